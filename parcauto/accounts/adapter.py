@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
+
+from parcauto.audit.services import audit_log
+from parcauto.notifications.services import email_queue
+
+from .models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth, bent to the portals: sign-up happens on an institution's host, e-mails go
+    through the outbox, and every account event is audited."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return getattr(request, "organization", None) is not None
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        organization = getattr(self.request, "organization", None)
+        context = {**context, "organization": organization}
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"),
+            "",
+        )
+        email_queue(
+            to=email,
+            subject=str(message.subject),
+            body_text=str(message.body),
+            body_html=str(html),
+            organization=organization,
+            template=template_prefix,
+            language=translation.get_language() or "fr",
+        )
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        user.signup_organization = getattr(request, "organization", None)
+        user.language = translation.get_language() or "fr"
+        with transaction.atomic():
+            user = super().save_user(request, user, form, commit=commit)
+            if commit:
+                audit_log(
+                    action="account.signed_up",
+                    actor=user,
+                    organization=user.signup_organization,
+                    target=user,
+                )
+        return user
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        with transaction.atomic():
+            confirmed = super().confirm_email(request, email_address)
+            if confirmed:
+                audit_log(
+                    action="account.email_verified",
+                    actor=email_address.user,
+                    organization=getattr(request, "organization", None),
+                    target=email_address.user,
+                    data={"email": email_address.email},
+                )
+        return confirmed
+
+    def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
+        return reverse("portal:email_verified")
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        user: User = request.user  # type: ignore[assignment]
+        if getattr(request, "organization", None) is None:
+            return reverse("admin:index")
+        if not hasattr(user, "profile"):
+            return reverse("portal:profile")
+        return super().get_login_redirect_url(request)

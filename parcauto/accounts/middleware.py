@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import translation
+
+from .roles import is_staff_member
+
+
+def _allowed_languages(request: HttpRequest) -> list[str]:
+    organization = getattr(request, "organization", None)
+    return organization.languages if organization else ["fr", "en"]
+
+
+class LanguageMiddleware:
+    """French by default; English when the institution offers it and the person asks.
+
+    Order of preference: the signed-in person's language, then the language cookie.
+    The browser's Accept-Language is ignored on purpose: French is the default (Bill 96).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        wanted = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.user.is_authenticated:
+            wanted = request.user.language  # type: ignore[union-attr]
+        language = wanted if wanted in _allowed_languages(request) else "fr"
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
+
+
+class StaffMfaRequiredMiddleware:
+    """Staff must set up an authenticator app before doing anything else."""
+
+    exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/dev/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.exempt_prefixes)
+            and is_staff_member(user)
+            and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class BackofficeConfig(AppConfig):
+    default = True
+    name = "parcauto.backoffice"
+    label = "backoffice"
+    verbose_name = _("Back office")
+
+
+class ParcautoAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by our site class (tenant-aware, staff-only)."""
+
+    default = False
+
+    default_site = "parcauto.backoffice.admin_site.ParcautoAdminSite"

@@ -1,0 +1,28 @@
+"""Building blocks shared by the domain apps."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class TenantOwnedModel(TimeStampedModel):
+    """A row that belongs to one institution: queries outside its scope are refused."""
+
+    organization = models.ForeignKey(
+        "tenants.Organization", on_delete=models.PROTECT, verbose_name=_("institution")
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        abstract = True

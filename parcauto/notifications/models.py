@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundEmail(models.Model):
+    """An e-mail rendered at the moment of the event, delivered later by a task.
+
+    Keeping the rendered message makes delivery idempotent and retries exact.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    organization = models.ForeignKey(
+        "tenants.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+    template = models.CharField(_("template"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=2, default="fr")
+    from_email = models.CharField(_("from"), max_length=254)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound e-mail")
+        verbose_name_plural = _("outbound e-mails")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,40 @@
+"""/dev/mail/: the e-mails written to var/mail/ in development (DEBUG only)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def _mail_dir() -> Path:
+    return Path(settings.MAIL_DIR)
+
+
+def _read(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def mail_list(request: HttpRequest) -> HttpResponse:
+    files = sorted(_mail_dir().glob("*.eml"), reverse=True)[:200]
+    messages = [{"name": f.stem, "message": _read(f)} for f in files]
+    return render(request, "portal/dev_mail_list.html", {"mails": messages})
+
+
+def mail_detail(request: HttpRequest, name: str) -> HttpResponse:
+    path = _mail_dir() / f"{name}.eml"
+    if "/" in name or not path.is_file():
+        raise Http404
+    message = _read(path)
+    text_part = message.get_body(preferencelist=("plain",))
+    text = text_part.get_content() if text_part else ""
+    return render(
+        request, "portal/dev_mail_detail.html", {"name": name, "message": message, "text": text}
+    )

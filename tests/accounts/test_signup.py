@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+
+from parcauto.accounts.models import User
+from parcauto.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Stationnement-2026"
+
+
+def _sign_up(client, email="marie@example.com", password=PASSWORD, confirm=PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/accounts/signup/", {"email": email, "password1": password, "password2": confirm}
+    )
+
+
+def test_sign_up_sends_a_validation_link_in_french(
+    portal_client, organization, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _sign_up(portal_client)
+    assert response.status_code == 302
+    user = User.objects.get(email="marie@example.com")
+    assert user.signup_organization == organization
+    assert user.language == "fr"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["marie@example.com"]
+    assert re.search(r"http://chus\.testserver/accounts/confirm-email/\S+/", message.body)
+    assert AuditEvent.objects.filter(action="account.signed_up", actor=user).exists()
+
+
+def test_login_is_refused_until_the_address_is_validated(portal_client, organization):  # type: ignore[no-untyped-def]
+    _sign_up(portal_client)
+    portal_client.logout()
+    response = portal_client.post(
+        "/accounts/login/", {"login": "marie@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in portal_client.session
+
+
+def test_the_link_validates_then_login_leads_to_the_profile(
+    portal_client, organization, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(portal_client)
+    link = re.search(r"http://chus\.testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body)
+    assert link
+    response = portal_client.post(link.group(1))
+    assert response.status_code == 302
+    assert response.url == "/compte/courriel-valide/"
+    assert EmailAddress.objects.get(email="marie@example.com").verified
+    response = portal_client.post(
+        "/accounts/login/", {"login": "marie@example.com", "password": PASSWORD}
+    )
+    assert response.url == "/profil/"
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "message"),
+    [
+        ("court", "court", "Ce mot de passe est trop court"),
+        (PASSWORD, "Autre-chose-2026", "Vous devez saisir deux fois le même mot de passe"),
+    ],
+)
+def test_a_weak_or_mismatched_password_is_refused_in_french_and_keeps_the_email(
+    portal_client, organization, password, confirm, message
+):  # type: ignore[no-untyped-def]
+    response = _sign_up(portal_client, password=password, confirm=confirm)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    assert 'value="marie@example.com"' in content
+    assert not User.objects.exists()
+
+
+def test_sign_up_is_closed_on_the_operator_host(db, client):  # type: ignore[no-untyped-def]
+    response = _sign_up(client)
+    assert response.status_code == 200
+    assert "Ouverture de compte" in response.content.decode()
+    assert not User.objects.exists()

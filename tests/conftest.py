@@ -11,7 +11,7 @@ from tests.factories import OrganizationFactory
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _test_settings(settings, tmp_path) -> None:
     # Tasks run at once (after commit) and e-mails land in django.core.mail.outbox.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -29,15 +29,19 @@ def _no_scope() -> Iterator[None]:
 
 
 @pytest.fixture
-def organization(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(slug="chus", name_fr="CIUSSS de l'Estrie - CHUS", hostname="chus.testserver")
+def organization(db):
+    return OrganizationFactory(
+        slug="chus", name_fr="CIUSSS de l'Estrie - CHUS", hostname="chus.testserver"
+    )
 
 
 @pytest.fixture
-def other_organization(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(slug="cisso", name_fr="CISSS de l'Outaouais", hostname="cisso.testserver")
+def other_organization(db):
+    return OrganizationFactory(
+        slug="cisso", name_fr="CISSS de l'Outaouais", hostname="cisso.testserver"
+    )
 
 
 @pytest.fixture
-def portal_client(organization) -> Client:  # type: ignore[no-untyped-def]
+def portal_client(organization) -> Client:
     return Client(HTTP_HOST="chus.testserver")

@@ -1,4 +1,4 @@
-"""allauth's forms with the portal's wording ("Adresse courriel", "Confirmation du mot de passe")."""
+"""allauth's forms, with the wording of the guides ("Adresse courriel", ...)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,4 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
 class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _relabel(
-            self, {"password1": _("New password"), "password2": _("Password confirmation")}
-        )
+        _relabel(self, {"password1": _("New password"), "password2": _("Password confirmation")})

@@ -29,7 +29,7 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         wanted = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if request.user.is_authenticated:
-            wanted = request.user.language  # type: ignore[union-attr]
+            wanted = request.user.language
         language = wanted if wanted in _allowed_languages(request) else "fr"
         translation.activate(language)
         request.LANGUAGE_CODE = language
@@ -53,9 +53,7 @@ class StaffMfaRequiredMiddleware:
             user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
             and is_staff_member(user)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

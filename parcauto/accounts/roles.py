@@ -13,9 +13,10 @@ from .models import StaffRole, User
 def is_operator_admin(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_superuser or StaffRole.objects.filter(
-        user=user, role=StaffRole.Role.OPERATOR_ADMIN
-    ).exists()
+    return (
+        user.is_superuser
+        or StaffRole.objects.filter(user=user, role=StaffRole.Role.OPERATOR_ADMIN).exists()
+    )
 
 
 def is_staff_member(user: User | AnonymousUser) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -18,11 +20,15 @@ class TimeStampedModel(models.Model):
 class TenantOwnedModel(TimeStampedModel):
     """A row that belongs to one institution: queries outside its scope are refused."""
 
+    # No reverse accessor: tenant data is read through its own scoped manager.
     organization = models.ForeignKey(
-        "tenants.Organization", on_delete=models.PROTECT, verbose_name=_("institution")
+        "tenants.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("institution"),
     )
 
-    objects = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Any]] = ScopedManager(organization="organization")
 
     class Meta:
         abstract = True

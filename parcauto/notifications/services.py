@@ -51,7 +51,12 @@ def email_send_template(
     """Render the `<template>-subject.txt / -body.txt / -body.html` triplet in `language`."""
     base = f"notifications/email/{template}"
     with translation.override(language):
-        context = {"organization": organization, **context}
+        context = {
+            "organization": organization,
+            "operator_name": settings.PARCAUTO_OPERATOR_NAME,
+            "LANGUAGE_CODE": language,
+            **context,
+        }
         subject = render_to_string(f"{base}-subject.txt", context)
         body_text = render_to_string(f"{base}-body.txt", context)
         body_html = render_to_string(f"{base}-body.html", context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import email
+import email.parser
 import email.policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,9 +17,8 @@ def _mail_dir() -> Path:
 
 
 def _read(path: Path) -> EmailMessage:
-    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
+    parser = email.parser.BytesParser(_class=EmailMessage, policy=email.policy.default)
+    return parser.parsebytes(path.read_bytes())
 
 
 def mail_list(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,16 +14,14 @@ PHONE_FIELDS = ("mobile_phone", "home_phone", "work_phone")
 
 
 class ProfileForm(forms.Form):
-    """"Informations personnelles": every field of the guides, errors per field."""
+    """ "Informations personnelles": every field of the guides, errors per field."""
 
     gender = forms.ChoiceField(
         label=_("Gender"),
         choices=[("", "—"), *Gender.choices],
         error_messages=REQUIRED,
     )
-    first_name = forms.CharField(
-        label=_("First name"), max_length=100, error_messages=REQUIRED
-    )
+    first_name = forms.CharField(label=_("First name"), max_length=100, error_messages=REQUIRED)
     last_name = forms.CharField(label=_("Last name"), max_length=100, error_messages=REQUIRED)
     address_line1 = forms.CharField(
         label=_("Address line 1"), max_length=200, error_messages=REQUIRED
@@ -34,9 +32,7 @@ class ProfileForm(forms.Form):
     province = forms.ChoiceField(
         label=_("Province"), choices=Province.choices, initial="QC", error_messages=REQUIRED
     )
-    postal_code = forms.CharField(
-        label=_("Postal code"), max_length=10, error_messages=REQUIRED
-    )
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, error_messages=REQUIRED)
     mobile_phone = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
     language = forms.ChoiceField(
         label=_("Language"), choices=Language.choices, error_messages=REQUIRED
@@ -48,7 +44,8 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, languages: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [c for c in Language.choices if c[0] in languages]
+        language_field = cast(forms.ChoiceField, self.fields["language"])
+        language_field.choices = [c for c in Language.choices if c[0] in languages]
         autocomplete = {
             "first_name": "given-name",
             "last_name": "family-name",

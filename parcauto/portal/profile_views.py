@@ -1,23 +1,24 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from parcauto.accounts.models import Profile, User
+from parcauto.accounts.models import Profile
 from parcauto.accounts.normalizers import format_phone
 from parcauto.accounts.profile_services import ProfileData, profile_save
+from parcauto.core.http import PortalRequest
 
 from .decorators import portal_view
 from .forms import PHONE_FIELDS, ProfileForm
 
 
 @portal_view
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    organization = request.organization  # type: ignore[attr-defined]
+def profile(request: PortalRequest) -> HttpResponse:
+    user = request.user
+    organization = request.organization
     existing = Profile.objects.filter(user=user).first()
     first_time = existing is None
     if request.method == "POST":
@@ -38,5 +39,3 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(initial=initial, languages=organization.languages)
     template = "portal/profile_first.html" if first_time else "portal/profile.html"
     return render(request, template, {"form": form, "first_time": first_time})
-
-

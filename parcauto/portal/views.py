@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import puremagic
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from parcauto.accounts.services import user_set_language
+from parcauto.core.http import PortalRequest, TenantRequest
 from parcauto.tenants.selectors import organization_list_public
 
 from .decorators import portal_view
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: TenantRequest) -> HttpResponse:
     """Root host: the list of portals. A portal host: its dashboard or its login page."""
-    if request.organization is None:  # type: ignore[attr-defined]
+    if request.organization is None:
         port = request.get_port()
         port_suffix = "" if port in ("80", "443") else f":{port}"
         return render(
@@ -28,21 +29,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @portal_view
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PortalRequest) -> HttpResponse:
     if not hasattr(request.user, "profile"):
         return redirect("portal:profile")
     return render(request, "portal/dashboard.html")
 
 
 @require_POST
-def set_language(request: HttpRequest) -> HttpResponse:
+def set_language(request: TenantRequest) -> HttpResponse:
     language = request.POST.get("language", "fr")
-    organization = getattr(request, "organization", None)
+    organization = request.organization
     allowed = organization.languages if organization else ["fr", "en"]
     if language not in allowed:
         language = "fr"
     if request.user.is_authenticated:
-        user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        user_set_language(user=request.user, language=language)
     next_url = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -55,8 +56,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def organization_logo(request: HttpRequest) -> FileResponse:
-    organization = getattr(request, "organization", None)
+def organization_logo(request: TenantRequest) -> FileResponse:
+    organization = request.organization
     if organization is None or not organization.logo:
         raise Http404
     head = organization.logo.open("rb").read(2048)

@@ -32,7 +32,5 @@ def organization_list_public() -> QuerySet[Organization]:
 
 def legal_text_current(*, organization: Organization, kind: str) -> LegalText | None:
     return (
-        LegalText.objects.filter(organization=organization, kind=kind)
-        .order_by("-version")
-        .first()
+        LegalText.objects.filter(organization=organization, kind=kind).order_by("-version").first()
     )

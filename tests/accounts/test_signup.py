@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Stationnement-2026"
 
 
-def _sign_up(client, email="marie@example.com", password=PASSWORD, confirm=PASSWORD):  # type: ignore[no-untyped-def]
+def _sign_up(client, email="marie@example.com", password=PASSWORD, confirm=PASSWORD):
     return client.post(
         "/accounts/signup/", {"email": email, "password1": password, "password2": confirm}
     )
@@ -22,7 +22,7 @@ def _sign_up(client, email="marie@example.com", password=PASSWORD, confirm=PASSW
 
 def test_sign_up_sends_a_validation_link_in_french(
     portal_client, organization, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = _sign_up(portal_client)
     assert response.status_code == 302
@@ -36,7 +36,7 @@ def test_sign_up_sends_a_validation_link_in_french(
     assert AuditEvent.objects.filter(action="account.signed_up", actor=user).exists()
 
 
-def test_login_is_refused_until_the_address_is_validated(portal_client, organization):  # type: ignore[no-untyped-def]
+def test_login_is_refused_until_the_address_is_validated(portal_client, organization):
     _sign_up(portal_client)
     portal_client.logout()
     response = portal_client.post(
@@ -49,7 +49,7 @@ def test_login_is_refused_until_the_address_is_validated(portal_client, organiza
 
 def test_the_link_validates_then_login_leads_to_the_profile(
     portal_client, organization, django_capture_on_commit_callbacks
-):  # type: ignore[no-untyped-def]
+):
     with django_capture_on_commit_callbacks(execute=True):
         _sign_up(portal_client)
     link = re.search(r"http://chus\.testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body)
@@ -73,7 +73,7 @@ def test_the_link_validates_then_login_leads_to_the_profile(
 )
 def test_a_weak_or_mismatched_password_is_refused_in_french_and_keeps_the_email(
     portal_client, organization, password, confirm, message
-):  # type: ignore[no-untyped-def]
+):
     response = _sign_up(portal_client, password=password, confirm=confirm)
     assert response.status_code == 200
     content = response.content.decode()
@@ -82,7 +82,7 @@ def test_a_weak_or_mismatched_password_is_refused_in_french_and_keeps_the_email(
     assert not User.objects.exists()
 
 
-def test_sign_up_is_closed_on_the_operator_host(db, client):  # type: ignore[no-untyped-def]
+def test_sign_up_is_closed_on_the_operator_host(db, client):
     response = _sign_up(client)
     assert response.status_code == 200
     assert "Ouverture de compte" in response.content.decode()

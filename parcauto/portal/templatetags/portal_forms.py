@@ -17,12 +17,12 @@ def widget_type(field: BoundField) -> str:
 @register.filter
 def with_attrs(field: BoundField, css_class: str) -> SafeString:
     """Render the widget with `css_class`, and mark it invalid and described when it errs."""
-    attrs = {"class": css_class}
+    attrs: dict[str, str | bool] = {"class": css_class}
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
     if field.errors:
-        attrs["class"] += " is-invalid"
+        attrs["class"] = f"{css_class} is-invalid"
         attrs["aria-invalid"] = "true"
         described_by += [f"{field.auto_id}_error{i}" for i in range(1, len(field.errors) + 1)]
     if described_by:

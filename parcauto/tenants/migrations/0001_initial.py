@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('body_fr', models.TextField(verbose_name='text (French)')),
                 ('body_en', models.TextField(blank=True, verbose_name='text (English)')),
                 ('published_at', models.DateTimeField(verbose_name='published at')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='tenants.organization', verbose_name='institution')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.organization', verbose_name='institution')),
             ],
             options={
                 'verbose_name': 'legal text',

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from parcauto.audit.models import AuditEvent
+from tests.factories import ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_are_in_french_by_default_whatever_the_browser_says(portal_client):
+    response = portal_client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert response["Content-Language"] == "fr"
+    assert "Connexion via adresse courriel et mot de passe" in response.content.decode()
+
+
+def test_a_visitor_can_switch_to_english_and_back(portal_client):
+    response = portal_client.post("/langue/", {"language": "en", "next": "/accounts/login/"})
+    assert response.url == "/accounts/login/"
+    page = portal_client.get("/accounts/login/").content.decode()
+    assert "Log in with your e-mail address and password" in page
+    portal_client.post("/langue/", {"language": "fr", "next": "/accounts/login/"})
+    assert "Connexion" in portal_client.get("/accounts/login/").content.decode()
+
+
+def test_english_is_refused_where_the_institution_offers_only_french(portal_client, organization):
+    organization.english_enabled = False
+    organization.save()
+    portal_client.post("/langue/", {"language": "en", "next": "/accounts/login/"})
+    response = portal_client.get("/accounts/login/")
+    assert response["Content-Language"] == "fr"
+    assert "English</button>" not in response.content.decode()
+
+
+def test_a_signed_in_person_keeps_the_language_in_the_account(portal_client):
+    profile = ProfileFactory()
+    portal_client.force_login(profile.user)
+    portal_client.post("/langue/", {"language": "en", "next": "/tableau-de-bord/"})
+    profile.user.refresh_from_db()
+    assert profile.user.language == "en"
+    assert AuditEvent.objects.filter(action="account.language_changed").count() == 1
+
+
+def test_the_language_switch_never_redirects_to_another_site(portal_client):
+    response = portal_client.post("/langue/", {"language": "en", "next": "https://evil.example/"})
+    assert response.url == "/"

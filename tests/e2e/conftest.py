@@ -1,0 +1,164 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+The browser starts only when an e2e test asks for a page, so `pytest -m "not e2e"` never
+launches it (nor imports Playwright: the imports below are lazy or for type checking).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Playwright's sync API runs an event loop in this thread; Django would then refuse ORM
+# calls made by the test itself. Must be set before Django checks it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.support import Portal, Steps
+from tests.factories import OrganizationFactory
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+E2E_DIR = Path(__file__).parent
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("PARCAUTO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "viewport(name): 'phone' (390x844, the default) or 'desktop' (1280x800)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Everything under tests/e2e/ is a browser test, whatever its module says.
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_failed_key] = report.failed
+    return report
+
+
+_failed_key = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL, a test database of our own: a unit run started at the same time on
+    the same server (test_parcauto) must not be dropped under the live server's feet."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        test = database.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_e2e"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_locale() -> str:
+    """The browser's own language; the portal must ignore it (French first)."""
+    return "fr-CA"
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str) -> Iterator[Page]:
+    marker = request.node.get_closest_marker("viewport")
+    viewport = DESKTOP if marker and marker.args[0] == "desktop" else PHONE
+    context = browser.new_context(
+        viewport=viewport,  # type: ignore[arg-type]
+        locale=browser_locale,
+        timezone_id="America/Toronto",
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    # CSP refusals, 404s and script errors show up here; Steps fails on any of them.
+    errors: list[str] = []
+    page.console_errors = errors  # type: ignore[attr-defined]
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    if request.node.stash.get(_failed_key, False):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=SCREENSHOTS / f"{_slug(request.node.originalname)}-FAILED.png", full_page=True
+        )
+    context.close()
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest, page: Page) -> Steps:
+    """`shot("03-signup")`: full-page screenshot, accessibility smoke check, French check."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return Steps(page, SCREENSHOTS, _slug(request.node.originalname))
+
+
+@pytest.fixture
+def portal(live_server: Any) -> Callable[[str], Portal]:
+    """`portal("cisso")`: the base URL of that institution's host on the live server."""
+    port = urlsplit(live_server.url).port
+
+    def for_slug(slug: str) -> Portal:
+        return Portal(f"http://{slug}.localhost:{port}")
+
+    return for_slug
+
+
+# The institutions of the guides (tests.factories.OrganizationFactory, host <slug>.localhost).
+@pytest.fixture
+def chus(portal: Callable[[str], Portal]) -> Portal:
+    OrganizationFactory(
+        slug="ciusse-chus",
+        name_fr="CIUSSS de l'Estrie - CHUS",
+        name_en="CIUSSS de l'Estrie - CHUS",
+        hostname="ciusse-chus.localhost",
+    )
+    return portal("ciusse-chus")
+
+
+@pytest.fixture
+def cisso(portal: Callable[[str], Portal]) -> Portal:
+    OrganizationFactory(
+        slug="cisso",
+        name_fr="CISSS de l'Outaouais",
+        name_en="Outaouais Integrated Health and Social Services Centre",
+        hostname="cisso.localhost",
+    )
+    return portal("cisso")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,7 +5,5 @@ urlpatterns = [
     path("", include("parcauto.portal.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("dev/mail/", include("parcauto.portal.dev_mail_urls")),  # 404 unless DEBUG
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("dev/mail/", include("parcauto.portal.dev_mail_urls"))]

@@ -32,6 +32,11 @@ def test_sign_up_sends_a_validation_link_in_french(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["marie@example.com"]
+    assert message.subject == "CIUSSS de l'Estrie - CHUS · Validez votre adresse courriel"
+    assert message.body.startswith("Bonjour,")
+    html, mime = message.alternatives[0]
+    assert mime == "text/html"
+    assert "Valider mon adresse courriel" in html
     assert re.search(r"http://chus\.testserver/accounts/confirm-email/\S+/", message.body)
     assert AuditEvent.objects.filter(action="account.signed_up", actor=user).exists()
 

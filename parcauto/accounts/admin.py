@@ -1,33 +1,105 @@
+"""People and staff roles in the back office: operator admins only.
+
+A person is one identity across every portal, not a row of one institution: which
+institution's staff may see a person will follow from that person's subscriptions. Until
+those exist, managers and agents see nobody (least privilege, Law 25).
+"""
+
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from parcauto.audit.services import audit_log
+from parcauto.backoffice.admin_scoping import OperatorEditedInlineMixin, RoleAwareAdmin
 
 from .models import Profile, StaffRole, User
 
+# Permissions come from staff roles (accounts.roles), never from groups.
+admin.site.unregister(Group)
+# allauth's own admin shows the authenticator's data, i.e. the TOTP secret: replaced below.
+admin.site.unregister(Authenticator)
 
-class StaffRoleInline(admin.TabularInline):
+
+class StaffRoleInline(OperatorEditedInlineMixin, admin.TabularInline):
     model = StaffRole
     extra = 0
     fk_name = "user"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RoleAwareAdmin, DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
+    list_display = ["email", "first_name", "last_name", "is_active", "date_joined"]
+    list_filter = ["is_active", "is_superuser", "staff_roles__role"]
     search_fields = ["email", "first_name", "last_name"]
+    # `is_staff` is not shown: entry to the back office comes from staff roles (below).
     fieldsets = (
         (None, {"fields": ("email", "password", "language", "signup_organization")}),
-        ("Identity", {"fields": ("first_name", "last_name")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (_("Permissions"), {"fields": ("is_active", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
     inlines = [StaffRoleInline]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        # The password page saves through its own form, not save_model: audit it here.
+        match = request.resolver_match
+        if match is not None and match.url_name == "auth_user_password_change":
+            audit_log(
+                action="admin.accounts.user.password_changed",
+                actor=request.user,  # type: ignore[arg-type]
+                target=obj,
+                data={"usable": obj.has_usable_password()},
+            )
+        return super().log_change(request, obj, message)
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(RoleAwareAdmin):
     list_display = ["user", "first_name", "last_name", "city"]
+    list_select_related = ["user"]
     search_fields = ["user__email", "first_name", "last_name"]
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(RoleAwareAdmin):
+    list_display = ["user", "role", "organization", "created_at"]
+    list_filter = ["role", "organization"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user"]
+
+    def audit_organization(self, obj: Any) -> Any:
+        return obj.organization
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RoleAwareAdmin):
+    """A staff member who lost their phone: the operator deletes their authenticators and
+    they set up a new app at their next login. Nobody reads a secret here."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

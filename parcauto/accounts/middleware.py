@@ -4,9 +4,11 @@ from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .roles import is_staff_member
 
@@ -40,9 +42,14 @@ class LanguageMiddleware:
 
 
 class StaffMfaRequiredMiddleware:
-    """Staff must set up an authenticator app before doing anything else."""
+    """Staff must set up an authenticator app before doing anything else.
 
-    exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/dev/")
+    Once it exists, allauth asks for its code at every login (the back office has no
+    other login: see ParcautoAdminSite.login). Exempt: the account pages (where the app
+    is set up, and logout), static files, the language switch and the portal logo.
+    """
+
+    exempt_prefixes = ("/accounts/", "/static/", "/i18n/", "/dev/", "/langue/", "/logo/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,5 +62,9 @@ class StaffMfaRequiredMiddleware:
             and is_staff_member(user)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
+            messages.info(
+                request,
+                _("Staff accounts need an authenticator app: set one up to continue."),
+            )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -1,6 +1,43 @@
-"""Who is staff, and for which institutions."""
+"""Who is staff, and what each staff role may do in the back office.
+
+Permissions derive from `StaffRole` rows only, never from Django's per-model permission
+tables (groups, user permissions) nor from the `is_staff` flag: a role is granted per
+institution, and one query tells everything a person may do.
+
+| data                                         | operator admin | manager of X        | agent of X |
+|----------------------------------------------|----------------|---------------------|------------|
+| back office (`/admin/`, root host only)      | yes            | yes                 | yes        |
+| institution X: its record                    | add, change,   | view; change        | view       |
+|                                              | delete         | branding and texts  |            |
+| institution X: slug, tax numbers, active     | change         | view                | view       |
+| institution X: host names                    | add, change,   | view                | view       |
+|                                              | delete         |                     |            |
+| catalog and legal texts of X                 | add, change,   | add, change, delete | view       |
+|                                              | delete         |                     |            |
+| audit events, outbound e-mails of X          | view           | view                | view       |
+| rows of no institution (e.g. global audit)   | view           | -                   | -          |
+| people, profiles, staff roles                | add, change,   | -                   | -          |
+|                                              | delete         |                     |            |
+| any other model (allauth, task results...)   | add, change,   | -                   | -          |
+|                                              | delete         |                     |            |
+
+- Operator admin: a superuser, or a `StaffRole` `operator_admin` (no institution): every
+  institution, every model.
+- "Of X" is exact: a manager of X is a stranger to Y. One person may hold different roles
+  for different institutions; each object is judged by the role held for its own
+  institution, so a manager of X who is an agent of Y may change X's catalog, only view
+  Y's, and never move an object from X to Y.
+- Audit events and outbound e-mails are records of what happened: nobody edits them.
+- People (User, Profile) are one identity across every portal, not rows of an
+  institution; which institution may see a person will follow from their subscriptions.
+  Until that exists, only operator admins see people (least privilege, Law 25).
+- Every staff member (any role, or the `is_staff`/`is_superuser` flags) must use an
+  authenticator app (`StaffMfaRequiredMiddleware`).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -8,6 +45,72 @@ from django.db.models import QuerySet
 from parcauto.tenants.models import Organization
 
 from .models import StaffRole, User
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffAccess:
+    """What one person may do, read once from their staff roles."""
+
+    operator_admin: bool = False
+    managed: frozenset[int] = frozenset()  # institution ids with the manager role
+    assisted: frozenset[int] = frozenset()  # institution ids with the agent role
+
+    @property
+    def visible(self) -> frozenset[int]:
+        return self.managed | self.assisted
+
+    @property
+    def is_staff(self) -> bool:
+        """May enter the back office at all."""
+        return self.operator_admin or bool(self.visible)
+
+    @property
+    def may_edit_somewhere(self) -> bool:
+        return self.operator_admin or bool(self.managed)
+
+    def may_view(self, organization_id: int | None) -> bool:
+        """Rows of no institution are the operator's alone."""
+        return self.operator_admin or (
+            organization_id is not None and organization_id in self.visible
+        )
+
+    def may_edit(self, organization_id: int | None) -> bool:
+        return self.operator_admin or (
+            organization_id is not None and organization_id in self.managed
+        )
+
+    def visible_organizations(self) -> QuerySet[Organization]:
+        if self.operator_admin:
+            return Organization.objects.all()
+        return Organization.objects.filter(pk__in=self.visible)
+
+    def editable_organizations(self) -> QuerySet[Organization]:
+        if self.operator_admin:
+            return Organization.objects.all()
+        return Organization.objects.filter(pk__in=self.managed)
+
+
+NO_ACCESS = StaffAccess()
+
+
+def staff_access(user: User | AnonymousUser) -> StaffAccess:
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    operator_admin = user.is_superuser
+    managed: set[int] = set()
+    assisted: set[int] = set()
+    for role, organization_id in StaffRole.objects.filter(user=user).values_list(
+        "role", "organization_id"
+    ):
+        if role == StaffRole.Role.OPERATOR_ADMIN:
+            operator_admin = True
+        elif role == StaffRole.Role.MANAGER:
+            managed.add(organization_id)
+        elif role == StaffRole.Role.AGENT:
+            assisted.add(organization_id)
+    return StaffAccess(
+        operator_admin=operator_admin, managed=frozenset(managed), assisted=frozenset(assisted)
+    )
 
 
 def is_operator_admin(user: User | AnonymousUser) -> bool:
@@ -20,18 +123,20 @@ def is_operator_admin(user: User | AnonymousUser) -> bool:
 
 
 def is_staff_member(user: User | AnonymousUser) -> bool:
+    """Anyone with a privilege of any kind: they must use a second factor."""
     if not user.is_authenticated:
         return False
     return user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists()
 
 
-def organizations_managed_by(user: User | AnonymousUser) -> QuerySet[Organization]:
+def organizations_visible_to(user: User | AnonymousUser) -> QuerySet[Organization]:
     """Institutions whose data this staff member may see (all of them for operator admins)."""
-    if is_operator_admin(user):
-        return Organization.objects.all()
-    if not user.is_authenticated:
-        return Organization.objects.none()
-    return Organization.objects.filter(staff_roles__user=user).distinct()
+    return staff_access(user).visible_organizations()
+
+
+def organizations_editable_by(user: User | AnonymousUser) -> QuerySet[Organization]:
+    """Institutions whose catalog and texts this staff member may change."""
+    return staff_access(user).editable_organizations()
 
 
 def staff_roles_for(user: User, organization: Organization) -> set[str]:

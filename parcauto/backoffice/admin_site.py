@@ -1,24 +1,74 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.db.models.base import ModelBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
-from parcauto.accounts.roles import is_staff_member
+from .admin_scoping import ForeignAdminWrapper, RoleAwareAdmin, access_for
 
 
 class ParcautoAdminSite(admin.AdminSite):
+    """Django's admin as the operator's back office.
+
+    - Served on the root host only: a portal host answers 404, so staff sessions and
+      customer sessions never share a cookie.
+    - Entry is by staff role (see `parcauto.accounts.roles`), not by the `is_staff` flag.
+    - Login goes through allauth, which asks staff for their authenticator code; the
+      admin's own password-only login form is never shown.
+    - Every registered ModelAdmin derives its permissions from staff roles: one that does
+      not subclass `RoleAwareAdmin` is wrapped in `ForeignAdminWrapper` (operator admins
+      only).
+    """
+
     site_header = _("Parcauto · operator back office")
     site_title = _("Parcauto back office")
     index_title = _("Administration")
 
+    def register(
+        self,
+        model_or_iterable: type[Model] | Iterable[type[Model]],
+        admin_class: type[admin.ModelAdmin[Any]] | None = None,
+        **options: Any,
+    ) -> None:
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, RoleAwareAdmin):
+            admin_class = type(
+                f"OperatorOnly{admin_class.__name__}",
+                (ForeignAdminWrapper, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        models = (
+            [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        )
+        super().register(models, admin_class, **options)
+
     def has_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and is_staff_member(request.user)
+        return access_for(request).is_staff
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        _refuse_portal_host(request)
+        if request.user.is_authenticated:
+            # Signed in but without a staff role: asking again would loop.
+            if not self.has_permission(request):
+                raise PermissionDenied
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = reverse("admin:index", current_app=self.name)
+        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
         # The back office spans institutions: each ModelAdmin narrows rows to the
@@ -27,7 +77,13 @@ class ParcautoAdminSite(admin.AdminSite):
 
         @wraps(inner)
         def scoped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            _refuse_portal_host(request)
             with scopes_disabled():
                 return inner(request, *args, **kwargs)
 
         return scoped
+
+
+def _refuse_portal_host(request: HttpRequest) -> None:
+    if getattr(request, "organization", None) is not None:
+        raise Http404

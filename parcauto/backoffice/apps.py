@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 
 class BackofficeConfig(AppConfig):
@@ -16,3 +17,10 @@ class ParcautoAdminConfig(admin_apps.AdminConfig):
     default = False
 
     default_site = "parcauto.backoffice.admin_site.ParcautoAdminSite"
+
+    def ready(self) -> None:
+        # Admin modules are imported at start-up, outside any request: a ModelForm class
+        # on a tenant model builds its choice fields then. The back office spans
+        # institutions (each ModelAdmin narrows rows itself), so no scope applies here.
+        with scopes_disabled():
+            super().ready()

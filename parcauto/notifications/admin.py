@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from parcauto.backoffice.admin_scoping import OrganizationScopedAdmin
+from parcauto.backoffice.admin_scoping import ReadOnlyOrganizationScopedAdmin
 
 from .models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(OrganizationScopedAdmin):
+class OutboundEmailAdmin(ReadOnlyOrganizationScopedAdmin):
     list_display = ["created_at", "to", "subject", "status", "organization"]
     list_filter = ["status", "template"]
+    list_select_related = ["organization"]
     search_fields = ["to", "subject"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

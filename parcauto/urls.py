@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parcauto.portal import account_views
+
 urlpatterns = [
     path("", include("parcauto.portal.urls")),
+    # Shadows allauth's page of the same URL, to prefill the resend form.
+    path("accounts/confirm-email/", account_views.verification_sent),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("dev/mail/", include("parcauto.portal.dev_mail_urls")),  # 404 unless DEBUG

@@ -9,16 +9,39 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from parcauto.audit.services import audit_log
 from parcauto.notifications.services import email_queue
 
 from .models import User
 
+PENDING_EMAIL_SESSION_KEY = "parcauto_pending_email"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth, bent to the portals: sign-up happens on an institution's host, e-mails go
     through the outbox, and every account event is audited."""
+
+    # The guides' wording ("adresse courriel"), not allauth's ("adresse e-mail").
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": _("This account is inactive. Contact the service centre."),
+        "email_password_mismatch": _("The e-mail address or the password is not correct."),
+        "email_taken": _("An account already uses this e-mail address."),
+        "invalid_or_expired_key": _("This link has expired or is not valid."),
+        "invalid_password_reset": _("This link has expired or is not valid."),
+        "too_many_login_attempts": _("Too many failed login attempts. Try again later."),
+        "unknown_email": _("No account uses this e-mail address."),
+        "rate_limited": _("Too many requests in a short time. Wait a moment and try again."),
+    }
+
+    def send_confirmation_mail(
+        self, request: HttpRequest, emailconfirmation: Any, signup: bool
+    ) -> None:
+        # The "Confirmation du compte" page offers to resend to this address.
+        request.session[PENDING_EMAIL_SESSION_KEY] = emailconfirmation.email_address.email
+        super().send_confirmation_mail(request, emailconfirmation, signup)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return getattr(request, "organization", None) is not None

@@ -46,3 +46,4 @@ class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _relabel(self, {"password1": _("New password"), "password2": _("Password confirmation")})
+        self.fields["password1"].help_text = _("8 characters minimum.")

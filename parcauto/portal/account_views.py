@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parcauto.accounts.adapter import PENDING_EMAIL_SESSION_KEY
+
 
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
@@ -38,6 +40,12 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
             _("An e-mail was sent a moment ago. Wait a few minutes before asking again."),
         )
     return render(request, "account/verification_sent.html", {"email": email}, status=200)
+
+
+def verification_sent(request: HttpRequest) -> HttpResponse:
+    """ "Confirmation du compte": offers to resend to the address just signed up with."""
+    email = request.session.get(PENDING_EMAIL_SESSION_KEY, "")
+    return render(request, "account/verification_sent.html", {"email": email})
 
 
 def email_verified(request: HttpRequest) -> HttpResponse:

@@ -62,9 +62,12 @@ class ProfileForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = token
         for name in PHONE_FIELDS:
             self.fields[name].widget.input_type = "tel"
-            self.fields[name].help_text = _("At least one phone number is required.")
-        for name in ("home_phone_ext", "work_phone_ext"):
-            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        # Both labels read "Ext." as in the guides; screen readers need to tell them apart.
+        for name, label in (
+            ("home_phone_ext", _("Home phone extension")),
+            ("work_phone_ext", _("Work phone extension")),
+        ):
+            self.fields[name].widget.attrs |= {"inputmode": "numeric", "aria-label": label}
 
     def clean_postal_code(self) -> str:
         return normalize_postal_code(self.cleaned_data["postal_code"])

@@ -92,3 +92,21 @@ def test_sign_up_is_closed_on_the_operator_host(db, client):
     assert response.status_code == 200
     assert "Ouverture de compte" in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_the_confirmation_page_resends_to_the_address_just_used(portal_client, organization):
+    response = _sign_up(portal_client)
+    assert response.url == "/accounts/confirm-email/"
+    page = portal_client.get(response.url).content.decode()
+    assert "Confirmation du compte" in page
+    assert '<input type="hidden" name="email" value="marie@example.com">' in page
+    assert "Envoyer de nouveau les instructions" in page
+
+
+def test_a_wrong_password_is_refused_with_the_portal_wording(portal_client, organization):
+    _sign_up(portal_client)
+    response = portal_client.post(
+        "/accounts/login/", {"login": "marie@example.com", "password": "Pas-le-bon-2026"}
+    )
+    assert response.status_code == 200
+    assert "L&#x27;adresse courriel ou le mot de passe est incorrect." in response.content.decode()

@@ -157,7 +157,7 @@ def test_a_supervisor_opens_an_account_in_french_on_a_phone(
     menu.get_by_role("button", name="Déconnexion").click()
     expect(page).to_have_url(chus.pattern("/accounts/login/"))
     expect(heading(page)).to_have_text("Connexion")
-    expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté(e).")
+    expect(page.get_by_role("status")).to_have_text("Déconnexion réussie.")
     shot("12-logged-out")
     page.goto(chus.url("/tableau-de-bord/"))
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/tableau-de-bord/$"))

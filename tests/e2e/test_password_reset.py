@@ -38,7 +38,7 @@ def test_a_forgotten_password_is_replaced_through_the_emailed_link(
     page.get_by_role("button", name="Envoyer le lien").click()
     expect(page).to_have_url(chus.pattern("/accounts/password/reset/"))
     assert field_error(page, "Adresse courriel") == [
-        "Cette adresse e-mail n'est pas associée à un compte utilisateur."
+        "Aucun compte n'utilise cette adresse courriel."
     ]
     expect(field(page, "Adresse courriel")).to_have_value("inconnu@example.com")
     shot("01-unknown-email")
@@ -87,7 +87,7 @@ def test_a_forgotten_password_is_replaced_through_the_emailed_link(
     log_in(page, email, OLD_PASSWORD)
     expect(page).to_have_url(chus.pattern("/accounts/login/"))
     expect(page.get_by_role("alert")).to_contain_text(
-        "L’adresse e-mail ou le mot de passe sont incorrects."  # noqa: RUF001 (allauth's text)
+        "L'adresse courriel ou le mot de passe est incorrect."
     )
     shot("07-old-password-refused")
     log_in(page, email, NEW_PASSWORD)

@@ -139,6 +139,16 @@ def test_after_five_wrong_passwords_even_the_right_one_is_refused(portal_client)
         assert portal_client.session["_auth_user_id"] == str(person.pk)
 
 
+def test_failed_logins_count_across_portals(portal_client, other_organization):
+    person = ProfileFactory(user=UserFactory(email="marie@example.com")).user
+    for _ in range(5):
+        _log_in(portal_client, person.email, "Mauvais-mot-de-passe")
+    other_portal = Client(HTTP_HOST="cisso.testserver")
+    response = _log_in(other_portal, person.email, PASSWORD)
+    assert "Trop de tentatives de connexion échouées" in response.content.decode()
+    assert "_auth_user_id" not in other_portal.session
+
+
 # --- Production settings ------------------------------------------------------------------
 
 

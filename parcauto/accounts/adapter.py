@@ -95,6 +95,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 )
         return confirmed
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # One account is one identity on every portal: failed logins count across them all
+        # (allauth keys them by host name, which would give 5 tries per portal).
+        return str(credentials.get("email", "")).lower()
+
     def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
         return reverse("portal:email_verified")
 

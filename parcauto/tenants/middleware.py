@@ -13,7 +13,9 @@ class OrganizationMiddleware:
     """Maps the Host header to an institution and enters its data scope.
 
     Root hosts (the operator's own) have no institution: they list the portals and
-    serve the back office. Any other unknown host is a 404, never a default tenant.
+    serve the back office, and enter no scope, so a tenant query there fails loudly
+    (the back office disables scopes itself and narrows rows by staff role).
+    Any other unknown host is a 404, never a default tenant.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -25,5 +27,7 @@ class OrganizationMiddleware:
         if organization is None and hostname not in settings.PARCAUTO_ROOT_HOSTS:
             raise Http404("Unknown portal")
         request.organization = organization  # type: ignore[attr-defined]
+        if organization is None:
+            return self.get_response(request)
         with scope(organization=organization):
             return self.get_response(request)

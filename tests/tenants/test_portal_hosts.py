@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
+from django_scopes import ScopeError, scope
 
-from parcauto.tenants.models import OrganizationHost
+from parcauto.tenants.middleware import OrganizationMiddleware
+from parcauto.tenants.models import LegalText, OrganizationHost
 from parcauto.tenants.selectors import organization_for_host
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +54,12 @@ def test_a_portal_home_sends_visitors_to_the_login_page(portal_client):
     response = portal_client.get("/")
     assert response.status_code == 302
     assert response.url == "/accounts/login/"
+
+
+def test_tenant_data_cannot_be_read_on_the_operator_host_outside_the_back_office(rf):
+    def view(request):
+        return HttpResponse(str(LegalText.objects.count()))
+
+    middleware = OrganizationMiddleware(view)
+    with scope(), pytest.raises(ScopeError):  # re-enable the guard the test fixture lifts
+        middleware(rf.get("/", HTTP_HOST="testserver"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
 
 from parcauto.accounts.models import Profile, User
+from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, UserCategory
 from parcauto.tenants.models import Organization, OrganizationHost
 
 
@@ -57,3 +59,65 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     province = "QC"
     postal_code = "J1J 3H5"
     mobile_phone = "+18195551234"
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+
+class ParkingLotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParkingLot
+
+    organization = factory.SubFactory(OrganizationFactory)
+    number = factory.Sequence(lambda n: str(1000 + n))
+    name = "CIUSSS de l'Estrie - CHUS"
+    address_line = "375 rue Argyll"
+    city = "Sherbrooke"
+    postal_code = "J1J 3H5"
+    access_mode = ParkingLot.AccessMode.PLATE
+    capacity = 850
+
+
+class UserCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserCategory
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name_fr = factory.Sequence(lambda n: f"Catégorie {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class PermitProductFactory(factory.django.DjangoModelFactory):
+    """A public monthly permit; pass lots=[...] and categories=[...] to offer it."""
+
+    class Meta:
+        model = PermitProduct
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    number = factory.Sequence(lambda n: str(5000 + n))
+    name_fr = factory.Sequence(lambda n: f"Permis {n}")
+    name_en = factory.Sequence(lambda n: f"Permit {n}")
+    kind = PermitProduct.Kind.MONTHLY
+    billing_frequency = PermitProduct.Billing.MONTHLY
+    price = Decimal("23.08")
+
+    @factory.post_generation
+    def lots(self, create: bool, extracted: list[ParkingLot] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.lots.set(extracted)
+
+    @factory.post_generation
+    def categories(self, create: bool, extracted: list[UserCategory] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.categories.set(extracted)
+
+
+class ProductGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductGrant
+
+    product = factory.SubFactory(PermitProductFactory, visibility=PermitProduct.Visibility.HIDDEN)
+    organization = factory.LazyAttribute(lambda grant: grant.product.organization)
+    user = factory.SubFactory(UserFactory)
+    reason = "Cadre du CISSSO"

@@ -1,0 +1,8 @@
+"""Demo institutions, catalog and accounts, loaded by `manage.py load_demo_data` (dev only).
+
+The content follows the three user guides in the specification (cem, ciusse-chus, cisso).
+"""
+
+from .loader import DemoAccount, DemoResult, load_demo_data
+
+__all__ = ["DemoAccount", "DemoResult", "load_demo_data"]

@@ -1,0 +1,118 @@
+"""Demo subscription and payment conditions (French first, then English).
+
+`{name}` is the institution, `{phone}` its service-centre number.
+"""
+
+from __future__ import annotations
+
+SUBSCRIPTION_CONDITIONS_FR = """\
+Conditions d'abonnement au stationnement : {name}
+
+1. Objet. L'abonnement donne le droit de stationner un seul véhicule à la fois dans le ou \
+les stationnements indiqués au contrat, pendant la période prévue. Il ne garantit pas un \
+espace précis, sauf pour un permis « Espace réservé ».
+
+2. Approbation. Toute demande est soumise à l'approbation de l'exploitant, qui vérifie \
+l'admissibilité de la personne (catégorie d'utilisateur, numéro d'employé, preuve de stage). \
+Aucun montant n'est perçu avant l'approbation. En cas de refus, les renseignements de \
+paiement sont détruits.
+
+3. Véhicules. Vous pouvez inscrire au plus deux véhicules. Tout ajout ou modification prend \
+effet 24 heures plus tard, le temps que les patrouilleurs et les caméras en soient informés. \
+Il vous revient de tenir ces renseignements à jour.
+
+4. Documents d'accès. Le billet virtuel et tout document d'accès sont personnels et \
+incessibles. Le remplacement d'un document perdu peut entraîner des frais.
+
+5. Annulation. Vous pouvez mettre fin à l'abonnement en transmettant une demande \
+d'annulation sur la plateforme, au moins 30 jours avant le renouvellement du 1er du mois. \
+Aucun remboursement n'est accordé pour une période commencée.
+
+6. Infractions. Un véhicule stationné sans droit valide ou hors des espaces autorisés peut \
+recevoir un avis de réclamation.
+
+Centre de services : {phone}
+"""
+
+SUBSCRIPTION_CONDITIONS_EN = """\
+Parking subscription conditions: {name}
+
+1. Purpose. The subscription entitles you to park one vehicle at a time in the lot or lots \
+named in the contract, for the period it states. It does not guarantee a specific space, \
+except for a "Reserved space" permit.
+
+2. Approval. Every request is subject to the operator's approval, after checking that you \
+are eligible (user category, employee number, proof of internship). Nothing is charged \
+before approval. If the request is refused, your payment information is destroyed.
+
+3. Vehicles. You may register up to two vehicles. Any addition or change takes effect 24 \
+hours later, so that patrol officers and cameras know about it. Keeping this information \
+up to date is your responsibility.
+
+4. Access documents. The virtual pass and any access document are personal and may not be \
+transferred. Replacing a lost document may carry a fee.
+
+5. Cancellation. You may end the subscription by sending a cancellation request on the \
+platform at least 30 days before the renewal on the 1st of the month. No refund is given \
+for a period already begun.
+
+6. Infractions. A vehicle parked without a valid right or outside the authorized spaces \
+may receive a claim notice.
+
+Service centre: {phone}
+"""
+
+PAYMENT_CONDITIONS_FR = """\
+Conditions de paiement : {name}
+
+1. Prix. Les prix sont affichés taxes incluses. La TPS (5 %) et la TVQ (9,975 %) figurent \
+sur chaque facture avec les numéros d'inscription de l'exploitant.
+
+2. Perception. Les mensualités sont perçues le 1er de chaque mois par carte de crédit, par \
+prélèvement préautorisé ou par retenue sur le salaire, selon le mode choisi et permis pour \
+votre catégorie. La première période est calculée au prorata des jours restants du mois.
+
+3. Approbation. Vous n'êtes débité qu'une fois l'abonnement approuvé.
+
+4. Paiement refusé. Si l'émetteur de la carte refuse la transaction, le contrat peut être \
+annulé et le billet virtuel désactivé. Le solde impayé demeure exigible.
+
+5. Intérêts. Tout montant en souffrance porte intérêt au taux de 1,5 % par mois (19,56 % \
+par année) à compter de son échéance.
+
+6. Prélèvements préautorisés. Le calendrier de perception vous est transmis au moins 10 \
+jours avant le premier prélèvement, et tout changement de montant ou de date au moins 10 \
+jours à l'avance. Vous pouvez révoquer votre autorisation en tout temps, moyennant un \
+préavis de 30 jours.
+
+7. Mise à jour. Il vous revient de mettre à jour votre carte de crédit lorsque son numéro \
+ou sa date d'expiration change.
+"""
+
+PAYMENT_CONDITIONS_EN = """\
+Payment conditions: {name}
+
+1. Prices. Prices are shown taxes included. The GST (5%) and the QST (9.975%) appear on \
+every invoice with the operator's registration numbers.
+
+2. Collection. Monthly payments are collected on the 1st of each month by credit card, \
+pre-authorized debit or payroll deduction, as you chose and as your category allows. The \
+first period is prorated on the days left in the month.
+
+3. Approval. You are charged only once the subscription is approved.
+
+4. Declined payment. If the card issuer declines the transaction, the contract may be \
+cancelled and the virtual pass deactivated. The unpaid balance remains due.
+
+5. Interest. Any overdue amount bears interest at 1.5% per month (19.56% per year) from \
+its due date.
+
+6. Pre-authorized debits. The collection calendar is sent to you at least 10 days before \
+the first debit, and any change of amount or date at least 10 days in advance. You may \
+revoke your authorization at any time with 30 days' notice.
+
+7. Updates. You must update your credit card when its number or expiry date changes.
+"""
+
+SUBSCRIPTION_CONDITIONS = (SUBSCRIPTION_CONDITIONS_FR, SUBSCRIPTION_CONDITIONS_EN)
+PAYMENT_CONDITIONS = (PAYMENT_CONDITIONS_FR, PAYMENT_CONDITIONS_EN)

@@ -1,0 +1,68 @@
+"""Catalog use cases: what a product offers, and its units on sale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from parcauto.tenants.models import Organization
+
+from .errors import OtherOrganizationRows
+from .models import ParkingLot, PermitProduct, UserCategory
+
+
+def rows_of_other_organizations(
+    *,
+    organization: Organization,
+    lots: Iterable[ParkingLot] = (),
+    categories: Iterable[UserCategory] = (),
+) -> list[str]:
+    """Labels of the lots and categories that do not belong to `organization`.
+
+    Many-to-many choices cannot be checked in Model.clean(): the admin form and
+    product_set_offer both ask this before saving them.
+    """
+    rows: list[ParkingLot | UserCategory] = [*lots, *categories]
+    return [str(row) for row in rows if row.organization_id != organization.pk]
+
+
+@transaction.atomic
+def product_set_offer(
+    *,
+    product: PermitProduct,
+    lots: Iterable[ParkingLot],
+    categories: Iterable[UserCategory],
+) -> None:
+    """Where a product is valid and who may buy it; only rows of its own institution."""
+    lots, categories = list(lots), list(categories)
+    foreign = rows_of_other_organizations(
+        organization=product.organization, lots=lots, categories=categories
+    )
+    if foreign:
+        raise OtherOrganizationRows(labels=foreign)
+    product.lots.set(lots)
+    product.categories.set(categories)
+
+
+def product_unit_take(*, product: PermitProduct) -> bool:
+    """Take one unit on sale: True if it is yours, False if the product is sold out.
+
+    One conditional UPDATE, so concurrent buyers cannot oversell on either database.
+    Call it inside the transaction that creates the request holding the unit.
+    """
+    taken = (
+        PermitProduct.objects.filter(organization_id=product.organization_id, pk=product.pk)
+        .filter(Q(quantity__isnull=True) | Q(units_taken__lt=F("quantity")))
+        .update(units_taken=F("units_taken") + 1)
+    )
+    return taken == 1
+
+
+def product_unit_release(*, product: PermitProduct) -> bool:
+    """Give one unit back (refused, cancelled or expired request)."""
+    released = PermitProduct.objects.filter(
+        organization_id=product.organization_id, pk=product.pk, units_taken__gt=0
+    ).update(units_taken=F("units_taken") - 1)
+    return released == 1

@@ -4,7 +4,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/parcauto
-export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: run test test-sqlite test-postgres test-e2e lint check messages demo bench clean
 

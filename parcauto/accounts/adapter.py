@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
@@ -99,6 +102,20 @@ class AccountAdapter(DefaultAccountAdapter):
         # One account is one identity on every portal: failed logins count across them all
         # (allauth keys them by host name, which would give 5 tries per portal).
         return str(credentials.get("email", "")).lower()
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # allauth asks for the password again before MFA changes even seconds after a
+        # password login; a login that recent is proof enough (same window as allauth's).
+        request = self.request
+        if request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            if any(
+                record.get("method") == "password"
+                and time.time() - record.get("at", 0) < allauth_settings.REAUTHENTICATION_TIMEOUT
+                for record in records
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
         return reverse("portal:email_verified")

@@ -149,7 +149,7 @@ def test_an_operator_cannot_attach_another_institutions_lot_to_a_product(
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors == {
-        "lots": [f"Ces éléments appartiennent à un autre établissement : {foreign_lot}."]
+        "lots": [f"Ces éléments appartiennent à un autre établissement\u00a0: {foreign_lot}."]
     }
     assert not PermitProduct.objects.filter(number="5570").exists()
 
@@ -204,7 +204,8 @@ def test_a_grant_of_a_public_product_is_refused(organization, chus_product):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
         "product": [
-            "Les produits publics sont visibles de tous : n'attribuez que des produits masqués."
+            "Les produits publics sont visibles de tous\u00a0: "
+            "n'attribuez que des produits masqués."
         ]
     }
     assert not ProductGrant.objects.exists()

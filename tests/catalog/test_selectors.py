@@ -240,7 +240,7 @@ def test_the_refusal_is_in_french_by_default(organization):
     with translation.override("fr"), pytest.raises(EmailDomainNotAllowed) as error:
         category_check_email(category=student, email="marie@gmail.com")
     assert str(error.value) == (
-        "La catégorie « Étudiant » exige une adresse courriel @cegepmontpetit.ca."
+        "La catégorie «\u00a0Étudiant\u00a0» exige une adresse courriel @cegepmontpetit.ca."
     )
 
 

@@ -27,7 +27,7 @@ def test_the_sign_up_page_tells_students_to_use_their_school_address(cem):
     assert response.status_code == 200
     content = response.content.decode()
     assert 'id="signup-email-rules"' in content
-    assert "Étudiant : utilisez votre adresse @cegepmontpetit.ca." in content
+    assert "Étudiant\u00a0: utilisez votre adresse @cegepmontpetit.ca." in content
     assert "Employé" not in content
     # The notice comes before the form.
     assert content.index("signup-email-rules") < content.index('action="/accounts/signup/"')

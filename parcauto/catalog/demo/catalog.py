@@ -90,7 +90,7 @@ CATEGORIES: dict[str, list[dict[str, Any]]] = {
             "name_fr": "Employé du CISSSO",
             "name_en": "CISSSO employee",
             "requires_employee_number": True,
-            "employee_number_help_fr": "Si vous êtes résident, inscrivez « résident ».",
+            "employee_number_help_fr": "Si vous êtes résident, inscrivez «\u00a0résident\u00a0».",
             "employee_number_help_en": "If you are a resident, enter “resident”.",
         }
         | ANY_METHOD,

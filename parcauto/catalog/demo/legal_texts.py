@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 SUBSCRIPTION_CONDITIONS_FR = """\
-Conditions d'abonnement au stationnement : {name}
+Conditions d'abonnement au stationnement\u00a0: {name}
 
 1. Objet. L'abonnement donne le droit de stationner un seul véhicule à la fois dans le ou \
 les stationnements indiqués au contrat, pendant la période prévue. Il ne garantit pas un \
-espace précis, sauf pour un permis « Espace réservé ».
+espace précis, sauf pour un permis «\u00a0Espace réservé\u00a0».
 
 2. Approbation. Toute demande est soumise à l'approbation de l'exploitant, qui vérifie \
 l'admissibilité de la personne (catégorie d'utilisateur, numéro d'employé, preuve de stage). \
@@ -31,7 +31,7 @@ Aucun remboursement n'est accordé pour une période commencée.
 6. Infractions. Un véhicule stationné sans droit valide ou hors des espaces autorisés peut \
 recevoir un avis de réclamation.
 
-Centre de services : {phone}
+Centre de services\u00a0: {phone}
 """
 
 SUBSCRIPTION_CONDITIONS_EN = """\
@@ -63,7 +63,7 @@ Service centre: {phone}
 """
 
 PAYMENT_CONDITIONS_FR = """\
-Conditions de paiement : {name}
+Conditions de paiement\u00a0: {name}
 
 1. Prix. Les prix sont affichés taxes incluses. La TPS (5 %) et la TVQ (9,975 %) figurent \
 sur chaque facture avec les numéros d'inscription de l'exploitant.

@@ -415,7 +415,7 @@ class ProductGrant(TenantOwnedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="product_grants",
+        related_name="+",
         verbose_name=_("person"),
     )
     granted_by = models.ForeignKey(

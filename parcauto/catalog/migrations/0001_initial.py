@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.organization', verbose_name='institution')),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='catalog.permitproduct', verbose_name='product')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='product_grants', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person')),
             ],
             options={
                 'verbose_name': 'product grant',

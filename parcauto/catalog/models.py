@@ -182,7 +182,7 @@ class UserCategory(AllowedPaymentMethods, TenantOwnedModel):
 
 
 # django-stubs cannot type the reverse manager of a django-scopes manager (built at runtime).
-class PermitProduct(AllowedPaymentMethods, TenantOwnedModel):  # type: ignore[django-manager-missing]
+class PermitProduct(AllowedPaymentMethods, TenantOwnedModel):
     """A permit on sale: where (lots), for whom (categories), how long, at what price."""
 
     class Kind(models.TextChoices):
@@ -255,6 +255,12 @@ class PermitProduct(AllowedPaymentMethods, TenantOwnedModel):  # type: ignore[dj
     sales_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
     cancellation_notice_days = models.PositiveSmallIntegerField(
         _("cancellation notice (days)"), default=30
+    )
+    waitlist_offer_days = models.PositiveSmallIntegerField(
+        _("waiting-list offer (days)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("When a unit frees up, how long the next person has to take it."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -32,3 +32,17 @@ class TenantOwnedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class Counter(models.Model):
+    """A named sequence (contract numbers, invoice numbers): gaps possible, never twice."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    last_value = models.PositiveBigIntegerField(_("last value"))
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"

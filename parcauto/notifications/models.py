@@ -25,6 +25,14 @@ class OutboundEmail(models.Model):
         verbose_name=_("institution"),
     )
     template = models.CharField(_("template"), max_length=100, blank=True)
+    dedupe_key = models.CharField(
+        _("deduplication key"),
+        max_length=150,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The same event queued twice (a retried task) sends one e-mail."),
+    )
     language = models.CharField(_("language"), max_length=2, default="fr")
     from_email = models.CharField(_("from"), max_length=254)
     to = models.EmailField(_("to"))
@@ -45,3 +53,19 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class OutboundAttachment(models.Model):
+    """A file sent with an e-mail (the contract PDF)."""
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=200)
+    mimetype = models.CharField(_("type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,14 @@ from django.utils import timezone, translation
 
 from parcauto.tenants.models import Organization
 
-from .models import OutboundEmail
+from .models import OutboundAttachment, OutboundEmail
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
 
 
 def email_queue(
@@ -22,20 +30,37 @@ def email_queue(
     organization: Organization | None = None,
     template: str = "",
     language: str = "fr",
+    attachments: list[Attachment] | None = None,
+    dedupe_key: str | None = None,
 ) -> OutboundEmail:
-    """Store a rendered e-mail and deliver it once the current transaction commits."""
+    """Store a rendered e-mail and deliver it once the current transaction commits.
+
+    With a `dedupe_key`, queuing the same event again returns the first e-mail.
+    """
     from .tasks import deliver_email
 
-    email = OutboundEmail.objects.create(
-        organization=organization,
-        template=template,
-        language=language,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        subject=" ".join(subject.split()),
-        body_text=body_text,
-        body_html=body_html,
-    )
+    if dedupe_key is not None:
+        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    with transaction.atomic():
+        email = OutboundEmail.objects.create(
+            organization=organization,
+            template=template,
+            dedupe_key=dedupe_key,
+            language=language,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=to,
+            subject=" ".join(subject.split()),
+            body_text=body_text,
+            body_html=body_html,
+        )
+        OutboundAttachment.objects.bulk_create(
+            OutboundAttachment(
+                email=email, filename=a.filename, content=a.content, mimetype=a.mimetype
+            )
+            for a in attachments or []
+        )
     transaction.on_commit(lambda: deliver_email.enqueue(email_id=email.pk))
     return email
 
@@ -47,6 +72,8 @@ def email_send_template(
     context: dict[str, Any],
     language: str,
     organization: Organization | None = None,
+    attachments: list[Attachment] | None = None,
+    dedupe_key: str | None = None,
 ) -> OutboundEmail:
     """Render the `<template>-subject.txt / -body.txt / -body.html` triplet in `language`."""
     base = f"notifications/email/{template}"
@@ -68,6 +95,8 @@ def email_send_template(
         organization=organization,
         template=template,
         language=language,
+        attachments=attachments,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -89,6 +118,8 @@ def email_deliver(*, email_id: int) -> bool:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
     try:
         message.send()
     except Exception as error:

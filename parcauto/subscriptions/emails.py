@@ -1,0 +1,53 @@
+"""E-mails of the subscription journey, rendered and queued by tasks after commit."""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django_scopes import scopes_disabled
+
+from parcauto.notifications.services import email_send_template
+
+from .contract import contract_attachments
+from .models import Subscription, WaitingListEntry
+
+# Templates (notifications/email/<name>-subject.txt, -body.txt, -body.html) by event.
+SUBMITTED = "subscription_submitted"
+APPROVED = "subscription_approved"
+REFUSED = "subscription_refused"
+CANCELLED = "subscription_cancelled"
+WAITLIST_OFFER = "waitlist_offer"
+
+
+@task()
+def send_subscription_email(*, subscription_id: int, template: str) -> None:
+    """One e-mail per (contract, event), however often the task runs."""
+    with scopes_disabled():
+        subscription = Subscription.objects.select_related(
+            "organization", "person", "person__profile", "lot", "category", "product"
+        ).get(pk=subscription_id)
+        attachments = contract_attachments(subscription) if template == APPROVED else []
+        email_send_template(
+            template=template,
+            to=subscription.person.email,
+            context={"subscription": subscription, "person": subscription.person},
+            language=subscription.person.language,
+            organization=subscription.organization,
+            attachments=attachments,
+            dedupe_key=f"{template}:{subscription.pk}",
+        )
+
+
+@task()
+def send_waitlist_offer(*, entry_id: int) -> None:
+    with scopes_disabled():
+        entry = WaitingListEntry.objects.select_related(
+            "organization", "person", "product", "lot", "category"
+        ).get(pk=entry_id)
+        email_send_template(
+            template=WAITLIST_OFFER,
+            to=entry.person.email,
+            context={"entry": entry, "person": entry.person},
+            language=entry.person.language,
+            organization=entry.organization,
+            dedupe_key=f"{WAITLIST_OFFER}:{entry.pk}:{entry.offered_at:%Y%m%d%H%M%S}",
+        )

@@ -1,0 +1,44 @@
+"""Who hears of what: each lifecycle event queues its e-mail once the transaction commits."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+
+from . import emails
+from .models import Subscription, WaitingListEntry
+
+
+def _send_after_commit(subscription: Subscription, template: str) -> None:
+    transaction.on_commit(
+        partial(
+            emails.send_subscription_email.enqueue,
+            subscription_id=subscription.pk,
+            template=template,
+        )
+    )
+
+
+def on_submitted(subscription: Subscription) -> None:
+    # A product without approval is approved on submission: the contract e-mail says it all.
+    if subscription.status == Subscription.Status.SUBMITTED:
+        _send_after_commit(subscription, emails.SUBMITTED)
+    else:
+        _send_after_commit(subscription, emails.APPROVED)
+
+
+def on_approved(subscription: Subscription) -> None:
+    _send_after_commit(subscription, emails.APPROVED)
+
+
+def on_refused(subscription: Subscription) -> None:
+    _send_after_commit(subscription, emails.REFUSED)
+
+
+def on_cancelled(subscription: Subscription) -> None:
+    _send_after_commit(subscription, emails.CANCELLED)
+
+
+def on_waitlist_offer(entry: WaitingListEntry) -> None:
+    transaction.on_commit(partial(emails.send_waitlist_offer.enqueue, entry_id=entry.pk))

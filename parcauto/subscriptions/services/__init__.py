@@ -1,0 +1,1 @@
+"""Subscription use cases: the draft wizard, the lifecycle, the waiting list."""

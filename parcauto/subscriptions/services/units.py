@@ -1,0 +1,115 @@
+"""Units of a limited product: held by a request, or reserved for a waiting-list offer.
+
+A unit freed by a refusal, a withdrawal or an expired offer goes to the next person on
+the waiting list (it stays taken, reserved for them) or, when nobody waits, back on sale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from parcauto.accounts.models import User
+from parcauto.audit.services import audit_log
+from parcauto.catalog.models import PermitProduct
+from parcauto.catalog.services import product_unit_release
+
+from .. import notifications
+from ..models import Subscription, WaitingListEntry
+
+
+def _offer_next(*, product: PermitProduct, now: dt.datetime) -> bool:
+    """Offer the freed unit to the first person waiting; False when nobody waits."""
+    entry = (
+        WaitingListEntry.objects.select_for_update()
+        .filter(
+            organization=product.organization,
+            product=product,
+            status=WaitingListEntry.Status.WAITING,
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+    if entry is None:
+        return False
+    entry.status = WaitingListEntry.Status.OFFERED
+    entry.offered_at = now
+    entry.offer_expires_at = now + dt.timedelta(days=product.waitlist_offer_days)
+    entry.save(update_fields=["status", "offered_at", "offer_expires_at", "updated_at"])
+    audit_log(
+        action="waitlist.offered",
+        actor=None,
+        organization=product.organization,
+        target=entry,
+        data={"expires_at": entry.offer_expires_at.isoformat()},
+    )
+    notifications.on_waitlist_offer(entry)
+    return True
+
+
+def unit_free(*, product: PermitProduct, now: dt.datetime) -> None:
+    """A unit is no longer used: to the waiting list first, else back on sale."""
+    if product.quantity is None or not _offer_next(product=product, now=now):
+        product_unit_release(product=product)
+
+
+def unit_give_back(*, subscription: Subscription, now: dt.datetime) -> None:
+    """Give back the unit a request holds, exactly once (call with the row locked)."""
+    if not subscription.holds_unit:
+        return
+    subscription.holds_unit = False
+    unit_free(product=subscription.product, now=now)
+
+
+def waitlist_offer_take(*, product: PermitProduct, person: User, now: dt.datetime) -> bool:
+    """Use the unit reserved by a live offer to `person`, if there is one."""
+    entry = (
+        WaitingListEntry.objects.select_for_update()
+        .filter(
+            organization=product.organization,
+            product=product,
+            person=person,
+            status=WaitingListEntry.Status.OFFERED,
+            offer_expires_at__gt=now,
+        )
+        .first()
+    )
+    if entry is None:
+        return False
+    entry.status = WaitingListEntry.Status.CONVERTED
+    entry.save(update_fields=["status", "updated_at"])
+    return True
+
+
+def waitlist_expire_offers(*, now: dt.datetime) -> int:
+    """Periodic job: an unanswered offer passes to the next person (or back on sale)."""
+    with scopes_disabled():
+        expired = list(
+            WaitingListEntry.objects.filter(
+                status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now
+            ).values_list("pk", flat=True)
+        )
+    count = 0
+    for pk in expired:
+        with transaction.atomic(), scopes_disabled():
+            entry = (
+                WaitingListEntry.objects.select_for_update()
+                .select_related("product", "product__organization")
+                .filter(pk=pk, status=WaitingListEntry.Status.OFFERED)
+                .first()
+            )
+            if entry is None:
+                continue
+            entry.status = WaitingListEntry.Status.EXPIRED
+            entry.save(update_fields=["status", "updated_at"])
+            audit_log(
+                action="waitlist.offer_expired",
+                actor=None,
+                organization=entry.organization,
+                target=entry,
+            )
+            unit_free(product=entry.product, now=now)
+            count += 1
+    return count

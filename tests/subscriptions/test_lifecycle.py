@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from parcauto.audit.models import AuditEvent
+from parcauto.catalog.models import PermitProduct
+from parcauto.subscriptions.errors import (
+    FieldErrors,
+    ProductNotAvailable,
+    SoldOut,
+    TransitionNotAllowed,
+)
+from parcauto.subscriptions.models import Consent, Subscription
+from parcauto.subscriptions.services import lifecycle
+from tests.factories import ProfileFactory, UserFactory
+from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit(draft, method="card", **overrides):
+    arguments = {
+        "subscription": draft,
+        "payment_method": method,
+        "accepted_payment_conditions": True,
+        "accepted_charge_after_approval": True,
+        "now": NOW,
+    } | overrides
+    return lifecycle.subscription_submit(**arguments)
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(email="agent@parcauto.test")
+
+
+def test_submitting_gives_a_contract_number_takes_a_unit_and_awaits_approval(offer, person):
+    offer.product.quantity = 10
+    offer.product.save()
+    request = _submit(draft_until_payment(offer, person))
+    assert request.status == Subscription.Status.SUBMITTED
+    assert request.contract_number == 100_000_001
+    assert request.submitted_at == NOW
+    assert request.holds_unit
+    offer.product.refresh_from_db()
+    assert offer.product.units_taken == 1
+    kinds = set(request.consents.values_list("kind", flat=True))
+    assert {Consent.Kind.PAYMENT_CONDITIONS, Consent.Kind.CHARGED_AFTER_APPROVAL} <= kinds
+    assert AuditEvent.objects.filter(action="subscription.submitted", actor=person).count() == 1
+
+
+def test_contract_numbers_follow_each_other(offer, person):
+    first = _submit(draft_until_payment(offer, person))
+    second = _submit(draft_until_payment(offer, ProfileFactory().user))
+    assert second.contract_number == first.contract_number + 1
+
+
+def test_a_double_click_on_submit_sends_one_request(offer, person):
+    draft = draft_until_payment(offer, person)
+    first = _submit(draft)
+    again = _submit(draft)
+    assert again.contract_number == first.contract_number
+    assert Subscription.objects.exclude(status=Subscription.Status.DRAFT).count() == 1
+    offer.product.refresh_from_db()
+    assert offer.product.units_taken == 1
+
+
+def test_a_product_without_approval_is_active_on_submission(offer, person):
+    offer.product.approval_required = False
+    offer.product.save()
+    request = _submit(draft_until_payment(offer, person))
+    assert request.status == Subscription.Status.ACTIVE
+    assert request.activated_at == NOW
+
+
+def test_a_later_start_without_approval_waits_for_its_date(offer, person):
+    offer.product.approval_required = False
+    offer.product.save()
+    request = _submit(draft_until_payment(offer, person, start=TODAY + dt.timedelta(days=10)))
+    assert request.status == Subscription.Status.APPROVED
+
+
+def test_the_payment_method_must_be_offered_and_consents_given(offer, person):
+    draft = draft_until_payment(offer, person)
+    with pytest.raises(FieldErrors) as refused:
+        _submit(draft, method="payroll")
+    assert list(refused.value.errors) == ["payment_method"]
+    with pytest.raises(FieldErrors) as refused:
+        _submit(draft, accepted_payment_conditions=False, accepted_charge_after_approval=False)
+    assert set(refused.value.errors) == {
+        "accepted_payment_conditions",
+        "accepted_charge_after_approval",
+    }
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+
+
+def test_payroll_deduction_records_the_written_authorization(offer, person):
+    offer.product.accepts_payroll = True
+    offer.product.save()
+    offer.category.accepts_payroll = True
+    offer.category.save()
+    request = _submit(draft_until_payment(offer, person), method="payroll")
+    kinds = set(request.consents.values_list("kind", flat=True))
+    assert Consent.Kind.PAYROLL_AUTHORIZATION in kinds
+    assert Consent.Kind.CHARGED_AFTER_APPROVAL not in kinds
+
+
+def test_a_sold_out_product_refuses_the_request_and_keeps_the_draft(offer, person):
+    offer.product.quantity = 1
+    offer.product.units_taken = 1
+    offer.product.save()
+    draft = draft_until_payment(offer, person)
+    with pytest.raises(SoldOut):
+        _submit(draft)
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+    assert draft.contract_number is None
+
+
+def test_a_product_whose_sales_closed_meanwhile_is_refused(offer, person):
+    draft = draft_until_payment(offer, person)
+    PermitProduct.objects.filter(pk=offer.product.pk).update(sales_end=NOW - dt.timedelta(hours=1))
+    with pytest.raises(ProductNotAvailable):
+        _submit(draft)
+
+
+def test_approval_today_makes_it_active(offer, person, staff):
+    request = _submit(draft_until_payment(offer, person))
+    approved = lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+    assert approved.status == Subscription.Status.ACTIVE
+    assert (approved.decided_by, approved.decided_at, approved.activated_at) == (staff, NOW, NOW)
+    assert AuditEvent.objects.filter(action="subscription.approved", actor=staff).exists()
+
+
+def test_approval_before_the_start_waits_then_the_daily_job_activates(offer, person, staff):
+    start = TODAY + dt.timedelta(days=5)
+    request = _submit(draft_until_payment(offer, person, start=start))
+    approved = lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+    assert approved.status == Subscription.Status.APPROVED
+    assert lifecycle.subscriptions_activate_due(now=NOW + dt.timedelta(days=4)) == 0
+    start_morning = dt.datetime.combine(start, dt.time(0, 5), tzinfo=NOW.tzinfo)
+    assert lifecycle.subscriptions_activate_due(now=start_morning) == 1
+    assert lifecycle.subscriptions_activate_due(now=start_morning) == 0  # idempotent
+    approved.refresh_from_db()
+    assert approved.status == Subscription.Status.ACTIVE
+    assert approved.activated_at == start_morning
+
+
+def test_only_a_pending_request_can_be_approved_or_refused(offer, person, staff):
+    request = _submit(draft_until_payment(offer, person))
+    lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.subscription_refuse(subscription=request, actor=staff, reason="Non", now=NOW)
+
+
+def test_refusal_needs_a_reason_and_gives_the_unit_back(offer, person, staff):
+    offer.product.quantity = 1
+    offer.product.save()
+    request = _submit(draft_until_payment(offer, person))
+    with pytest.raises(FieldErrors):
+        lifecycle.subscription_refuse(subscription=request, actor=staff, reason="  ", now=NOW)
+    refused = lifecycle.subscription_refuse(
+        subscription=request, actor=staff, reason="Stage non confirmé", now=NOW
+    )
+    assert refused.status == Subscription.Status.REFUSED
+    assert refused.refusal_reason == "Stage non confirmé"
+    assert not refused.holds_unit
+    offer.product.refresh_from_db()
+    assert offer.product.units_taken == 0
+
+
+def test_the_person_can_withdraw_a_pending_request_once(offer, person):
+    offer.product.quantity = 5
+    offer.product.save()
+    request = _submit(draft_until_payment(offer, person))
+    cancelled = lifecycle.subscription_cancel_pending(subscription=request, actor=person, now=NOW)
+    assert cancelled.status == Subscription.Status.CANCELLED
+    with pytest.raises(TransitionNotAllowed):
+        lifecycle.subscription_cancel_pending(subscription=request, actor=person, now=NOW)
+    offer.product.refresh_from_db()
+    assert offer.product.units_taken == 0
+
+
+def test_bulk_approval_skips_requests_no_longer_pending(offer, person, staff):
+    first = _submit(draft_until_payment(offer, person))
+    second = _submit(draft_until_payment(offer, ProfileFactory().user))
+    lifecycle.subscription_cancel_pending(subscription=second, actor=second.person, now=NOW)
+    approved = lifecycle.subscription_approve_many(
+        subscriptions=[first, second], actor=staff, now=NOW
+    )
+    assert [s.pk for s in approved] == [first.pk]
+
+
+def test_the_price_is_a_snapshot_that_catalog_edits_do_not_change(offer, person):
+    request = _submit(draft_until_payment(offer, person))
+    offer.product.price = Decimal("99.99")
+    offer.product.save()
+    request.refresh_from_db()
+    assert request.price == Decimal("23.08")

@@ -59,6 +59,14 @@ PARCAUTO_ROOT_HOSTS = envlist("PARCAUTO_ROOT_HOSTS", "localhost,127.0.0.1,testse
 # Demo portals are <slug>.<PARCAUTO_BASE_DOMAIN>, e.g. cem.localhost.
 PARCAUTO_BASE_DOMAIN = envstr("PARCAUTO_BASE_DOMAIN", "localhost")
 PARCAUTO_OPERATOR_NAME = envstr("PARCAUTO_OPERATOR_NAME", "Société Parc-Auto du Québec")
+# Vehicles per account, and how long a vehicle change takes to reach patrol and cameras.
+PARCAUTO_MAX_VEHICLES_PER_ACCOUNT = envint("PARCAUTO_MAX_VEHICLES_PER_ACCOUNT", 2)
+PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS = envint("PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS", 24)
+if PARCAUTO_MAX_VEHICLES_PER_ACCOUNT < 1 or PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS < 0:
+    raise ImproperlyConfigured(
+        "PARCAUTO_MAX_VEHICLES_PER_ACCOUNT must be 1 or more and "
+        "PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS 0 or more"
+    )
 
 INSTALLED_APPS = [
     "parcauto.backoffice.apps.ParcautoAdminConfig",
@@ -80,6 +88,7 @@ INSTALLED_APPS = [
     "parcauto.audit",
     "parcauto.notifications",
     "parcauto.catalog",
+    "parcauto.vehicles",
     "parcauto.portal",
     "parcauto.backoffice",
 ]

@@ -121,3 +121,28 @@ class ProductGrantFactory(factory.django.DjangoModelFactory):
     organization = factory.LazyAttribute(lambda grant: grant.product.organization)
     user = factory.SubFactory(UserFactory)
     reason = "Cadre du CISSSO"
+
+
+# --- vehicles ----------------------------------------------------------------------------
+
+
+def _plate_match_key(vehicle: Any) -> str:
+    from parcauto.vehicles.normalizers import plate_match_key
+
+    return plate_match_key(vehicle.plate)
+
+
+class VehicleFactory(factory.django.DjangoModelFactory):
+    """A registered vehicle, without history: use vehicles.services to test the delay."""
+
+    class Meta:
+        model = "vehicles.Vehicle"
+
+    owner = factory.SubFactory(UserFactory)
+    plate = factory.Sequence(lambda n: f"FAB{n:03d}")
+    plate_match_key = factory.LazyAttribute(_plate_match_key)
+    jurisdiction = "QC"
+    make = "Toyota"
+    model = "Corolla"
+    year = 2020
+    colour = "Gris"

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "parcauto.notifications",
     "parcauto.catalog",
     "parcauto.vehicles",
+    "parcauto.subscriptions",
     "parcauto.portal",
     "parcauto.backoffice",
 ]
@@ -145,6 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too (not the shared in-memory database, whose table locks
+    # ignore the busy timeout), so concurrency tests see what production sees.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth rate limits need one shared by every process) ---------------------

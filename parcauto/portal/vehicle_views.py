@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.http import PortalRequest
+from parcauto.subscriptions.selectors import vehicles_needed_by_contracts
 from parcauto.vehicles.errors import TooManyVehicles, VehicleError
 from parcauto.vehicles.models import Vehicle
 from parcauto.vehicles.selectors import (
@@ -32,15 +33,6 @@ def _own_vehicle(request: PortalRequest, pk: int) -> Vehicle:
     if vehicle is None:
         raise Http404
     return vehicle
-
-
-def _vehicles_needed(request: PortalRequest) -> int:
-    """How many vehicles the person's live contracts still need.
-
-    Subscriptions own that answer (a contract needs a vehicle); until the portal asks them,
-    nothing is needed. Vehicles itself never looks at subscriptions.
-    """
-    return 0
 
 
 def delay_notice(action: str) -> str:
@@ -171,7 +163,8 @@ def vehicle_delete_page(request: PortalRequest, pk: int) -> HttpResponse:
                 vehicle=vehicle,
                 actor=request.user,
                 now=clock_now(),
-                keep_at_least=_vehicles_needed(request),
+                # Subscriptions know what live contracts need; vehicles never ask them.
+                keep_at_least=vehicles_needed_by_contracts(person=request.user),
                 organization=request.organization,
             )
         except VehicleError as refused:

@@ -13,7 +13,13 @@ from parcauto.audit.models import AuditEvent
 from parcauto.vehicles.models import Vehicle, VehicleChange
 from parcauto.vehicles.services import VehicleData, vehicle_add
 from tests.backoffice.conftest import snapshot
-from tests.factories import ProfileFactory, UserFactory
+from tests.factories import (
+    ParkingLotFactory,
+    PermitProductFactory,
+    ProfileFactory,
+    UserCategoryFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -246,6 +252,37 @@ def test_a_vehicle_is_deleted_after_confirmation(portal_client, marie):
     vehicle.refresh_from_db()
     assert vehicle.removed_at == NOW
     assert portal_client.get(url).status_code == 404
+
+
+def test_the_last_vehicle_of_a_live_contract_cannot_be_deleted(portal_client, marie, organization):
+    from parcauto.subscriptions.models import Subscription
+    from tests.subscriptions.conftest import Offer
+
+    vehicle = add(marie, "FAB123")
+    offer_lot = ParkingLotFactory(organization=organization)
+    offer_category = UserCategoryFactory(organization=organization)
+    product = PermitProductFactory(
+        organization=organization, lots=[offer_lot], categories=[offer_category]
+    )
+    offer = Offer(lot=offer_lot, category=offer_category, product=product)
+    Subscription.objects.create(
+        organization=organization,
+        person=marie,
+        lot=offer.lot,
+        category=offer.category,
+        product=offer.product,
+        status=Subscription.Status.ACTIVE,
+        step=Subscription.Step.PAYMENT,
+        start_date=NOW.date(),
+        contract_number=100000001,
+        price=product.price,
+        billing_frequency=product.billing_frequency,
+    )
+    response = portal_client.post(f"/parametres/vehicules/{vehicle.pk}/supprimer/")
+    assert response.status_code == 200
+    assert "Votre abonnement exige 1 véhicule\u00a0: ajoutez-en un autre" in page(response)
+    vehicle.refresh_from_db()
+    assert vehicle.removed_at is None
 
 
 # --- who may see what ------------------------------------------------------------------------

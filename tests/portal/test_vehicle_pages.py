@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client
 
 from parcauto.audit.models import AuditEvent
+from parcauto.subscriptions.models import Subscription
 from parcauto.vehicles.models import Vehicle, VehicleChange
 from parcauto.vehicles.services import VehicleData, vehicle_add
 from tests.backoffice.conftest import snapshot
@@ -255,22 +256,16 @@ def test_a_vehicle_is_deleted_after_confirmation(portal_client, marie):
 
 
 def test_the_last_vehicle_of_a_live_contract_cannot_be_deleted(portal_client, marie, organization):
-    from parcauto.subscriptions.models import Subscription
-    from tests.subscriptions.conftest import Offer
-
     vehicle = add(marie, "FAB123")
-    offer_lot = ParkingLotFactory(organization=organization)
-    offer_category = UserCategoryFactory(organization=organization)
-    product = PermitProductFactory(
-        organization=organization, lots=[offer_lot], categories=[offer_category]
-    )
-    offer = Offer(lot=offer_lot, category=offer_category, product=product)
+    lot = ParkingLotFactory(organization=organization)
+    category = UserCategoryFactory(organization=organization)
+    product = PermitProductFactory(organization=organization, lots=[lot], categories=[category])
     Subscription.objects.create(
         organization=organization,
         person=marie,
-        lot=offer.lot,
-        category=offer.category,
-        product=offer.product,
+        lot=lot,
+        category=category,
+        product=product,
         status=Subscription.Status.ACTIVE,
         step=Subscription.Step.PAYMENT,
         start_date=NOW.date(),

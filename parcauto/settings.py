@@ -167,6 +167,12 @@ else:
 
 # --- Tasks ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Periodic jobs: dotted path of a task -> interval in seconds. `manage.py run_scheduler`
+# enqueues each one when due (its last enqueue time is kept in the database).
+PARCAUTO_PERIODIC_TASKS = {
+    "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
+    "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
+}
 
 # --- E-mail (Django 6.1 MAILERS) --------------------------------------------------------
 MAIL_DIR = VAR_DIR / "mail"

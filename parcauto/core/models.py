@@ -46,3 +46,17 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_value}"
+
+
+class PeriodicTaskRun(models.Model):
+    """When the scheduler last enqueued a periodic task: restarts never enqueue it twice."""
+
+    name = models.CharField(_("task"), max_length=200, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"))
+
+    class Meta:
+        verbose_name = _("periodic task run")
+        verbose_name_plural = _("periodic task runs")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_enqueued_at:%Y-%m-%d %H:%M:%S}"

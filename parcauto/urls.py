@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parcauto.core.health import healthz
 from parcauto.portal import account_views
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", include("parcauto.portal.urls")),
     # Shadows allauth's page of the same URL, to prefill the resend form.
     path("accounts/confirm-email/", account_views.verification_sent),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("gestion/", include("parcauto.backoffice.urls")),  # operator's pages, root host only
     path("dev/mail/", include("parcauto.portal.dev_mail_urls")),  # 404 unless DEBUG
 ]

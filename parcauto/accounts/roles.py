@@ -15,6 +15,10 @@ institution, and one query tells everything a person may do.
 | catalog and legal texts of X                 | add, change,   | add, change, delete | view       |
 |                                              | delete         |                     |            |
 | audit events, outbound e-mails of X          | view           | view                | view       |
+| subscription requests of X (`/gestion/`),    | view +         | view +              | view +     |
+| with the requester's profile, vehicles,      | approve/refuse | approve/refuse      | approve/   |
+| consents and files                           |                |                     | refuse     |
+| subscriptions of X in `/admin/`              | view           | view                | view       |
 | rows of no institution (e.g. global audit)   | view           | -                   | -          |
 | people, profiles, staff roles                | add, change,   | -                   | -          |
 |                                              | delete         |                     |            |
@@ -29,8 +33,12 @@ institution, and one query tells everything a person may do.
   Y's, and never move an object from X to Y.
 - Audit events and outbound e-mails are records of what happened: nobody edits them.
 - People (User, Profile) are one identity across every portal, not rows of an
-  institution; which institution may see a person will follow from their subscriptions.
-  Until that exists, only operator admins see people (least privilege, Law 25).
+  institution: only operator admins list or change them in `/admin/`. The staff of X see
+  a person's profile, vehicles and files only inside a request that person sent to X
+  (the request pages under `/gestion/`), never a list of people (least privilege, Law 25).
+- Deciding on requests (approve, refuse) belongs to the service centre: agents decide
+  like managers, as in SPAQ's practice where the service centre processes the requests.
+  Decisions go through `subscriptions.services.lifecycle`, which audits each one.
 - Every staff member (any role, or the `is_staff`/`is_superuser` flags) must use an
   authenticator app (`StaffMfaRequiredMiddleware`).
 """
@@ -77,6 +85,12 @@ class StaffAccess:
     def may_edit(self, organization_id: int | None) -> bool:
         return self.operator_admin or (
             organization_id is not None and organization_id in self.managed
+        )
+
+    def may_decide(self, organization_id: int | None) -> bool:
+        """Approve or refuse the subscription requests of this institution."""
+        return self.operator_admin or (
+            organization_id is not None and organization_id in self.visible
         )
 
     def visible_organizations(self) -> QuerySet[Organization]:

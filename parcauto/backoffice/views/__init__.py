@@ -1,0 +1,1 @@
+"""The operator's own pages under /gestion/ (Django's admin stays at /admin/)."""

@@ -1,0 +1,77 @@
+"""What every back-office page shares: root host only, staff only, no tenant scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django_scopes import scopes_disabled
+
+from parcauto.accounts.models import User
+from parcauto.accounts.roles import StaffAccess
+from parcauto.tenants.models import Organization
+
+from ..admin_scoping import access_for
+
+
+class StaffRequest(HttpRequest):
+    """A signed-in staff member on the operator's host (see `backoffice_view`)."""
+
+    user: User
+    organization: None
+
+
+def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
+    """An operator page: 404 on a portal host, login first, then 403 without a staff role.
+
+    The pages span institutions, so no tenant scope applies: each view narrows rows to the
+    institutions the staff member holds a role for (`staff_organizations`), and a row of
+    any other institution answers 404, as if it did not exist.
+    """
+
+    @login_required
+    @wraps(view)
+    def signed_in(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
+        if not access_for(request).is_staff:
+            raise PermissionDenied
+        with scopes_disabled():
+            return view(request, *args, **kwargs)
+
+    @wraps(view)
+    def root_host_only(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
+        # Before the login check: a portal host must not even redirect to a login page.
+        if getattr(request, "organization", None) is not None:
+            raise Http404
+        return signed_in(request, *args, **kwargs)
+
+    return root_host_only
+
+
+def staff(request: HttpRequest) -> StaffAccess:
+    return access_for(request)
+
+
+def staff_organizations(request: HttpRequest) -> QuerySet[Organization]:
+    """The institutions whose requests this staff member sees (all for operator admins)."""
+    return staff(request).visible_organizations().order_by("name_fr")
+
+
+def deciding_organizations(request: HttpRequest) -> QuerySet[Organization]:
+    """The institutions whose requests this staff member may approve or refuse."""
+    access = staff(request)
+    visible = staff_organizations(request)
+    return visible.filter(pk__in=[o.pk for o in visible if access.may_decide(o.pk)])
+
+
+def layout_context(request: HttpRequest) -> dict[str, Any]:
+    access = staff(request)
+    return {
+        "staff_operator_admin": access.operator_admin,
+        "staff_institutions": [] if access.operator_admin else list(staff_organizations(request)),
+    }

@@ -78,13 +78,13 @@ def test_the_acknowledgement_in_french(submitted, django_capture_on_commit_callb
         "Aucun montant ne sera prélevé avant l'approbation de votre demande.",
         "Un délai de 24 h est nécessaire pour l'activation de votre permis",
         "vous vous exposez à recevoir un constat d'infraction",
-        "https://chus.testserver/tableau-de-bord/",
+        f"https://chus.testserver/abonnements/{submitted.pk}/",
         "819 346-1110",
     ]:
         assert line in text, line
     assert "Nous avons bien reçu votre demande d'abonnement." in email.body_html
     assert "Société Parc-Auto du Québec" in email.body_html  # operator branding
-    assert 'href="https://chus.testserver/tableau-de-bord/"' in email.body_html
+    assert f'href="https://chus.testserver/abonnements/{submitted.pk}/"' in email.body_html
     assert email.to == "john@example.com"
     assert email.language == "fr"
     assert not email.attachments.exists()
@@ -111,7 +111,7 @@ def test_links_use_plain_http_only_in_debug(
 ):
     settings.DEBUG = True
     email = _send(django_capture_on_commit_callbacks, emails.SUBMITTED, submitted)
-    assert "http://chus.testserver/tableau-de-bord/" in email.body_text
+    assert f"http://chus.testserver/abonnements/{submitted.pk}/" in email.body_text
 
 
 def test_the_activation_delay_quoted_is_the_configured_one(
@@ -213,6 +213,7 @@ def test_running_the_task_twice_sends_one_email(submitted, django_capture_on_com
                 "Motif indiqué par notre centre de services :",
                 "Aucune place de stage confirmée.",
                 "Aucun montant n'a été prélevé.",
+                "https://chus.testserver/abonnements/nouveau/",
             ],
         ),
         (
@@ -298,7 +299,7 @@ def test_the_withdrawal_is_confirmed(
             [
                 "Bonne nouvelle : une place s'est libérée pour {product}",
                 "Elle vous est réservée jusqu'au 4 juin 2026 à 10:00 (heure du Québec).",
-                "https://chus.testserver/tableau-de-bord/",
+                "https://chus.testserver/abonnements/nouveau/",
                 "la place sera offerte à la personne suivante",
             ],
         ),
@@ -308,7 +309,7 @@ def test_the_withdrawal_is_confirmed(
             [
                 "Good news: a place has become available for {product}",
                 "It is reserved for you until June 4, 2026 at 10 a.m. (Quebec time).",
-                "https://chus.testserver/tableau-de-bord/",
+                "https://chus.testserver/abonnements/nouveau/",
             ],
         ),
     ],

@@ -1,0 +1,699 @@
+"""The customer's subscription pages: the five-step request wizard, "MON ABONNEMENT",
+"Détails de l'abonnement", withdrawing a pending request, the proof file and "MON CONTRAT".
+
+Every view parses with a form, makes one service call and renders. Objects are found
+through subscriptions.selectors with the signed-in person and the portal's institution:
+anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from parcauto.catalog.selectors import product_list_for
+from parcauto.core.clock import local_today
+from parcauto.core.clock import now as clock_now
+from parcauto.core.errors import DomainError
+from parcauto.core.http import PortalRequest
+from parcauto.subscriptions import contract
+from parcauto.subscriptions.errors import SoldOut
+from parcauto.subscriptions.models import Attachment, Subscription
+from parcauto.subscriptions.selectors import (
+    subscription_draft_for,
+    subscription_get_for_person,
+    subscription_list_for_person,
+)
+from parcauto.subscriptions.services import drafts, lifecycle, waitlist
+from parcauto.tenants.models import LegalText
+from parcauto.tenants.selectors import legal_text_current
+from parcauto.vehicles.errors import TooManyVehicles, VehicleError
+from parcauto.vehicles.selectors import vehicle_list
+from parcauto.vehicles.services import vehicle_add
+
+from .decorators import portal_view
+from .subscription_forms import (
+    ChooseForm,
+    DetailsForm,
+    PaymentForm,
+    VehicleChoiceForm,
+    WaitlistForm,
+    occasional_on_sale,
+)
+from .templatetags.portal_subscriptions import CONTRACT_STATUSES, billing_period, money_for_language
+from .vehicle_forms import VehicleForm
+from .vehicle_views import delay_notice
+
+Step = Subscription.Step
+STEPS = list(Step)
+STEP_URLS = {
+    Step.CHOOSE: "portal:subscription_new",
+    Step.VEHICLES: "portal:subscription_vehicles",
+    Step.DETAILS: "portal:subscription_details",
+    Step.SUMMARY: "portal:subscription_summary",
+    Step.PAYMENT: "portal:subscription_payment",
+}
+VEHICLE_PREFIX = "vehicle"
+
+
+# --- the wizard's frame ---------------------------------------------------------------
+
+
+def _step_number(step: str) -> int:
+    return STEPS.index(Step(step)) + 1
+
+
+def _step_labels() -> dict[str, str]:
+    # Short enough for five side by side on a phone.
+    return {
+        Step.CHOOSE: _("Permit"),
+        Step.VEHICLES: _("Vehicles"),
+        Step.DETAILS: _("Information"),
+        Step.SUMMARY: _("Summary"),
+        Step.PAYMENT: _("Payment"),
+    }
+
+
+def _wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
+    """The step indicator: "Étape N de 5", the steps done (links back) and to come."""
+    reached = _step_number(draft.step) if draft else 1
+    current = _step_number(step)
+    labels = _step_labels()
+    return {
+        "draft": draft,
+        "step_number": current,
+        "step_count": len(STEPS),
+        "steps": [
+            {
+                "number": number,
+                "label": labels[step_value],
+                "url": reverse(STEP_URLS[step_value])
+                + ("?modifier=1" if step_value == Step.CHOOSE and draft else ""),
+                "done": number < current,
+                "current": number == current,
+                "reachable": number <= reached and number != current,
+            }
+            for number, step_value in enumerate(STEPS, start=1)
+        ],
+    }
+
+
+def _step_redirect(draft: Subscription | None) -> HttpResponse:
+    if draft is None:
+        return redirect(STEP_URLS[Step.CHOOSE])
+    return redirect(STEP_URLS[Step(draft.step)])
+
+
+def wizard_step(step: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A step of the request: needs the person's draft, and the previous steps done."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not hasattr(request.user, "profile"):
+                return redirect("portal:profile")
+            draft = subscription_draft_for(person=request.user, organization=request.organization)
+            if draft is None or _step_number(draft.step) < _step_number(step):
+                return _step_redirect(draft)
+            return view(request, draft, *args, **kwargs)
+
+        return portal_view(wrapper)
+
+    return decorate
+
+
+def _legal_text(request: PortalRequest, kind: str) -> LegalText | None:
+    return legal_text_current(organization=request.organization, kind=kind)
+
+
+# --- step 1: choose ---------------------------------------------------------------------
+
+
+def _choose_form(request: PortalRequest, data: Any = None, **kwargs: Any) -> ChooseForm:
+    now = clock_now()
+    return ChooseForm(
+        data,
+        organization=request.organization,
+        person=request.user,
+        now=now,
+        today=local_today(now),
+        **kwargs,
+    )
+
+
+def _choose_initial(request: PortalRequest, draft: Subscription | None) -> dict[str, Any]:
+    """What the form starts with: the draft, then what a link asks for (?lot=&category=)."""
+    initial: dict[str, Any] = {"start_date": local_today(clock_now())}
+    if draft is not None:
+        initial = {
+            "lot": draft.lot_id,
+            "category": draft.category_id,
+            "product": draft.product_id,
+            "start_date": draft.start_date,
+            "end_date": draft.end_date,
+        }
+    for name in ("lot", "category", "product"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    return initial
+
+
+def _render_choose(
+    request: PortalRequest, form: ChooseForm, draft: Subscription | None
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/subscriptions/choose.html",
+        {
+            "form": form,
+            "conditions": _legal_text(request, LegalText.Kind.SUBSCRIPTION_CONDITIONS),
+            "operator": settings.PARCAUTO_OPERATOR_NAME,
+            **_wizard_context(draft, Step.CHOOSE),
+        },
+    )
+
+
+@portal_view
+def subscription_new(request: PortalRequest) -> HttpResponse:
+    """Step 1, and the way back in: a person with a draft resumes where they left off."""
+    if not hasattr(request.user, "profile"):
+        return redirect("portal:profile")
+    draft = subscription_draft_for(person=request.user, organization=request.organization)
+    if request.method != "POST":
+        if draft is not None and "modifier" not in request.GET:
+            return _step_redirect(draft)
+        return _render_choose(
+            request, _choose_form(request, initial=_choose_initial(request, draft)), draft
+        )
+    form = _choose_form(request, request.POST)
+    if "refresh" in request.POST:  # "Mettre à jour la liste" without JavaScript
+        form.refresh_errors()
+        return _render_choose(request, form, draft)
+    if form.is_valid():
+        try:
+            drafts.subscription_draft_choose(
+                person=request.user,
+                organization=request.organization,
+                now=form.now,
+                **form.service_arguments(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return redirect(STEP_URLS[Step.VEHICLES])
+    return _render_choose(request, form, draft)
+
+
+@require_GET
+@portal_view
+def subscription_offer(request: PortalRequest) -> HttpResponse:
+    """htmx: lots, categories and permits again after the lot, category or code changed."""
+    form = _choose_form(request, request.GET)
+    form.refresh_errors()
+    return render(request, "portal/subscriptions/_offer.html", {"form": form})
+
+
+@require_POST
+@portal_view
+def subscription_waitlist_join(request: PortalRequest) -> HttpResponse:
+    """ "M'inscrire sur la liste d'attente" for a sold-out permit; says the place in line."""
+    now = clock_now()
+    form = WaitlistForm(
+        request.POST, organization=request.organization, person=request.user, now=now
+    )
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(str(e) for e in form.non_field_errors()) or _("Required field")
+        )
+        return redirect(STEP_URLS[Step.CHOOSE])
+    data = form.cleaned_data
+    try:
+        entry = waitlist.waitlist_join(
+            person=request.user,
+            product=data["product"],
+            lot=data["lot"],
+            category=data["category"],
+            now=now,
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _(
+                "You are on the waiting list for %(product)s, in position %(position)d. "
+                "We will e-mail you as soon as a place frees up."
+            )
+            % {"product": entry.product.name, "position": waitlist.waitlist_position(entry=entry)},
+        )
+    if data["back_to"] == "payment":
+        return redirect(STEP_URLS[Step.PAYMENT])
+    query = urlencode({"lot": data["lot"].pk, "category": data["category"].pk})
+    return redirect(f"{reverse(STEP_URLS[Step.CHOOSE])}?modifier=1&{query}")
+
+
+# --- step 2: vehicles -------------------------------------------------------------------
+
+
+def _initial_vehicles(
+    request: PortalRequest, draft: Subscription, vehicles: list[Any]
+) -> list[int]:
+    own = {vehicle.pk for vehicle in vehicles}
+    asked = [int(v) for v in request.GET.getlist("vehicule") if v.isdigit() and int(v) in own]
+    if asked:
+        return asked
+    chosen = [pk for pk in draft.vehicles.values_list("pk", flat=True) if pk in own]
+    if chosen:
+        return chosen
+    return [vehicles[0].pk] if len(vehicles) == 1 else []
+
+
+def _render_vehicles(
+    request: PortalRequest,
+    draft: Subscription,
+    vehicles: list[Any],
+    form: VehicleChoiceForm,
+    vehicle_form: VehicleForm,
+) -> HttpResponse:
+    limit = settings.PARCAUTO_MAX_VEHICLES_PER_ACCOUNT
+    can_add = len(vehicles) < limit
+    return render(
+        request,
+        "portal/subscriptions/vehicles.html",
+        {
+            "form": form,
+            "vehicle_form": vehicle_form,
+            "vehicles": vehicles,
+            "can_add": can_add,
+            "limit_message": None if can_add else TooManyVehicles(limit=limit).message,
+            "delay_hours": settings.PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS,
+            **_wizard_context(draft, Step.VEHICLES),
+        },
+    )
+
+
+@wizard_step(Step.VEHICLES)
+def subscription_vehicles(request: PortalRequest, draft: Subscription) -> HttpResponse:
+    vehicles = list(vehicle_list(owner=request.user))
+    today = local_today(clock_now())
+    if request.method == "POST":
+        form = VehicleChoiceForm(request.POST, vehicles=vehicles)
+        if form.is_valid():
+            try:
+                drafts.subscription_draft_set_vehicles(
+                    subscription=draft,
+                    vehicles=list(form.cleaned_data["vehicles"]),
+                    now=clock_now(),
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                return redirect(STEP_URLS[Step.DETAILS])
+    else:
+        form = VehicleChoiceForm(
+            initial={"vehicles": _initial_vehicles(request, draft, vehicles)}, vehicles=vehicles
+        )
+    vehicle_form = VehicleForm(prefix=VEHICLE_PREFIX, today=today)
+    return _render_vehicles(request, draft, vehicles, form, vehicle_form)
+
+
+@require_POST
+@wizard_step(Step.VEHICLES)
+def subscription_vehicle_add(request: PortalRequest, draft: Subscription) -> HttpResponse:
+    """ "Enregistrer mon véhicule" inside step 2: the boxes ticked stay ticked."""
+    now = clock_now()
+    vehicles = list(vehicle_list(owner=request.user))
+    choice = VehicleChoiceForm(request.POST, vehicles=vehicles)
+    vehicle_form = VehicleForm(request.POST, prefix=VEHICLE_PREFIX, today=local_today(now))
+    if vehicle_form.is_valid():
+        try:
+            vehicle = vehicle_add(
+                owner=request.user,
+                data=vehicle_form.to_data(),
+                actor=request.user,
+                now=now,
+                organization=request.organization,
+            )
+        except VehicleError as error:
+            vehicle_form.add_domain_error(error)
+        else:
+            messages.success(request, delay_notice("added"))
+            own = {v.pk for v in vehicles}
+            ticked = [pk for pk in choice.ticked() if pk in own] + [vehicle.pk]
+            query = urlencode({"vehicule": ticked}, doseq=True)
+            return redirect(f"{reverse(STEP_URLS[Step.VEHICLES])}?{query}")
+    unbound = VehicleChoiceForm(
+        initial={"vehicles": [pk for pk in choice.ticked() if pk in {v.pk for v in vehicles}]},
+        vehicles=vehicles,
+    )
+    response = _render_vehicles(request, draft, vehicles, unbound, vehicle_form)
+    response.status_code = 200
+    return response
+
+
+# --- step 3: additional information -------------------------------------------------------
+
+
+def _proof_of(draft: Subscription) -> Attachment | None:
+    return draft.attachments.filter(kind=Attachment.Kind.PROOF).order_by("-pk").first()
+
+
+@wizard_step(Step.DETAILS)
+def subscription_details(request: PortalRequest, draft: Subscription) -> HttpResponse:
+    proof = _proof_of(draft)
+    if request.method == "POST":
+        form = DetailsForm(
+            request.POST, request.FILES, category=draft.category, has_proof=proof is not None
+        )
+        if form.is_valid():
+            try:
+                drafts.subscription_draft_set_details(
+                    subscription=draft, now=clock_now(), **form.cleaned_data
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                return redirect(STEP_URLS[Step.SUMMARY])
+    else:
+        initial = {
+            "employee_number": draft.employee_number,
+            "school": draft.school,
+            "internship_discipline": draft.internship_discipline,
+        }
+        form = DetailsForm(initial=initial, category=draft.category, has_proof=proof is not None)
+    return render(
+        request,
+        "portal/subscriptions/details.html",
+        {"form": form, "proof": proof, **_wizard_context(draft, Step.DETAILS)},
+    )
+
+
+# --- step 4: summary --------------------------------------------------------------------
+
+
+@wizard_step(Step.SUMMARY)
+def subscription_summary(request: PortalRequest, draft: Subscription) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            drafts.subscription_draft_review(subscription=draft, now=clock_now())
+        except DomainError as refused:
+            error = refused.message
+        else:
+            return redirect(STEP_URLS[Step.PAYMENT])
+    return render(
+        request,
+        "portal/subscriptions/summary.html",
+        {
+            "subscription": draft,
+            "vehicles": list(draft.vehicles.all()),
+            "proof": _proof_of(draft),
+            "error": error,
+            **_wizard_context(draft, Step.SUMMARY),
+        },
+    )
+
+
+# --- step 5: payment and submission ----------------------------------------------------------
+
+
+def _render_payment(
+    request: PortalRequest, draft: Subscription, form: PaymentForm, *, sold_out: bool = False
+) -> HttpResponse:
+    occasional = None
+    if sold_out:
+        products = product_list_for(
+            organization=request.organization,
+            lot=draft.lot,
+            category=draft.category,
+            user=request.user,
+            at=clock_now(),
+        )
+        occasional = occasional_on_sale(list(products))
+    return render(
+        request,
+        "portal/subscriptions/payment.html",
+        {
+            "form": form,
+            "subscription": draft,
+            "payment_conditions": _legal_text(request, LegalText.Kind.PAYMENT_CONDITIONS),
+            "payroll_authorization": _(
+                "I authorize %(organization)s to deduct from my pay the amount of this parking "
+                "subscription (%(price)s, taxes included, %(frequency)s) for as long as the "
+                "contract is in force. I may revoke this authorization at any time by ending "
+                "the subscription."
+            )
+            % {
+                "organization": request.organization.name,
+                "price": money_for_language(draft.price),
+                "frequency": billing_period(draft.billing_frequency),
+            },
+            "sold_out": sold_out,
+            "occasional": occasional,
+            **_wizard_context(draft, Step.PAYMENT),
+        },
+    )
+
+
+@portal_view
+def subscription_payment(request: PortalRequest) -> HttpResponse:
+    """Step 5. "Soumettre" is safe to click twice: the second click finds the request sent."""
+    if not hasattr(request.user, "profile"):
+        return redirect("portal:profile")
+    draft = subscription_draft_for(person=request.user, organization=request.organization)
+    if request.method != "POST":
+        if draft is None or draft.step != Step.PAYMENT:
+            return _step_redirect(draft)
+        return _render_payment(
+            request, draft, PaymentForm(initial={"request": draft.pk}, subscription=draft)
+        )
+
+    pk = request.POST.get("request", "")
+    target = draft if draft is not None and str(draft.pk) == pk else None
+    if target is None and pk.isdigit():  # already sent: a double click, or a second tab
+        target = subscription_get_for_person(
+            person=request.user, organization=request.organization, pk=int(pk)
+        )
+    if target is None:
+        return _step_redirect(draft)
+    if target.status == Subscription.Status.DRAFT and target.step != Step.PAYMENT:
+        return _step_redirect(target)
+    form = PaymentForm(request.POST, subscription=target)
+    if form.is_valid():
+        try:
+            sent = lifecycle.subscription_submit(
+                subscription=target, now=clock_now(), **form.service_arguments()
+            )
+        except SoldOut as error:
+            form.add_domain_error(error)
+            return _render_payment(request, target, form, sold_out=True)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            if target.status == Subscription.Status.DRAFT:  # this click sent it
+                messages.success(request, _submitted_message(sent, request.user.email))
+            return redirect("portal:subscription_detail", pk=sent.pk)
+    if target.status != Subscription.Status.DRAFT:
+        return redirect("portal:subscription_detail", pk=target.pk)
+    return _render_payment(request, target, form)
+
+
+def _submitted_message(subscription: Subscription, email: str) -> str:
+    if subscription.status == Subscription.Status.SUBMITTED:
+        return _(
+            "Your subscription request has been sent. An e-mail acknowledging it is on its way "
+            "to %(email)s. You will receive another e-mail once your request is processed."
+        ) % {"email": email}
+    return _(
+        "Your subscription has been created successfully. Your contract is on its way to %(email)s."
+    ) % {"email": email}
+
+
+@portal_view
+def subscription_discard(request: PortalRequest) -> HttpResponse:
+    """ "Annuler la demande": asks first, then the draft and its files are gone."""
+    draft = subscription_draft_for(person=request.user, organization=request.organization)
+    if draft is None:
+        return redirect(STEP_URLS[Step.CHOOSE])
+    if request.method == "POST":
+        try:
+            drafts.subscription_draft_discard(subscription=draft, actor=request.user)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Your request has been cancelled. Nothing was charged."))
+        return redirect("portal:dashboard")
+    return render(
+        request,
+        "portal/subscriptions/discard.html",
+        {"subscription": draft, "back_url": reverse(STEP_URLS[Step(draft.step)])},
+    )
+
+
+# --- MON ABONNEMENT ---------------------------------------------------------------------
+
+
+def _own_subscription(request: PortalRequest, pk: int) -> Subscription:
+    subscription = subscription_get_for_person(
+        person=request.user, organization=request.organization, pk=pk
+    )
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+@portal_view
+def subscription_list(request: PortalRequest) -> HttpResponse:
+    """ "MON ABONNEMENT": straight to the details when there is one request, else the list."""
+    subscriptions = list(
+        subscription_list_for_person(person=request.user, organization=request.organization)
+    )
+    draft = subscription_draft_for(person=request.user, organization=request.organization)
+    if len(subscriptions) == 1 and draft is None:
+        return redirect("portal:subscription_detail", pk=subscriptions[0].pk)
+    return render(
+        request,
+        "portal/subscriptions/list.html",
+        {
+            "subscriptions": subscriptions,
+            "draft": draft,
+            "draft_step": _step_number(draft.step) if draft else 0,
+        },
+    )
+
+
+def status_label(subscription: Subscription, today: dt.date) -> str:
+    """ "En attente jusqu'au 1 mai" for an approved contract that starts later."""
+    if subscription.status == Subscription.Status.APPROVED:
+        fmt = "j F" if subscription.start_date.year == today.year else "j F Y"
+        return _("Pending until %(date)s") % {"date": date_format(subscription.start_date, fmt)}
+    return str(subscription.get_status_display())
+
+
+def status_message(subscription: Subscription) -> str:
+    start = date_format(subscription.start_date, "DATE_FORMAT")
+    end = date_format(subscription.end_date, "DATE_FORMAT") if subscription.end_date else ""
+    Status = Subscription.Status
+    return {
+        Status.SUBMITTED: _(
+            "Your subscription is currently awaiting approval. You will receive an e-mail "
+            "when your request has been processed by our service centre."
+        ),
+        Status.APPROVED: _("Your subscription has been approved. It starts on %(date)s.")
+        % {"date": start},
+        Status.ACTIVE: _("Your subscription is active."),
+        Status.ENDING: _("Your subscription ends on %(date)s.") % {"date": end},
+        Status.ENDED: _("This subscription has ended."),
+        Status.REFUSED: _("Your subscription request was refused."),
+        Status.CANCELLED: _("This request was cancelled: nothing will be charged."),
+        Status.PAYMENT_FAILED: _("The payment was refused: this contract is cancelled."),
+    }.get(Status(subscription.status), "")
+
+
+@portal_view
+def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "Détails de l'abonnement", as the guides show it."""
+    subscription = _own_subscription(request, pk)
+    return render(
+        request,
+        "portal/subscriptions/detail.html",
+        {
+            "subscription": subscription,
+            "vehicles": list(subscription.vehicles.all()),
+            "proof": _proof_of(subscription),
+            "status_label": status_label(subscription, local_today(clock_now())),
+            "status_message": status_message(subscription),
+            "has_contract": subscription.status in CONTRACT_STATUSES,
+            "other_requests": subscription_list_for_person(
+                person=request.user, organization=request.organization
+            )
+            .exclude(pk=subscription.pk)
+            .exists(),
+        },
+    )
+
+
+@portal_view
+def subscription_cancel(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "Annuler cette demande de service": only while the request awaits approval."""
+    subscription = _own_subscription(request, pk)
+    if not subscription.is_pending:
+        messages.error(request, _("Only a request awaiting approval can be withdrawn."))
+        return redirect("portal:subscription_detail", pk=subscription.pk)
+    if request.method == "POST":
+        try:
+            lifecycle.subscription_cancel_pending(
+                subscription=subscription, actor=request.user, now=clock_now()
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request, _("Your request has been cancelled. Nothing will be charged.")
+            )
+        return redirect("portal:subscription_detail", pk=subscription.pk)
+    return render(request, "portal/subscriptions/cancel.html", {"subscription": subscription})
+
+
+@require_GET
+@login_required
+def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """The person's own proof file, as a download, never rendered by the browser.
+
+    portal_view's checks, spelled out: its typing expects an HttpResponse, not a stream.
+    """
+    if getattr(request, "organization", None) is None:
+        raise Http404
+    subscription = subscription_get_for_person(
+        person=request.user, organization=request.organization, pk=pk
+    )
+    if subscription is None:  # the request being written counts too (step 3 shows it)
+        draft = subscription_draft_for(person=request.user, organization=request.organization)
+        subscription = draft if draft is not None and draft.pk == pk else None
+    if subscription is None:
+        raise Http404
+    attachment = subscription.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@portal_view
+def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "MON CONTRAT": French; the English copy only for a person who chose English."""
+    subscription = _own_subscription(request, pk)
+    if subscription.status not in CONTRACT_STATUSES:
+        raise Http404
+    language = request.GET.get("langue", "fr")
+    if language not in ("fr", "en") or (language == "en" and subscription.language != "en"):
+        raise Http404
+    pdf = contract.contract_pdf(subscription, language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = contract.contract_filename(subscription, language)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

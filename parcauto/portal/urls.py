@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import account_views, profile_views, subscription_views, vehicle_views, views
+from . import (
+    account_views,
+    contract_views,
+    profile_views,
+    vehicle_views,
+    views,
+    wizard_views,
+)
 
 app_name = "portal"
 
@@ -35,64 +42,62 @@ urlpatterns = [
         name="vehicle_models",
     ),
     # Subscriptions: the request wizard, then "MON ABONNEMENT" and "MON CONTRAT".
-    path("abonnements/", subscription_views.subscription_list, name="subscription_list"),
-    path("abonnements/nouveau/", subscription_views.subscription_new, name="subscription_new"),
+    path("abonnements/", contract_views.subscription_list, name="subscription_list"),
+    path("abonnements/nouveau/", wizard_views.subscription_new, name="subscription_new"),
     path(
         "abonnements/nouveau/offre/",
-        subscription_views.subscription_offer,
+        wizard_views.subscription_offer,
         name="subscription_offer",
     ),
     path(
         "abonnements/nouveau/vehicules/",
-        subscription_views.subscription_vehicles,
+        wizard_views.subscription_vehicles,
         name="subscription_vehicles",
     ),
     path(
         "abonnements/nouveau/vehicules/ajouter/",
-        subscription_views.subscription_vehicle_add,
+        wizard_views.subscription_vehicle_add,
         name="subscription_vehicle_add",
     ),
     path(
         "abonnements/nouveau/informations/",
-        subscription_views.subscription_details,
+        wizard_views.subscription_details,
         name="subscription_details",
     ),
     path(
         "abonnements/nouveau/recapitulatif/",
-        subscription_views.subscription_summary,
+        wizard_views.subscription_summary,
         name="subscription_summary",
     ),
     path(
         "abonnements/nouveau/paiement/",
-        subscription_views.subscription_payment,
+        wizard_views.subscription_payment,
         name="subscription_payment",
     ),
     path(
         "abonnements/nouveau/annuler/",
-        subscription_views.subscription_discard,
+        wizard_views.subscription_discard,
         name="subscription_discard",
     ),
     path(
         "abonnements/liste-attente/",
-        subscription_views.subscription_waitlist_join,
+        wizard_views.subscription_waitlist_join,
         name="subscription_waitlist_join",
     ),
-    path(
-        "abonnements/<int:pk>/", subscription_views.subscription_detail, name="subscription_detail"
-    ),
+    path("abonnements/<int:pk>/", contract_views.subscription_detail, name="subscription_detail"),
     path(
         "abonnements/<int:pk>/annuler/",
-        subscription_views.subscription_cancel,
+        contract_views.subscription_cancel,
         name="subscription_cancel",
     ),
     path(
         "abonnements/<int:pk>/pieces/<int:attachment_pk>/",
-        subscription_views.subscription_attachment,
+        contract_views.subscription_attachment,
         name="subscription_attachment",
     ),
     path(
         "abonnements/<int:pk>/contrat.pdf",
-        subscription_views.subscription_contract,
+        contract_views.subscription_contract,
         name="subscription_contract",
     ),
 ]

@@ -1,14 +1,11 @@
-"""The customer's subscription pages: the five-step request wizard, "MON ABONNEMENT",
-"Détails de l'abonnement", withdrawing a pending request, the proof file and "MON CONTRAT".
+"""The five-step request wizard ("+ AJOUTER UN ABONNEMENT"): a draft saved at every step.
 
-Every view parses with a form, makes one service call and renders. Objects are found
-through subscriptions.selectors with the signed-in person and the portal's institution:
-anything else is a 404.
+Every view parses with a form, makes one service call and renders. The draft is found
+through subscriptions.selectors with the signed-in person and the portal's institution.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -16,11 +13,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,13 +25,11 @@ from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
-from parcauto.subscriptions import contract
 from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.selectors import (
     subscription_draft_for,
     subscription_get_for_person,
-    subscription_list_for_person,
 )
 from parcauto.subscriptions.services import drafts, lifecycle, waitlist
 from parcauto.tenants.models import LegalText
@@ -53,7 +47,7 @@ from .subscription_forms import (
     WaitlistForm,
     occasional_on_sale,
 )
-from .templatetags.portal_subscriptions import CONTRACT_STATUSES, billing_period, money_for_language
+from .templatetags.portal_subscriptions import billing_period, money_for_language
 from .vehicle_forms import VehicleForm
 from .vehicle_views import delay_notice
 
@@ -72,7 +66,7 @@ VEHICLE_PREFIX = "vehicle"
 # --- the wizard's frame ---------------------------------------------------------------
 
 
-def _step_number(step: str) -> int:
+def step_number(step: str) -> int:
     return STEPS.index(Step(step)) + 1
 
 
@@ -89,8 +83,8 @@ def _step_labels() -> dict[str, str]:
 
 def _wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
     """The step indicator: "Étape N de 5", the steps done (links back) and to come."""
-    reached = _step_number(draft.step) if draft else 1
-    current = _step_number(step)
+    reached = step_number(draft.step) if draft else 1
+    current = step_number(step)
     labels = _step_labels()
     return {
         "draft": draft,
@@ -117,16 +111,18 @@ def _step_redirect(draft: Subscription | None) -> HttpResponse:
     return redirect(STEP_URLS[Step(draft.step)])
 
 
-def wizard_step(step: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def wizard_step(
+    step: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponseBase]]:
     """A step of the request: needs the person's draft, and the previous steps done."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapper(request: PortalRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not hasattr(request.user, "profile"):
                 return redirect("portal:profile")
             draft = subscription_draft_for(person=request.user, organization=request.organization)
-            if draft is None or _step_number(draft.step) < _step_number(step):
+            if draft is None or step_number(draft.step) < step_number(step):
                 return _step_redirect(draft)
             return view(request, draft, *args, **kwargs)
 
@@ -368,13 +364,13 @@ def subscription_vehicle_add(request: PortalRequest, draft: Subscription) -> Htt
 # --- step 3: additional information -------------------------------------------------------
 
 
-def _proof_of(draft: Subscription) -> Attachment | None:
+def proof_of(draft: Subscription) -> Attachment | None:
     return draft.attachments.filter(kind=Attachment.Kind.PROOF).order_by("-pk").first()
 
 
 @wizard_step(Step.DETAILS)
 def subscription_details(request: PortalRequest, draft: Subscription) -> HttpResponse:
-    proof = _proof_of(draft)
+    proof = proof_of(draft)
     if request.method == "POST":
         form = DetailsForm(
             request.POST, request.FILES, category=draft.category, has_proof=proof is not None
@@ -421,7 +417,7 @@ def subscription_summary(request: PortalRequest, draft: Subscription) -> HttpRes
         {
             "subscription": draft,
             "vehicles": list(draft.vehicles.all()),
-            "proof": _proof_of(draft),
+            "proof": proof_of(draft),
             "error": error,
             **_wizard_context(draft, Step.SUMMARY),
         },
@@ -542,158 +538,3 @@ def subscription_discard(request: PortalRequest) -> HttpResponse:
         "portal/subscriptions/discard.html",
         {"subscription": draft, "back_url": reverse(STEP_URLS[Step(draft.step)])},
     )
-
-
-# --- MON ABONNEMENT ---------------------------------------------------------------------
-
-
-def _own_subscription(request: PortalRequest, pk: int) -> Subscription:
-    subscription = subscription_get_for_person(
-        person=request.user, organization=request.organization, pk=pk
-    )
-    if subscription is None:
-        raise Http404
-    return subscription
-
-
-@portal_view
-def subscription_list(request: PortalRequest) -> HttpResponse:
-    """ "MON ABONNEMENT": straight to the details when there is one request, else the list."""
-    subscriptions = list(
-        subscription_list_for_person(person=request.user, organization=request.organization)
-    )
-    draft = subscription_draft_for(person=request.user, organization=request.organization)
-    if len(subscriptions) == 1 and draft is None:
-        return redirect("portal:subscription_detail", pk=subscriptions[0].pk)
-    return render(
-        request,
-        "portal/subscriptions/list.html",
-        {
-            "subscriptions": subscriptions,
-            "draft": draft,
-            "draft_step": _step_number(draft.step) if draft else 0,
-        },
-    )
-
-
-def status_label(subscription: Subscription, today: dt.date) -> str:
-    """ "En attente jusqu'au 1 mai" for an approved contract that starts later."""
-    if subscription.status == Subscription.Status.APPROVED:
-        fmt = "j F" if subscription.start_date.year == today.year else "j F Y"
-        return _("Pending until %(date)s") % {"date": date_format(subscription.start_date, fmt)}
-    return str(subscription.get_status_display())
-
-
-def status_message(subscription: Subscription) -> str:
-    start = date_format(subscription.start_date, "DATE_FORMAT")
-    end = date_format(subscription.end_date, "DATE_FORMAT") if subscription.end_date else ""
-    Status = Subscription.Status
-    return {
-        Status.SUBMITTED: _(
-            "Your subscription is currently awaiting approval. You will receive an e-mail "
-            "when your request has been processed by our service centre."
-        ),
-        Status.APPROVED: _("Your subscription has been approved. It starts on %(date)s.")
-        % {"date": start},
-        Status.ACTIVE: _("Your subscription is active."),
-        Status.ENDING: _("Your subscription ends on %(date)s.") % {"date": end},
-        Status.ENDED: _("This subscription has ended."),
-        Status.REFUSED: _("Your subscription request was refused."),
-        Status.CANCELLED: _("This request was cancelled: nothing will be charged."),
-        Status.PAYMENT_FAILED: _("The payment was refused: this contract is cancelled."),
-    }.get(Status(subscription.status), "")
-
-
-@portal_view
-def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    """ "Détails de l'abonnement", as the guides show it."""
-    subscription = _own_subscription(request, pk)
-    return render(
-        request,
-        "portal/subscriptions/detail.html",
-        {
-            "subscription": subscription,
-            "vehicles": list(subscription.vehicles.all()),
-            "proof": _proof_of(subscription),
-            "status_label": status_label(subscription, local_today(clock_now())),
-            "status_message": status_message(subscription),
-            "has_contract": subscription.status in CONTRACT_STATUSES,
-            "other_requests": subscription_list_for_person(
-                person=request.user, organization=request.organization
-            )
-            .exclude(pk=subscription.pk)
-            .exists(),
-        },
-    )
-
-
-@portal_view
-def subscription_cancel(request: PortalRequest, pk: int) -> HttpResponse:
-    """ "Annuler cette demande de service": only while the request awaits approval."""
-    subscription = _own_subscription(request, pk)
-    if not subscription.is_pending:
-        messages.error(request, _("Only a request awaiting approval can be withdrawn."))
-        return redirect("portal:subscription_detail", pk=subscription.pk)
-    if request.method == "POST":
-        try:
-            lifecycle.subscription_cancel_pending(
-                subscription=subscription, actor=request.user, now=clock_now()
-            )
-        except DomainError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(
-                request, _("Your request has been cancelled. Nothing will be charged.")
-            )
-        return redirect("portal:subscription_detail", pk=subscription.pk)
-    return render(request, "portal/subscriptions/cancel.html", {"subscription": subscription})
-
-
-@require_GET
-@login_required
-def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """The person's own proof file, as a download, never rendered by the browser.
-
-    portal_view's checks, spelled out: its typing expects an HttpResponse, not a stream.
-    """
-    if getattr(request, "organization", None) is None:
-        raise Http404
-    subscription = subscription_get_for_person(
-        person=request.user, organization=request.organization, pk=pk
-    )
-    if subscription is None:  # the request being written counts too (step 3 shows it)
-        draft = subscription_draft_for(person=request.user, organization=request.organization)
-        subscription = draft if draft is not None and draft.pk == pk else None
-    if subscription is None:
-        raise Http404
-    attachment = subscription.attachments.filter(pk=attachment_pk).first()
-    if attachment is None:
-        raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@require_GET
-@portal_view
-def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
-    """ "MON CONTRAT": French; the English copy only for a person who chose English."""
-    subscription = _own_subscription(request, pk)
-    if subscription.status not in CONTRACT_STATUSES:
-        raise Http404
-    language = request.GET.get("langue", "fr")
-    if language not in ("fr", "en") or (language == "en" and subscription.language != "en"):
-        raise Http404
-    pdf = contract.contract_pdf(subscription, language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = contract.contract_filename(subscription, language)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

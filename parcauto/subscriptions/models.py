@@ -134,7 +134,7 @@ class Subscription(TenantOwnedModel):
         indexes = [models.Index(fields=["organization", "status", "submitted_at"])]
 
     def __str__(self) -> str:
-        return str(self.contract_number or _("draft"))
+        return str(self.contract_number or _("Draft"))
 
     @property
     def is_pending(self) -> bool:

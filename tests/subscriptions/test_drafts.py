@@ -242,3 +242,10 @@ def test_discarding_a_draft_removes_it_and_its_files(needs_proof, person):
     drafts.subscription_draft_discard(subscription=draft, actor=person)
     assert not Subscription.objects.exists()
     assert not stored.storage.exists(stored.name)
+
+
+def test_a_monthly_permit_ignores_a_stray_end_date(offer, person):
+    offer.product.kind = PermitProduct.Kind.MONTHLY
+    offer.product.save()
+    draft = _choose(offer, person, end_date=TODAY - dt.timedelta(days=5))
+    assert draft.end_date is None

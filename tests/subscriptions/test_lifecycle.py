@@ -203,3 +203,12 @@ def test_the_price_is_a_snapshot_that_catalog_edits_do_not_change(offer, person)
     offer.product.save()
     request.refresh_from_db()
     assert request.price == Decimal("23.08")
+
+
+def test_a_vehicle_removed_after_step_2_stops_the_submission(offer, person):
+    draft = draft_until_payment(offer, person)
+    draft.vehicles.update(removed_at=NOW)
+    with pytest.raises(TransitionNotAllowed):
+        _submit(draft)
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT

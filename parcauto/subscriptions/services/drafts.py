@@ -39,6 +39,8 @@ def _dates_for(
     if product.kind == PermitProduct.Kind.FIXED_TERM:
         assert product.term_start and product.term_end  # noqa: S101 - a DB constraint
         return max(product.term_start, today), product.term_end
+    if product.kind != PermitProduct.Kind.EPISODIC:
+        end = None  # monthly and occasional permits are open-ended: "Indéterminée"
     errors: dict[str, StrOrPromise] = {}
     if start is None:
         errors["start_date"] = REQUIRED
@@ -50,8 +52,6 @@ def _dates_for(
         errors["end_date"] = REQUIRED
     elif end is not None and start is not None and end < start:
         errors["end_date"] = _("The end date cannot be before the start date.")
-    if product.kind == PermitProduct.Kind.MONTHLY:
-        end = None  # open-ended: "Indéterminée"
     if errors:
         raise FieldErrors(errors)
     assert start is not None  # noqa: S101 - checked above

@@ -73,6 +73,11 @@ def subscription_submit(
             return request
         if request.step != Subscription.Step.PAYMENT:
             raise TransitionNotAllowed(_("Review the summary before sending the request."))
+        vehicles = request.vehicles.all()
+        if not vehicles or any(vehicle.removed_at for vehicle in vehicles):
+            raise TransitionNotAllowed(
+                _("A vehicle of this request was removed: go back to the vehicles step.")
+            )
         on_sale = type(product).objects.filter(pk=product.pk).filter(on_sale_filter(now))
         if not on_sale.exists():
             raise ProductNotAvailable

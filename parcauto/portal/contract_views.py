@@ -1,0 +1,183 @@
+"""MON ABONNEMENT: the person's requests and contracts, their details, withdrawing a
+pending request, the proof file and MON CONTRAT (the PDF).
+
+Objects are found through subscriptions.selectors with the signed-in person and the
+portal's institution: anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from parcauto.core.clock import local_today
+from parcauto.core.clock import now as clock_now
+from parcauto.core.errors import DomainError
+from parcauto.core.http import PortalRequest
+from parcauto.subscriptions import contract
+from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.selectors import (
+    subscription_draft_for,
+    subscription_get_for_person,
+    subscription_list_for_person,
+)
+from parcauto.subscriptions.services import lifecycle
+
+from .decorators import portal_view
+from .templatetags.portal_subscriptions import CONTRACT_STATUSES
+from .wizard_views import proof_of, step_number
+
+# --- MON ABONNEMENT ---------------------------------------------------------------------
+
+
+def _own_subscription(request: PortalRequest, pk: int) -> Subscription:
+    subscription = subscription_get_for_person(
+        person=request.user, organization=request.organization, pk=pk
+    )
+    if subscription is None:
+        raise Http404
+    return subscription
+
+
+@portal_view
+def subscription_list(request: PortalRequest) -> HttpResponse:
+    """ "MON ABONNEMENT": straight to the details when there is one request, else the list."""
+    subscriptions = list(
+        subscription_list_for_person(person=request.user, organization=request.organization)
+    )
+    draft = subscription_draft_for(person=request.user, organization=request.organization)
+    if len(subscriptions) == 1 and draft is None:
+        return redirect("portal:subscription_detail", pk=subscriptions[0].pk)
+    return render(
+        request,
+        "portal/subscriptions/list.html",
+        {
+            "subscriptions": subscriptions,
+            "draft": draft,
+            "draft_step": step_number(draft.step) if draft else 0,
+        },
+    )
+
+
+def status_label(subscription: Subscription, today: dt.date) -> str:
+    """ "En attente jusqu'au 1 mai" for an approved contract that starts later."""
+    if subscription.status == Subscription.Status.APPROVED:
+        fmt = "j F" if subscription.start_date.year == today.year else "j F Y"
+        return _("Pending until %(date)s") % {"date": date_format(subscription.start_date, fmt)}
+    return str(subscription.get_status_display())
+
+
+def status_message(subscription: Subscription) -> str:
+    start = date_format(subscription.start_date, "DATE_FORMAT")
+    end = date_format(subscription.end_date, "DATE_FORMAT") if subscription.end_date else ""
+    Status = Subscription.Status
+    return {
+        Status.SUBMITTED: _(
+            "Your subscription is currently awaiting approval. You will receive an e-mail "
+            "when your request has been processed by our service centre."
+        ),
+        Status.APPROVED: _("Your subscription has been approved. It starts on %(date)s.")
+        % {"date": start},
+        Status.ACTIVE: _("Your subscription is active."),
+        Status.ENDING: _("Your subscription ends on %(date)s.") % {"date": end},
+        Status.ENDED: _("This subscription has ended."),
+        Status.REFUSED: _("Your subscription request was refused."),
+        Status.CANCELLED: _("This request was cancelled: nothing will be charged."),
+        Status.PAYMENT_FAILED: _("The payment was refused: this contract is cancelled."),
+    }.get(Status(subscription.status), "")
+
+
+@portal_view
+def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "Détails de l'abonnement", as the guides show it."""
+    subscription = _own_subscription(request, pk)
+    return render(
+        request,
+        "portal/subscriptions/detail.html",
+        {
+            "subscription": subscription,
+            "vehicles": list(subscription.vehicles.all()),
+            "proof": proof_of(subscription),
+            "status_label": status_label(subscription, local_today(clock_now())),
+            "status_message": status_message(subscription),
+            "has_contract": subscription.status in CONTRACT_STATUSES,
+            "other_requests": subscription_list_for_person(
+                person=request.user, organization=request.organization
+            )
+            .exclude(pk=subscription.pk)
+            .exists(),
+        },
+    )
+
+
+@portal_view
+def subscription_cancel(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "Annuler cette demande de service": only while the request awaits approval."""
+    subscription = _own_subscription(request, pk)
+    if not subscription.is_pending:
+        messages.error(request, _("Only a request awaiting approval can be withdrawn."))
+        return redirect("portal:subscription_detail", pk=subscription.pk)
+    if request.method == "POST":
+        try:
+            lifecycle.subscription_cancel_pending(
+                subscription=subscription, actor=request.user, now=clock_now()
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(
+                request, _("Your request has been cancelled. Nothing will be charged.")
+            )
+        return redirect("portal:subscription_detail", pk=subscription.pk)
+    return render(request, "portal/subscriptions/cancel.html", {"subscription": subscription})
+
+
+@require_GET
+@portal_view
+def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """The person's own proof file, as a download, never rendered by the browser."""
+    subscription = subscription_get_for_person(
+        person=request.user, organization=request.organization, pk=pk
+    )
+    if subscription is None:  # the request being written counts too (step 3 shows it)
+        draft = subscription_draft_for(person=request.user, organization=request.organization)
+        subscription = draft if draft is not None and draft.pk == pk else None
+    if subscription is None:
+        raise Http404
+    attachment = subscription.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@portal_view
+def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
+    """ "MON CONTRAT": French; the English copy only for a person who chose English."""
+    subscription = _own_subscription(request, pk)
+    if subscription.status not in CONTRACT_STATUSES:
+        raise Http404
+    language = request.GET.get("langue", "fr")
+    if language not in ("fr", "en") or (language == "en" and subscription.language != "en"):
+        raise Http404
+    pdf = contract.contract_pdf(subscription, language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = contract.contract_filename(subscription, language)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/parcauto
+# The PostgreSQL server `make bench` creates its throwaway database on (no database name).
+PG_BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 
 .PHONY: run test test-sqlite test-postgres test-e2e lint check messages demo bench clean
 
@@ -62,8 +64,13 @@ lint:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## bench: the opening-day rush through gunicorn on a throwaway PostgreSQL database (bench/README.md)
 bench: messages
-	@echo "No benchmarks yet: they arrive with the subscription and billing work (bench/)."
+	@scripts/pg-available "$(PG_BENCH_SERVER)" || { \
+	  echo "error: PostgreSQL is not reachable at $(PG_BENCH_SERVER): start it"; \
+	  echo "       (pg_ctlcluster 15 main start) or set PG_BENCH_SERVER=postgres://user@host:port"; \
+	  exit 1; }
+	$(PY) -m bench.rush --pg-url "$(PG_BENCH_SERVER)" $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts

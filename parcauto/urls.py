@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parcauto.core.health import healthz
 from parcauto.portal import account_views
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", include("parcauto.portal.urls")),
     # Shadows allauth's page of the same URL, to prefill the resend form.
     path("accounts/confirm-email/", account_views.verification_sent),

@@ -58,6 +58,8 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ".localhost,localhost,127.0.0.1,
 PARCAUTO_ROOT_HOSTS = envlist("PARCAUTO_ROOT_HOSTS", "localhost,127.0.0.1,testserver")
 # Demo portals are <slug>.<PARCAUTO_BASE_DOMAIN>, e.g. cem.localhost.
 PARCAUTO_BASE_DOMAIN = envstr("PARCAUTO_BASE_DOMAIN", "localhost")
+# While DEBUG, links in e-mails point at the dev server's port (`make run`: 8000).
+PARCAUTO_DEV_PORT = envint("PARCAUTO_DEV_PORT", 8000)
 PARCAUTO_OPERATOR_NAME = envstr("PARCAUTO_OPERATOR_NAME", "Société Parc-Auto du Québec")
 # Vehicles per account, and how long a vehicle change takes to reach patrol and cameras.
 PARCAUTO_MAX_VEHICLES_PER_ACCOUNT = envint("PARCAUTO_MAX_VEHICLES_PER_ACCOUNT", 2)

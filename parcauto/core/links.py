@@ -20,5 +20,6 @@ def portal_absolute_url(
 ) -> str:
     """`https://<primary host>/<path>`; plain http only while DEBUG (the dev server)."""
     scheme = "http" if settings.DEBUG else "https"
+    port = f":{settings.PARCAUTO_DEV_PORT}" if settings.DEBUG and settings.PARCAUTO_DEV_PORT else ""
     path = reverse(url_name, args=args or None, kwargs=kwargs or None)
-    return f"{scheme}://{portal_host(organization)}{path}"
+    return f"{scheme}://{portal_host(organization)}{port}{path}"

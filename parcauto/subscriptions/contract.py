@@ -151,9 +151,9 @@ def _price(subscription: Subscription, language: str) -> dict[str, Any]:
     price: dict[str, Any] = {
         "total": format_money(subscription.price, language),
         "per": per.get(subscription.billing_frequency, ""),
-        "taxable": subscription.product.taxable,
+        "taxable": subscription.taxable,
     }
-    if subscription.product.taxable:
+    if subscription.taxable:
         split = split_taxes(subscription.price)
         price |= {
             "pre_tax": format_money(split.pre_tax, language),

@@ -83,6 +83,7 @@ class Subscription(TenantOwnedModel):
     # What was sold, as it was sold: later catalog edits never change a contract.
     price = models.DecimalField(_("price, taxes included"), max_digits=10, decimal_places=2)
     billing_frequency = models.CharField(_("billing"), max_length=10)
+    taxable = models.BooleanField(_("taxable"), default=True)
     balance = models.DecimalField(
         _("balance"), max_digits=10, decimal_places=2, default=Decimal("0.00")
     )

@@ -124,11 +124,18 @@ def test_the_english_copy_is_in_english_with_english_money(approved):
 
 
 def test_an_exempt_product_shows_no_tax_lines(approved):
-    approved.product.taxable = False
-    approved.product.save()
+    approved.taxable = False
+    approved.save()
     text = _text(contract.contract_pdf(approved, "fr"))
     assert "TPS" not in text.replace("n'est pas assujetti à la TPS", "")
     assert "1 234,50 $" in text
+
+
+def test_a_later_catalog_change_never_alters_the_contract(approved):
+    approved.product.taxable = False
+    approved.product.save()
+    text = _text(contract.contract_pdf(approved, "fr"))
+    assert "TPS (5" in text
 
 
 def test_a_french_speaking_person_gets_the_french_contract_only(approved):

@@ -106,12 +106,12 @@ def test_the_acknowledgement_in_english(submitted, django_capture_on_commit_call
     assert email.language == "en"
 
 
-def test_links_use_plain_http_only_in_debug(
+def test_links_use_plain_http_and_the_dev_port_only_in_debug(
     submitted, settings, django_capture_on_commit_callbacks
 ):
     settings.DEBUG = True
     email = _send(django_capture_on_commit_callbacks, emails.SUBMITTED, submitted)
-    assert f"http://chus.testserver/abonnements/{submitted.pk}/" in email.body_text
+    assert f"http://chus.testserver:8000/abonnements/{submitted.pk}/" in email.body_text
 
 
 def test_the_activation_delay_quoted_is_the_configured_one(

@@ -144,6 +144,7 @@ def subscription_draft_choose(
             "end_date": end,
             "price": product.price,
             "billing_frequency": product.billing_frequency,
+            "taxable": product.taxable,
             "language": person.language,
             "step": Subscription.Step.VEHICLES,
         }

@@ -1,0 +1,1 @@
+"""Billing: proration, the collection calendar, and later invoices and billing runs."""

@@ -178,28 +178,42 @@ def sampled(pid: int, *, output: Path, seconds: int) -> Iterator[None]:
             spy.wait()
 
 
-def hot_functions(collapsed: Path, *, top: int) -> list[tuple[str, float, float]]:
-    """(function, % of samples inside it, % of samples in it itself), most inclusive first."""
-    inclusive: CounterType[str] = collections.Counter()
-    own: CounterType[str] = collections.Counter()
+# Where a sample's time goes, by the first of these found in its stack (most specific first).
+_CATEGORIES = [
+    ("template rendering", ("Template.render",)),
+    ("ORM: compiling SQL", ("SQLCompiler.as_sql", "SQLCompiler.pre_sql_setup", "get_select")),
+    ("ORM: rows to objects", ("Model.from_db", "ModelIterable.__iter__")),
+    ("ORM: building querysets", ("Query.add_q", "Query.build_filter", "QuerySet._chain")),
+    ("database driver (psycopg)", ("psycopg/",)),
+    ("sessions, signing", ("sessions/", "signing.py")),
+]
+
+
+def profile_summary(collapsed: Path, *, prefix: str, top: int) -> tuple[list, list]:
+    """From py-spy's collapsed stacks: (category, %) and (our function, % inclusive)."""
+    categories: CounterType[str] = collections.Counter()
+    ours: CounterType[str] = collections.Counter()
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
         total += count
-        for frame in set(frames):
-            inclusive[frame] += count
-        if frames:
-            own[frames[-1]] += count
+        category = next(
+            (name for name, marks in _CATEGORIES if any(mark in stack for mark in marks)),
+            "other Python (Django, middleware, views, gunicorn)",
+        )
+        categories[category] += count
+        for frame in set(stack.split(";")):
+            if f"({prefix}" in frame:
+                ours[frame] += count
     if not total:
-        return []
-    return [
-        (frame, 100 * count / total, 100 * own[frame] / total)
-        for frame, count in inclusive.most_common(top)
-    ]
+        return [], []
+    return (
+        [(name, 100 * count / total) for name, count in categories.most_common()],
+        [(frame, 100 * count / total) for frame, count in ours.most_common(top)],
+    )
 
 
 # --- CPU accounting --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import os
 import pstats
 import sys
@@ -124,6 +125,8 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
     from django.test.utils import setup_test_environment
 
     django.setup()
+    if args.variant:  # a module that patches a service, to measure a proposed change
+        importlib.import_module(args.variant)
     setup_test_environment()  # the test client's template hooks; DEBUG stays off
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -185,6 +188,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=60, help="units, and timed requests")
     parser.add_argument("--cprofile", type=int, default=0, help="profile this many submissions")
+    parser.add_argument("--variant", help="module to import first (patches under test)")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="parcauto_bench_profile")
     args = parser.parse_args()

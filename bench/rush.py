@@ -44,10 +44,10 @@ from bench.harness import (
     free_port,
     gunicorn_command,
     hammer,
-    hot_functions,
     percentile,
     pg_drop,
     pg_recreate,
+    profile_summary,
     redis_command,
     run_threads,
     sampled,
@@ -105,7 +105,9 @@ def server_environment(*, database_url: str, var_dir: Path, redis_url: str) -> d
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),  # throwaway; sessions are made with it
         DJANGO_ALLOWED_HOSTS=f"{HOST},127.0.0.1,localhost",
         DATABASE_URL=database_url,
-        DB_CONN_MAX_AGE="600",  # persistent connections (production: CONN_MAX_AGE > 0)
+        # Persistent connections, longer than a run. settings.py defaults to 0 (a new
+        # connection per request): production must set it, see bench/README.md.
+        DB_CONN_MAX_AGE="600",
         SECURE_SSL_REDIRECT="false",  # belt and braces: the proxy header already says https
         PARCAUTO_VAR_DIR=str(var_dir),  # e-mails and uploads of the run: thrown away
         LOG_LEVEL="WARNING",
@@ -401,6 +403,7 @@ def run_in(args: argparse.Namespace, *, var_dir: Path, started: float) -> int:
         )
     redis_url = f"redis://127.0.0.1:{redis_port}/0" if redis else ""
     env = server_environment(database_url=database_url, var_dir=var_dir, redis_url=redis_url)
+    env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
     settings_module = collect_static(env)
     env["DJANGO_SETTINGS_MODULE"] = args.settings or settings_module
     os.environ.update(env)
@@ -539,6 +542,13 @@ def report(
     print(f"  latency p50        {p50 * ms:8.1f} ms")
     print(f"  latency p95        {p95 * ms:8.1f} ms")
     print(f"  latency p99        {p99 * ms:8.1f} ms   (max {max(rush.latencies) * ms:.1f} ms)")
+    for kind in ("accepted", "sold out"):
+        of_kind = [r.latency for st, r in rush.results if outcome(r, st) == kind]
+        if of_kind:
+            print(
+                f"    {kind + ':':<16} p50 {percentile(of_kind, 0.5) * ms:.0f} ms, "
+                f"p99 {percentile(of_kind, 0.99) * ms:.0f} ms"
+            )
     print(f"  oversold           {db['oversold']:8d}")
     print(
         f"  database           units taken {db['units_taken']}, submitted {db['submitted']}, "
@@ -628,11 +638,23 @@ def measure(args: argparse.Namespace, *, port: int, server_pid: int, setup: Setu
     db = verify(setup, units=args.units)
     rush = rush_summary(results, units=args.units, cpu=cpu)
     report(args, rush, db, (count, elapsed, latencies))
+    if args.csv:
+        first = min(response.started for _, response in results)
+        with args.csv.open("w") as out:
+            out.write("student,started_s,latency_s,outcome\n")
+            for student, response in sorted(results, key=lambda item: item[1].started):
+                out.write(
+                    f"{student.email},{response.started - first:.4f},{response.latency:.4f},"
+                    f"{outcome(response, student)}\n"
+                )
     if args.profile:
-        print(f"\n== py-spy on the workers during the rush ({args.profile}) ==")
-        print("  in it  itself  function (file)")
-        for frame, inside, itself in hot_functions(args.profile, top=40):
-            print(f"  {inside:4.0f}%  {itself:5.1f}%  {frame[:110]}")
+        categories, functions = profile_summary(args.profile, prefix="parcauto/", top=25)
+        print(f"\n== py-spy: where the workers' CPU went during the rush ({args.profile}) ==")
+        for name, share in categories:
+            print(f"  {share:5.1f}%  {name}")
+        print("  our functions, time inside them (callees included):")
+        for frame, share in functions:
+            print(f"  {share:5.1f}%  {frame[:110]}")
     errors += check(rush, db, units=args.units, students=args.students)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
@@ -644,12 +666,16 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=48, help="client connections")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4, help="per worker (gthread)")
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    # Sync workers, one more than the cores: the fastest and fairest here (bench/README.md).
+    parser.add_argument("--workers", type=int, default=CORES + 1)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="per worker, with gthread")
     parser.add_argument("--baseline-seconds", type=float, default=4.0)
     parser.add_argument(
         "--quiet-wait", type=float, default=20.0, help="seconds to wait for a busy machine"
+    )
+    parser.add_argument(
+        "--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE (0: settings' default)"
     )
     parser.add_argument("--cache", default="redis", choices=["redis", "db"])
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
@@ -664,6 +690,7 @@ def main() -> int:
         default="parcauto.wsgi:application",
         help="WSGI application to serve (a variant under test, importable with PYTHONPATH)",
     )
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="every request of the rush")
     parser.add_argument(
         "--profile",
         type=Path,

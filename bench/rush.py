@@ -387,10 +387,14 @@ def collect_static(env: dict[str, str]) -> str:
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     var_dir = Path(tempfile.mkdtemp(prefix="parcauto-bench-"))
+    static_root = ROOT / "staticfiles"  # settings.STATIC_ROOT, filled by collectstatic
+    static_root_existed = static_root.exists()
     try:
         return run_in(args, var_dir=var_dir, started=started)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+        if not static_root_existed:  # leave the work tree as found
+            shutil.rmtree(static_root, ignore_errors=True)
 
 
 def run_in(args: argparse.Namespace, *, var_dir: Path, started: float) -> int:

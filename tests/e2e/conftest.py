@@ -26,6 +26,8 @@ from tests.factories import OrganizationFactory
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+    from parcauto.catalog.demo.loader import DemoResult
+
 E2E_DIR = Path(__file__).parent
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("PARCAUTO_CHROMIUM", "/usr/bin/chromium")
@@ -73,9 +75,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
     if database["ENGINE"] != "django.db.backends.sqlite3":
-        test = database.setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_e2e"
+    elif test.get("NAME") and test["NAME"] != ":memory:":
+        # Same on SQLite's file database: var/test-db-e2e.sqlite3, not the unit run's file.
+        path = Path(test["NAME"])
+        test["NAME"] = str(path.with_name(f"{path.stem}-e2e{path.suffix}"))
 
 
 @pytest.fixture(scope="session")
@@ -94,14 +100,13 @@ def browser_locale() -> str:
     return "fr-CA"
 
 
-@pytest.fixture
-def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str) -> Iterator[Page]:
-    marker = request.node.get_closest_marker("viewport")
-    viewport = DESKTOP if marker and marker.args[0] == "desktop" else PHONE
+def _open_page(browser: Browser, viewport: dict[str, int], locale: str) -> Page:
+    """A page in a browser context of its own (its own cookies: another person's computer)."""
     context = browser.new_context(
         viewport=viewport,  # type: ignore[arg-type]
-        locale=browser_locale,
+        locale=locale,
         timezone_id="America/Toronto",
+        accept_downloads=True,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -110,13 +115,34 @@ def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str) 
     page.console_errors = errors  # type: ignore[attr-defined]
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
+    return page
+
+
+def _close_page(request: pytest.FixtureRequest, page: Page, suffix: str = "") -> None:
+    failed = SCREENSHOTS / f"{_slug(request.node.originalname)}{suffix}-FAILED.png"
     if request.node.stash.get(_failed_key, False):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=SCREENSHOTS / f"{_slug(request.node.originalname)}-FAILED.png", full_page=True
-        )
-    context.close()
+        page.screenshot(path=failed, full_page=True)
+    else:  # an earlier run's failure is no longer the news
+        failed.unlink(missing_ok=True)
+    page.context.close()
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str) -> Iterator[Page]:
+    marker = request.node.get_closest_marker("viewport")
+    viewport = DESKTOP if marker and marker.args[0] == "desktop" else PHONE
+    page = _open_page(browser, viewport, browser_locale)
+    yield page
+    _close_page(request, page)
+
+
+@pytest.fixture
+def staff_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """The back office, on a staff member's desktop (a second browser, beside `page`)."""
+    page = _open_page(browser, DESKTOP, "fr-CA")
+    yield page
+    _close_page(request, page, "-staff")
 
 
 @pytest.fixture
@@ -124,6 +150,29 @@ def shot(request: pytest.FixtureRequest, page: Page) -> Steps:
     """`shot("03-signup")`: full-page screenshot, accessibility smoke check, French check."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return Steps(page, SCREENSHOTS, _slug(request.node.originalname))
+
+
+@pytest.fixture
+def staff_shot(request: pytest.FixtureRequest, staff_page: Page) -> Steps:
+    """`shot` for `staff_page`: its screenshots are named <test>-staff-<step>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return Steps(staff_page, SCREENSHOTS, f"{_slug(request.node.originalname)}-staff")
+
+
+@pytest.fixture
+def root(live_server: Any) -> Portal:
+    """The operator's host (back office, Django admin): http://localhost:<port>."""
+    return Portal(f"http://localhost:{urlsplit(live_server.url).port}")
+
+
+@pytest.fixture
+def demo(live_server: Any, settings: Any) -> DemoResult:
+    """`manage.py load_demo_data` as on a developer's machine: ciusse-chus.localhost, cisso...,
+    lot 1085 / product 5569, lots 1461 and 1534 / product 7117, the demo staff accounts."""
+    from parcauto.catalog.demo.loader import load_demo_data
+
+    settings.PARCAUTO_BASE_DOMAIN = "localhost"
+    return load_demo_data(base_domain="localhost")
 
 
 @pytest.fixture

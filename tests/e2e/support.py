@@ -206,6 +206,11 @@ def focus_ring_of(page: Page) -> str:
     )
 
 
+# Proper names that French writes as English does: their msgid is rightly left untranslated,
+# and they show on French pages (the vehicle form's "Province ou État" list, a plate's state).
+PROPER_NAMES = frozenset({"New Hampshire", "Rhode Island"})
+
+
 def untranslated_french() -> list[str]:
     """English fragments of the catalogue's strings that French pages would show in English.
 
@@ -224,7 +229,7 @@ def untranslated_french() -> list[str]:
             msgid = _po_string(lines, "msgid")
             if not msgid or any(line.startswith("msgid_plural") for line in lines):
                 continue
-            if translation.gettext(msgid) != msgid:
+            if translation.gettext(msgid) != msgid or msgid in PROPER_NAMES:
                 continue
             pieces = re.split(r"<[^>]+>|%\([a-z_]+\)[sd]|\{[^}]*\}", msgid)
             longest = max((piece.strip() for piece in pieces), key=len)
@@ -251,6 +256,68 @@ def _po_string(lines: list[str], keyword: str) -> str:
 def english_leftovers(text: str, fragments: list[str]) -> list[str]:
     flat = " ".join(text.split())
     return [fragment for fragment in fragments if " ".join(fragment.split()) in flat]
+
+
+def staff_log_in(page: Page, root: Portal, email: str, password: str, totp_secret: str) -> None:
+    """A staff member logs in on the operator's host: e-mail and password, then the code
+    their authenticator app shows (computed from the secret, as the app does)."""
+    from playwright.sync_api import expect
+
+    from tests.backoffice.staff import totp_code
+
+    page.goto(root.url("/accounts/login/"))
+    field(page, "Adresse courriel").fill(email)
+    field(page, "Mot de passe").fill(password)
+    page.get_by_role("button", name="Continuer").click()
+    expect(page).to_have_url(root.pattern("/accounts/2fa/authenticate/"))
+    # A code is good for its 30-second period: never type one about to expire.
+    if 30 - time.time() % 30 < 3:
+        time.sleep(30 - time.time() % 30 + 0.2)
+    field(page, "Code").fill(totp_code(totp_secret))
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def browser_fetch(page: Page, url: str) -> Fetched:
+    """GET `url` from inside the page: the browser's own cookies and name resolution.
+
+    Playwright's `page.request` resolves host names itself and finds no
+    `ciusse-chus.localhost` (Chromium maps every *.localhost to the loopback itself).
+    """
+    import base64
+
+    result = page.evaluate(
+        """async (url) => {
+          const response = await fetch(url, {credentials: 'same-origin'});
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          let binary = '';
+          for (let i = 0; i < bytes.length; i += 0x8000) {
+            binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+          }
+          return {status: response.status, headers: [...response.headers], body: btoa(binary)};
+        }""",
+        url,
+    )
+    return Fetched(
+        status=result["status"],
+        headers={name.lower(): value for name, value in result["headers"]},
+        body=base64.b64decode(result["body"]),
+    )
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF, as a reader extracts it (spaces collapsed)."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
 
 
 class Steps:

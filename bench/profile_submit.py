@@ -118,7 +118,7 @@ def timed(label: str, count: int, request: Callable[[int], Any]) -> None:
 def run(args: argparse.Namespace, var_dir: Path) -> None:
     database_url = pg_recreate(args.pg_url, args.database)
     env = server_environment(database_url=database_url, var_dir=var_dir, redis_url="")
-    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # static names: see bench/settings.py
+    env["DJANGO_SETTINGS_MODULE"] = "parcauto.settings"
     os.environ.update(env)
     import django
     from django.core.management import call_command

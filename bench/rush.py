@@ -360,12 +360,8 @@ def post_all(
 # --- the run ---------------------------------------------------------------------------------
 
 
-def collect_static(env: dict[str, str]) -> str:
-    """Build the static manifest as a deploy does; the settings module the server can use.
-
-    DEBUG off serves hashed static names from a manifest. When collectstatic fails (a
-    deploy blocker, reported), the run goes on with bench/settings.py (plain names).
-    """
+def collect_static(env: dict[str, str]) -> None:
+    """Build the static manifest as a deploy does (DEBUG off serves hashed names)."""
     done = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
@@ -374,14 +370,8 @@ def collect_static(env: dict[str, str]) -> str:
         text=True,
         check=False,
     )
-    if done.returncode == 0:
-        return "parcauto.settings"
-    reason = [line for line in done.stderr.splitlines() if line.strip()][-6:]
-    print("warning: collectstatic fails with the production storage, so DEBUG-off pages")
-    print("         cannot render in production either; serving with bench/settings.py:")
-    for line in reason:
-        print(f"         | {line}")
-    return "bench.settings"
+    if done.returncode != 0:
+        raise BenchError(f"collectstatic failed:\n{done.stderr[-2000:]}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -408,8 +398,8 @@ def run_in(args: argparse.Namespace, *, var_dir: Path, started: float) -> int:
     redis_url = f"redis://127.0.0.1:{redis_port}/0" if redis else ""
     env = server_environment(database_url=database_url, var_dir=var_dir, redis_url=redis_url)
     env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
-    settings_module = collect_static(env)
-    env["DJANGO_SETTINGS_MODULE"] = args.settings or settings_module
+    collect_static(env)
+    env["DJANGO_SETTINGS_MODULE"] = args.settings
     os.environ.update(env)
 
     with contextlib.ExitStack() as stack:
@@ -686,8 +676,8 @@ def main() -> int:
     parser.add_argument("--database", default="parcauto_bench")
     parser.add_argument(
         "--settings",
-        help="settings module for the run (default: parcauto.settings, or bench.settings "
-        "while collectstatic fails)",
+        default="parcauto.settings",
+        help="settings module for the run",
     )
     parser.add_argument(
         "--app",

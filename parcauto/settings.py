@@ -137,8 +137,11 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# Persistent connections: opening one per request cost 4x the throughput in `make bench`.
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker read while the server writes; IMMEDIATE takes the write lock at
@@ -259,7 +262,7 @@ USE_TZ = True
 
 # --- Static and uploaded files ---------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "parcauto" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"  # private: never served by the web server
 STORAGES = {

@@ -1,4 +1,4 @@
-"""Proposals 1-5 of bench/README.md: hot rows last, plus cheaper per-request lookups.
+"""Proposals 3-5 of bench/README.md: cheaper per-request lookups (hot rows last is merged).
 
 `--settings bench.variants.lean_settings --app bench.variants.lean:application`.
 Per-process caches stand for what the real change would do (cache the Organization,
@@ -8,7 +8,7 @@ with only the tables the step needs).
 
 from __future__ import annotations
 
-from bench.variants.hot_rows_last import application  # first: sets Django up, patches
+from parcauto.wsgi import application  # first: Django is set up before any model import
 
 # isort: split
 import time

@@ -1,5 +1,5 @@
 """Proposal 4 of bench/README.md: sessions read from Redis, written through to the table."""
 
-from bench.settings import *  # noqa: F403
+from parcauto.settings import *  # noqa: F403
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from .models import Counter
 
+_ADVANCE = (
+    f"UPDATE {Counter._meta.db_table} SET last_value = last_value + 1 "  # noqa: S608 - no input
+    "WHERE name = %s RETURNING last_value"
+)
+
+
+def _advance(name: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVANCE, [name])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
 
 def sequence_next(*, name: str, start: int) -> int:
-    """The next number of `name` (the first one is `start`).
+    """The next number of `name` (the first one is `start`), in one statement.
 
-    Call it inside the transaction that uses the number: the UPDATE locks the counter
-    row until commit (PostgreSQL row lock; SQLite's write lock), so two transactions
-    can never read the same value. A rolled-back transaction leaves a gap, which is fine.
+    Call it inside the transaction that uses the number, as late as possible: the UPDATE
+    locks the counter row until commit (PostgreSQL row lock; SQLite's write lock), so two
+    transactions never get the same value. A rolled-back transaction leaves a gap.
     """
     with transaction.atomic():
-        if not Counter.objects.filter(name=name).update(last_value=F("last_value") + 1):
-            try:
-                with transaction.atomic():
-                    Counter.objects.create(name=name, last_value=start)
-                    return start
-            except IntegrityError:  # another transaction created it first
-                Counter.objects.filter(name=name).update(last_value=F("last_value") + 1)
-        return Counter.objects.values_list("last_value", flat=True).get(name=name)
+        number = _advance(name)
+        if number is not None:
+            return number
+        try:
+            with transaction.atomic():
+                Counter.objects.create(name=name, last_value=start)
+                return start
+        except IntegrityError:  # another transaction created it first
+            number = _advance(name)
+            assert number is not None  # noqa: S101 - the row exists now
+            return number

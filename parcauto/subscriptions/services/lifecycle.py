@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
-from parcauto.catalog.models import PaymentMethodKind
+from parcauto.catalog.models import PaymentMethodKind, PermitProduct
 from parcauto.catalog.selectors import on_sale_filter
 from parcauto.catalog.services import product_unit_take
 from parcauto.core.clock import local_today
@@ -68,46 +68,60 @@ def subscription_submit(
         raise FieldErrors(errors)
 
     with transaction.atomic():
-        request = _locked(subscription)
+        request = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("organization", "person", "product__organization")
+            .get(organization=subscription.organization, pk=subscription.pk)
+        )
         if request.status != Subscription.Status.DRAFT:
             return request
         if request.step != Subscription.Step.PAYMENT:
             raise TransitionNotAllowed(_("Review the summary before sending the request."))
-        vehicles = request.vehicles.all()
+        vehicles = list(request.vehicles.all())
         if not vehicles or any(vehicle.removed_at for vehicle in vehicles):
             raise TransitionNotAllowed(
                 _("A vehicle of this request was removed: go back to the vehicles step.")
             )
-        on_sale = type(product).objects.filter(pk=product.pk).filter(on_sale_filter(now))
-        if not on_sale.exists():
+        state = (
+            PermitProduct.objects.filter(pk=product.pk)
+            .filter(on_sale_filter(now))
+            .values_list("quantity", "units_taken")
+            .first()
+        )
+        if state is None:
             raise ProductNotAvailable
-        offered = waitlist_offer_take(product=product, person=request.person, now=now)
-        if not offered and not product_unit_take(product=product):
-            raise SoldOut
-        request.holds_unit = True
-        request.contract_number = sequence_next(name=CONTRACT_SEQUENCE, start=FIRST_CONTRACT_NUMBER)
+        offered = waitlist_offer_take(product=request.product, person=request.person, now=now)
+        quantity, taken = state
+        if not offered and quantity is not None and taken >= quantity:
+            raise SoldOut  # a plain read, nothing locked: the UPDATE below still decides
+        _record_payment_consents(
+            request, payment_method=payment_method, charge_notice=needs_charge_notice, now=now
+        )
         request.payment_method = payment_method
         request.submitted_at = now
         if product.approval_required:
             request.status = Subscription.Status.SUBMITTED
         else:
             _mark_approved(request, actor=None, now=now)
-        request.save()
-        payment_text = legal_text_current(
-            organization=request.organization, kind=LegalText.Kind.PAYMENT_CONDITIONS
+        # The contended rows come last, so their locks last only until the commit that
+        # follows: one unit of the quota (the conditional UPDATE decides), then the number.
+        if not offered and not product_unit_take(product=request.product):
+            raise SoldOut
+        request.holds_unit = True
+        request.contract_number = sequence_next(name=CONTRACT_SEQUENCE, start=FIRST_CONTRACT_NUMBER)
+        request.save(
+            update_fields=[
+                "holds_unit",
+                "contract_number",
+                "payment_method",
+                "submitted_at",
+                "status",
+                "decided_at",
+                "decided_by",
+                "activated_at",
+                "updated_at",
+            ]
         )
-        consents = [(Consent.Kind.PAYMENT_CONDITIONS, payment_text)]
-        if payment_method == PaymentMethodKind.PAYROLL:
-            consents.append((Consent.Kind.PAYROLL_AUTHORIZATION, None))
-        if needs_charge_notice:
-            consents.append((Consent.Kind.CHARGED_AFTER_APPROVAL, None))
-        for kind, text in consents:
-            Consent.objects.update_or_create(
-                organization=request.organization,
-                subscription=request,
-                kind=kind,
-                defaults={"legal_text": text, "accepted_at": now},
-            )
         audit_log(
             action="subscription.submitted",
             actor=request.person,
@@ -121,6 +135,30 @@ def subscription_submit(
         )
         notifications.on_submitted(request)
     return request
+
+
+def _record_payment_consents(
+    request: Subscription, *, payment_method: str, charge_notice: bool, now: dt.datetime
+) -> None:
+    payment_text = legal_text_current(
+        organization=request.organization, kind=LegalText.Kind.PAYMENT_CONDITIONS
+    )
+    consents: list[tuple[str, LegalText | None]] = [(Consent.Kind.PAYMENT_CONDITIONS, payment_text)]
+    if payment_method == PaymentMethodKind.PAYROLL:
+        consents.append((Consent.Kind.PAYROLL_AUTHORIZATION, None))
+    if charge_notice:
+        consents.append((Consent.Kind.CHARGED_AFTER_APPROVAL, None))
+    # One statement; a failed earlier try rolled back, so none of these exists yet.
+    Consent.objects.bulk_create(
+        Consent(
+            organization=request.organization,
+            subscription=request,
+            kind=kind,
+            legal_text=text,
+            accepted_at=now,
+        )
+        for kind, text in consents
+    )
 
 
 def _mark_approved(request: Subscription, *, actor: User | None, now: dt.datetime) -> None:

@@ -146,6 +146,8 @@ def test_a_supervisor_opens_an_account_in_french_on_a_phone(
     expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # slid in, not sliding
     shot("10-menu-open")
     menu.get_by_role("link", name="PARAMÈTRES").click()
+    expect(page).to_have_url(chus.pattern("/parametres/"))
+    page.get_by_role("link", name=re.compile("^Informations personnelles")).click()
     expect(page).to_have_url(chus.pattern("/profil/"))
     expect(heading(page)).to_have_text("Informations personnelles")
     expect(field(page, "Code postal")).to_have_value("H2X 1Y4")
@@ -260,6 +262,8 @@ def test_an_employee_opens_an_account_in_english_on_a_desktop(
     shot("09-dashboard")
 
     menu.get_by_role("link", name="SETTINGS").click()
+    expect(page).to_have_url(cisso.pattern("/parametres/"))
+    page.get_by_role("link", name=re.compile("^Personal information")).click()
     expect(page).to_have_url(cisso.pattern("/profil/"))
     expect(field(page, "Postal code")).to_have_value("J8Y 1W7")
     expect(field(page, "Work phone")).to_have_value("(819) 966-6000")

@@ -35,6 +35,7 @@ from tests.factories import (
     ProfileFactory,
     UserCategoryFactory,
 )
+from tests.pages import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,6 @@ QUEUE = "/gestion/demandes/"
 # Monday 1 June 2026, 10:00 in Quebec: every page and service sees this "now".
 NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=LOCAL_TZ)
 TODAY = NOW.date()
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 # --- Building requests as people make them ----------------------------------------------

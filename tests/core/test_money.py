@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parcauto.core.money import TaxSplit, format_money, format_rate, split_taxes, to_cents
+from tests.pages import NBSP
 
-NBSP = "\u00a0"
 CENT = Decimal("0.01")
 # Any tax-included price from 0 to a million dollars, to the cent.
 prices = st.decimals(min_value=0, max_value=1_000_000, places=2, allow_nan=False)

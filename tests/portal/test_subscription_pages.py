@@ -4,8 +4,6 @@ MON CONTRAT; the menu and the dashboard; and who may open each of them (nobody e
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from decimal import Decimal
 
 import pytest
@@ -27,27 +25,17 @@ from tests.factories import (
     UserFactory,
     VehicleFactory,
 )
+from tests.pages import NBSP, PDF, page, text
 
 pytestmark = pytest.mark.django_db
 
-NBSP = "\u00a0"
 NOW = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)  # 10:00 in Quebec
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
 def _frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def page(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def text(response) -> str:
-    """The page's words without tags, spaces collapsed (no-break spaces kept)."""
-    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", page(response))).strip()
 
 
 @pytest.fixture

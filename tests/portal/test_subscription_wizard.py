@@ -8,7 +8,6 @@ deduction); every refusal of the issue says why in French and loses nothing.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from decimal import Decimal
 
@@ -32,13 +31,12 @@ from tests.factories import (
     UserFactory,
     VehicleFactory,
 )
+from tests.pages import NBSP, PDF, page, text
 
 pytestmark = pytest.mark.django_db
 
-NBSP = "\u00a0"
 # Monday 1 June 2026, 10:00 in Quebec.
 NOW = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 NEW = "/abonnements/nouveau/"
 VEHICLES = "/abonnements/nouveau/vehicules/"
@@ -54,16 +52,6 @@ WAITLIST = "/abonnements/liste-attente/"
 def _frozen_clock():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def page(response) -> str:
-    """The page's text with entities decoded (Django escapes the apostrophe as &#x27;)."""
-    return html.unescape(response.content.decode())
-
-
-def text(response) -> str:
-    """The page's words without tags, spaces collapsed (no-break spaces kept): what one reads."""
-    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", page(response))).strip()
 
 
 # --- a CHUS-like portal: lot 1085, internship supervisors, episodic permit 5569 -------------

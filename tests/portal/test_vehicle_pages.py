@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pytest
 import time_machine
@@ -21,11 +20,11 @@ from tests.factories import (
     UserCategoryFactory,
     UserFactory,
 )
+from tests.pages import NBSP, page
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)  # 10:00 in Quebec
-NBSP = "\u00a0"
 ADDED = (
     "Votre véhicule a été ajouté. Un délai de 24"
     + NBSP
@@ -58,11 +57,6 @@ def add(owner, plate: str, **changes) -> Vehicle:
     values = {"jurisdiction": "QC", "make": "Honda", "model": "Civic", "year": 2021}
     data = VehicleData(plate=plate, colour="Bleu", **(values | changes))
     return vehicle_add(owner=owner, data=data, actor=owner, now=NOW)
-
-
-def page(response) -> str:
-    """The page's text with entities decoded (Django escapes the apostrophe as &#x27;)."""
-    return html.unescape(response.content.decode())
 
 
 # --- settings and list ---------------------------------------------------------------------

@@ -11,11 +11,10 @@ from parcauto.subscriptions.errors import FieldErrors, ProductNotAvailable, Tran
 from parcauto.subscriptions.models import Attachment, Consent, Subscription
 from parcauto.subscriptions.services import drafts
 from tests.factories import ProductGrantFactory, ProfileFactory
+from tests.pages import PDF
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment, make_vehicle
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def _choose(offer, person, **overrides):

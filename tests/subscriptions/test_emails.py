@@ -12,11 +12,11 @@ from parcauto.subscriptions import emails
 from parcauto.subscriptions.models import Subscription, WaitingListEntry
 from parcauto.subscriptions.services import lifecycle
 from tests.factories import UserFactory
+from tests.pages import NBSP
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment
 
 pytestmark = pytest.mark.django_db
 
-NBSP = "\u00a0"
 ORG = "CIUSSS de l'Estrie - CHUS"
 ORG_EN = "Institution chus"  # the institution's English name (factory default)
 

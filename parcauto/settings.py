@@ -159,6 +159,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (allauth rate limits need one shared by every process) ---------------------
 REDIS_URL = envstr("REDIS_URL", "")
 if REDIS_URL:
+    # Sessions read from Redis, written through to the database (kept across restarts).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }

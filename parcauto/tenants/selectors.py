@@ -9,21 +9,23 @@ _HOST_CACHE_SECONDS = 60
 
 
 def organization_for_host(hostname: str) -> Organization | None:
-    """The active institution answering on `hostname` (port stripped), cached briefly."""
+    """The active institution answering on `hostname` (port stripped).
+
+    Asked on every request, so the answer (the institution itself, or "none") is cached
+    for a minute: a change of branding or of host names shows within that minute.
+    """
     hostname = hostname.split(":", 1)[0].lower().rstrip(".")
-    key = f"tenants:host:{hostname}"
-    organization_id = cache.get(key)
-    if organization_id is None:
+    key = f"tenants:organization-of-host:{hostname}"
+    cached = cache.get(key)
+    if cached is None:
         host = (
             OrganizationHost.objects.filter(hostname=hostname, organization__is_active=True)
-            .only("organization_id")
+            .select_related("organization")
             .first()
         )
-        organization_id = host.organization_id if host else 0
-        cache.set(key, organization_id, _HOST_CACHE_SECONDS)
-    if not organization_id:
-        return None
-    return Organization.objects.filter(pk=organization_id, is_active=True).first()
+        cached = host.organization if host else 0
+        cache.set(key, cached, _HOST_CACHE_SECONDS)
+    return cached or None
 
 
 def organization_list_public() -> QuerySet[Organization]:

@@ -63,3 +63,13 @@ def test_tenant_data_cannot_be_read_on_the_operator_host_outside_the_back_office
     middleware = OrganizationMiddleware(view)
     with scope(), pytest.raises(ScopeError):  # re-enable the guard the test fixture lifts
         middleware(rf.get("/", HTTP_HOST="testserver"))
+
+
+def test_the_institution_of_a_host_is_read_once_then_cached(
+    organization, django_assert_num_queries
+):
+    assert organization_for_host("chus.testserver") == organization
+    with django_assert_num_queries(0):
+        cached = organization_for_host("chus.testserver")
+    assert cached == organization
+    assert cached.name_fr == organization.name_fr

@@ -119,6 +119,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
     database_url = pg_recreate(args.pg_url, args.database)
     env = server_environment(database_url=database_url, var_dir=var_dir, redis_url="")
     env["DJANGO_SETTINGS_MODULE"] = "parcauto.settings"
+    env["DJANGO_STATIC_ROOT"] = str(var_dir / "static")  # DEBUG off: a manifest is needed
     os.environ.update(env)
     import django
     from django.core.management import call_command
@@ -128,6 +129,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
     if args.variant:  # a module that patches a service, to measure a proposed change
         importlib.import_module(args.variant)
     setup_test_environment()  # the test client's template hooks; DEBUG stays off
+    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     from django.test import override_settings

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
 
 if TYPE_CHECKING:
     from parcauto.accounts.models import User
@@ -22,3 +23,18 @@ class PortalRequest(HttpRequest):
 
     user: User
     organization: Organization
+
+
+def private_download(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A stored private file, sent as a download the browser never renders nor caches."""
+    if not file.name or not file.storage.exists(file.name):
+        raise Http404
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
-from parcauto.core.http import PortalRequest
+from parcauto.core.http import PortalRequest, private_download
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
@@ -153,15 +153,9 @@ def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int)
     attachment = subscription.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return private_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET

@@ -18,6 +18,7 @@ from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import local_today, now
+from parcauto.core.http import private_download
 from parcauto.core.money import format_money
 from parcauto.subscriptions.errors import FieldErrors, SubscriptionError
 from parcauto.subscriptions.models import Attachment, Subscription
@@ -182,8 +183,11 @@ def attachment(request: StaffRequest, pk: int, attachment_pk: int) -> FileRespon
     found = Attachment.objects.filter(
         organization_id=subscription.organization_id, subscription=subscription, pk=attachment_pk
     ).first()
-    if found is None or not found.file or not found.file.storage.exists(found.file.name):
+    if found is None:
         raise Http404
+    response = private_download(
+        found.file, filename=found.original_name, content_type=found.content_type
+    )
     # Who opened a person's document is worth knowing (Law 25); not who viewed the page.
     audit_log(
         action="subscription.attachment_downloaded",
@@ -192,12 +196,4 @@ def attachment(request: StaffRequest, pk: int, attachment_pk: int) -> FileRespon
         target=subscription,
         data={"attachment": found.pk},
     )
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=found.original_name,
-        content_type=found.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -135,6 +135,20 @@ def draft_of(person) -> Subscription | None:
     return Subscription.objects.filter(person=person, status=Subscription.Status.DRAFT).first()
 
 
+def card_payment(draft: Subscription) -> dict[str, object]:
+    """Step 5 filled in: card, both consents ticked."""
+    return {
+        "request": draft.pk,
+        "payment_method": "card",
+        "accepted_payment_conditions": "on",
+        "accepted_charge_after_approval": "on",
+    }
+
+
+def pay_by_card(client: Client, draft: Subscription):
+    return client.post(PAYMENT, card_payment(draft))
+
+
 def to_payment(client: Client, chus, person) -> Subscription:
     """Steps 1 to 4 through the pages, as the supervisor does them."""
     assert client.post(NEW, choose_data(chus)).status_code == 302
@@ -316,15 +330,7 @@ def test_a_supervisor_goes_through_the_five_steps_and_sends_the_request(portal_c
     assert "J'accepte les conditions de paiement" in words
     assert "Je comprends que je ne serai débité qu'une fois l'abonnement approuvé" in words
     assert "avant le premier prélèvement, qui n'a lieu qu'une fois l'abonnement approuvé" in words
-    response = portal_client.post(
-        PAYMENT,
-        {
-            "request": draft.pk,
-            "payment_method": "card",
-            "accepted_payment_conditions": "on",
-            "accepted_charge_after_approval": "on",
-        },
-    )
+    response = pay_by_card(portal_client, draft)
     draft.refresh_from_db()
     assert draft.status == Subscription.Status.SUBMITTED
     assert draft.payment_method == "card"
@@ -346,12 +352,7 @@ def test_a_supervisor_goes_through_the_five_steps_and_sends_the_request(portal_c
 
 def test_a_double_click_on_submit_sends_one_request_and_shows_it(portal_client, chus, john):
     draft = to_payment(portal_client, chus, john)
-    data = {
-        "request": draft.pk,
-        "payment_method": "card",
-        "accepted_payment_conditions": "on",
-        "accepted_charge_after_approval": "on",
-    }
+    data = card_payment(draft)
     first = portal_client.post(PAYMENT, data)
     second = portal_client.post(PAYMENT, data)
     assert first.url == second.url == f"/abonnements/{draft.pk}/"
@@ -694,15 +695,7 @@ def test_a_product_taken_off_sale_before_submission_keeps_the_draft(portal_clien
     draft = to_payment(portal_client, chus, john)
     chus["product"].is_active = False
     chus["product"].save()
-    response = portal_client.post(
-        PAYMENT,
-        {
-            "request": draft.pk,
-            "payment_method": "card",
-            "accepted_payment_conditions": "on",
-            "accepted_charge_after_approval": "on",
-        },
-    )
+    response = pay_by_card(portal_client, draft)
     assert response.status_code == 200
     assert "Ce permis ne vous est pas offert" in text(response)
     draft.refresh_from_db()
@@ -835,15 +828,7 @@ def test_sold_out_at_submission_keeps_the_draft_and_offers_the_waiting_list(
     draft = to_payment(portal_client, chus, john)
     product.units_taken = 1  # someone else was faster
     product.save()
-    response = portal_client.post(
-        PAYMENT,
-        {
-            "request": draft.pk,
-            "payment_method": "card",
-            "accepted_payment_conditions": "on",
-            "accepted_charge_after_approval": "on",
-        },
-    )
+    response = pay_by_card(portal_client, draft)
     assert response.status_code == 200
     words = text(response)
     assert "Ce permis est complet." in words

@@ -32,10 +32,14 @@ CONTRACT_SEQUENCE = "contract_number"
 FIRST_CONTRACT_NUMBER = 100_000_001
 
 
-def _locked(subscription: Subscription) -> Subscription:
-    return Subscription.objects.select_for_update().get(
+def _locked_pending(subscription: Subscription, *, refusal: StrOrPromise) -> Subscription:
+    """The request, locked, if it still awaits approval; else `refusal` is the error."""
+    request = Subscription.objects.select_for_update().get(
         organization=subscription.organization, pk=subscription.pk
     )
+    if request.status != Subscription.Status.SUBMITTED:
+        raise TransitionNotAllowed(refusal)
+    return request
 
 
 def _starts_now(subscription: Subscription, now: dt.datetime) -> bool:
@@ -176,9 +180,9 @@ def subscription_approve(
 ) -> Subscription:
     """ "Actif", or "En attente jusqu'au <date>" when it starts later; e-mail with the contract."""
     with transaction.atomic():
-        request = _locked(subscription)
-        if request.status != Subscription.Status.SUBMITTED:
-            raise TransitionNotAllowed(_("Only a request awaiting approval can be approved."))
+        request = _locked_pending(
+            subscription, refusal=_("Only a request awaiting approval can be approved.")
+        )
         _mark_approved(request, actor=actor, now=now)
         request.save()
         audit_log(
@@ -213,9 +217,9 @@ def subscription_refuse(
     if not reason:
         raise FieldErrors({"reason": _("Give the reason: the person receives it by e-mail.")})
     with transaction.atomic():
-        request = _locked(subscription)
-        if request.status != Subscription.Status.SUBMITTED:
-            raise TransitionNotAllowed(_("Only a request awaiting approval can be refused."))
+        request = _locked_pending(
+            subscription, refusal=_("Only a request awaiting approval can be refused.")
+        )
         request.status = Subscription.Status.REFUSED
         request.decided_at = now
         request.decided_by = actor
@@ -238,9 +242,9 @@ def subscription_cancel_pending(
 ) -> Subscription:
     """ "Annuler cette demande de service": the person withdraws a request still pending."""
     with transaction.atomic():
-        request = _locked(subscription)
-        if request.status != Subscription.Status.SUBMITTED:
-            raise TransitionNotAllowed(_("Only a request awaiting approval can be withdrawn."))
+        request = _locked_pending(
+            subscription, refusal=_("Only a request awaiting approval can be withdrawn.")
+        )
         request.status = Subscription.Status.CANCELLED
         request.cancelled_at = now
         unit_give_back(subscription=request, now=now)

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "parcauto.catalog",
     "parcauto.vehicles",
     "parcauto.subscriptions",
+    "parcauto.billing",
+    "parcauto.payments",
     "parcauto.portal",
     "parcauto.backoffice",
 ]
@@ -180,6 +182,13 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
     "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
 }
+
+# --- Payments --------------------------------------------------------------------------
+# The card gateway: a dotted path to a factory (parcauto/payments/gateways/). The sandbox
+# is the default; production sets PAYMENTS_GATEWAY to the Moneris factory and MONERIS_*.
+PAYMENTS_GATEWAY = envstr(
+    "PAYMENTS_GATEWAY", "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
+)
 
 # --- E-mail (Django 6.1 MAILERS) --------------------------------------------------------
 MAIL_DIR = VAR_DIR / "mail"

@@ -5,6 +5,8 @@ Every value can be set from the environment; a malformed value fails loudly at s
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -188,6 +190,14 @@ PARCAUTO_PERIODIC_TASKS = {
 # is the default; production sets PAYMENTS_GATEWAY to the Moneris factory and MONERIS_*.
 PAYMENTS_GATEWAY = envstr(
     "PAYMENTS_GATEWAY", "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
+)
+# Bank account numbers are encrypted at rest (payments.crypto): comma-separated Fernet
+# keys, newest first; the older ones still decrypt, for rotation. While DEBUG a key derived
+# from SECRET_KEY stands in; without DEBUG nothing is derived and the first use fails.
+PAYMENTS_ENCRYPTION_KEYS = envlist("PAYMENTS_ENCRYPTION_KEYS", "") or (
+    [base64.urlsafe_b64encode(hashlib.sha256(f"pad:{SECRET_KEY}".encode()).digest()).decode()]
+    if DEBUG
+    else []
 )
 
 # --- E-mail (Django 6.1 MAILERS) --------------------------------------------------------

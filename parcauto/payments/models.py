@@ -157,6 +157,15 @@ class PaymentAttempt(TenantOwnedModel):
     reference = models.CharField(_("gateway reference"), max_length=50, blank=True)
     auth_code = models.CharField(_("authorization code"), max_length=20, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    # A debit or deduction travels in a file: its returns and settlement follow the file.
+    collection_file = models.ForeignKey(
+        "CollectionFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attempts",
+        verbose_name=_("collection file"),
+    )
 
     class Meta:
         verbose_name = _("payment attempt")
@@ -186,6 +195,11 @@ class PadOriginator(TenantOwnedModel):
         help_text=_("The bank's variant of CPA-005."),
     )
     last_file_number = models.PositiveIntegerField(_("last file creation number"), default=0)
+    settle_after_business_days = models.PositiveSmallIntegerField(
+        _("debits not returned after (business days) are paid"),
+        default=5,
+        help_text=_("The bank returns a refused debit within this many business days."),
+    )
 
     class Meta:
         verbose_name = _("PAD originator")
@@ -198,6 +212,28 @@ class PadOriginator(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.originator_id} · {self.long_name}"
+
+
+class PayrollEmployer(TenantOwnedModel):
+    """The institution as the employer that deducts from pay (rule 34): 26 periods a year."""
+
+    employer_code = models.CharField(_("employer code"), max_length=20)
+    period_anchor = models.DateField(
+        _("first day of a pay period"),
+        help_text=_("Any past first day: periods of 14 days run from it, both ways."),
+    )
+
+    class Meta:
+        verbose_name = _("payroll employer")
+        verbose_name_plural = _("payroll employers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], name="one_payroll_employer_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.employer_code
 
 
 def _collection_file_path(instance: CollectionFile, filename: str) -> str:

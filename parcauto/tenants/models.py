@@ -89,6 +89,7 @@ class LegalText(TenantOwnedModel):
         SUBSCRIPTION_CONDITIONS = "subscription_conditions", _("Subscription conditions")
         PAYMENT_CONDITIONS = "payment_conditions", _("Payment conditions")
         PRIVACY_POLICY = "privacy_policy", _("Privacy policy")
+        PAD_AGREEMENT = "pad_agreement", _("Pre-authorized debit agreement")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     version = models.PositiveIntegerField(_("version"))

@@ -1,0 +1,275 @@
+"""Pre-authorized debit: the bank account, the agreement, the notices (rules 26-32).
+
+The portal's submit step calls `pad_method_record` inside its own transaction; once the
+request is approved (or at once, without approval), `pad_confirmation_send` sends the
+confirmation that starts the 10-day delay before the first debit (rule 27). The billing
+must never debit before `pad_first_debit_earliest`; `collection.pad_collect` also skips
+a debit whose confirmation is too recent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from parcauto.billing.periods import collection_calendar
+from parcauto.catalog.models import PaymentMethodKind
+from parcauto.core.clock import local_today
+from parcauto.core.errors import DomainError
+from parcauto.core.money import format_money
+from parcauto.core.uploads import UploadRefused, upload_check
+from parcauto.notifications.models import OutboundEmail
+from parcauto.notifications.services import email_send_template
+from parcauto.subscriptions.errors import FieldErrors
+from parcauto.subscriptions.models import Subscription
+from parcauto.tenants.models import LegalText
+from parcauto.tenants.selectors import legal_text_current
+
+from .. import crypto
+from ..models import PaymentMethod
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+NOTICE_DAYS = 10  # rules 27 and 28: calendar days
+CHEQUE_MAX_BYTES = 5 * 1024 * 1024
+CONFIRMATION_TEMPLATE = "pad_confirmation"
+AMOUNT_CHANGE_TEMPLATE = "pad_amount_change"
+# How far the confirmation's collection calendar looks ahead of the first debit.
+_CALENDAR_MONTHS_AHEAD = 12
+_SEPARATORS = re.compile(r"[\s-]+")
+
+
+class PadError(DomainError):
+    code = "pad_error"
+
+
+def _digits(value: str, sizes: range) -> str | None:
+    """`value` without spaces and dashes if it is `sizes` ASCII digits, else None."""
+    digits = _SEPARATORS.sub("", value)
+    if digits.isascii() and digits.isdigit() and len(digits) in sizes:
+        return digits
+    return None
+
+
+@dataclass(frozen=True)
+class _BankAccount:
+    institution: str
+    transit: str
+    account: str
+
+
+def _bank_account_check(
+    errors: dict[str, StrOrPromise], *, institution: str, transit: str, account: str
+) -> _BankAccount | None:
+    clean = _BankAccount(
+        institution=_digits(institution, range(3, 4)) or "",
+        transit=_digits(transit, range(5, 6)) or "",
+        account=_digits(account, range(7, 13)) or "",
+    )
+    if not clean.institution:
+        errors["institution"] = _("The institution number has 3 digits.")
+    if not clean.transit:
+        errors["transit"] = _("The transit number has 5 digits.")
+    if not clean.account:
+        errors["account"] = _("The account number has 7 to 12 digits.")
+    return clean if clean.institution and clean.transit and clean.account else None
+
+
+def pad_agreement_current(*, subscription: Subscription) -> LegalText | None:
+    """The PAD agreement the person accepts now: the institution's latest version."""
+    return legal_text_current(
+        organization=subscription.organization, kind=LegalText.Kind.PAD_AGREEMENT
+    )
+
+
+def current_methods_retire(subscription: Subscription, *, now: dt.datetime) -> None:
+    # One current method per contract (a constraint): a new account replaces the old one.
+    PaymentMethod.objects.filter(
+        subscription=subscription,
+        status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE],
+    ).update(status=PaymentMethod.Status.REPLACED, revoked_at=now, updated_at=now)
+
+
+def pad_method_record(
+    *,
+    subscription: Subscription,
+    institution: str,
+    transit: str,
+    account: str,
+    holder_name: str,
+    holder_kind: str,
+    cheque_file: UploadedFile | None,
+    agreement_accepted: bool,
+    now: dt.datetime,
+) -> PaymentMethod:
+    """Check and keep a bank account for debits, encrypted, with its accepted agreement.
+
+    Every refused field is reported at once (FieldErrors, keyed by these argument
+    names). Call it inside the caller's transaction: the method is PENDING until
+    `pad_confirmation_send`. The cheque specimen is stored under a random private name.
+    """
+    errors: dict[str, StrOrPromise] = {}
+    if PaymentMethodKind.PAD not in subscription.product.payment_methods_for(subscription.category):
+        raise FieldErrors({"payment_method": _("Choose one of the payment methods offered.")})
+    bank = _bank_account_check(errors, institution=institution, transit=transit, account=account)
+    name = " ".join(holder_name.split())
+    if not name:
+        errors["holder_name"] = _("Enter the account holder's name.")
+    elif len(name) > PaymentMethod._meta.get_field("holder_name").max_length:  # type: ignore[operator]
+        errors["holder_name"] = _("The account holder's name has at most 30 characters.")
+    if holder_kind not in PaymentMethod.HolderKind.values:
+        errors["holder_kind"] = _("Say whether the account is personal or a business account.")
+    if cheque_file is None:
+        errors["cheque_file"] = _("Attach a specimen cheque (image or PDF).")
+    else:
+        try:
+            upload_check(cheque_file, max_bytes=CHEQUE_MAX_BYTES)
+        except UploadRefused as refused:
+            errors["cheque_file"] = refused.message
+    agreement = pad_agreement_current(subscription=subscription)
+    if agreement is None:
+        raise PadError(
+            _("This institution does not offer pre-authorized debit yet: choose another method.")
+        )
+    if not agreement_accepted:
+        errors["agreement_accepted"] = _("Accept the pre-authorized debit agreement to continue.")
+    if errors or bank is None or cheque_file is None:
+        raise FieldErrors(errors)
+
+    current_methods_retire(subscription, now=now)
+    method = PaymentMethod(
+        organization=subscription.organization,
+        subscription=subscription,
+        person=subscription.person,
+        kind=PaymentMethodKind.PAD,
+        status=PaymentMethod.Status.PENDING,
+        bank_institution=bank.institution,
+        bank_transit=bank.transit,
+        bank_account_encrypted=crypto.bank_account_encrypt(bank.account),
+        bank_account_last_digits=bank.account[-4:],
+        holder_name=name,
+        holder_kind=holder_kind,
+        pad_agreement=agreement,
+        pad_agreement_accepted_at=now,
+    )
+    method.cheque_specimen.save("cheque", cheque_file, save=False)
+    method.save()
+    return method
+
+
+def pad_first_debit_earliest(*, confirmed_at: dt.datetime) -> dt.date:
+    """The first day a debit may be drawn: 10 calendar days after the confirmation."""
+    return local_today(confirmed_at) + dt.timedelta(days=NOTICE_DAYS)
+
+
+@dataclass(frozen=True)
+class CalendarLine:
+    debit_on: dt.date
+    amount: Decimal
+
+
+def pad_calendar(*, subscription: Subscription, first_debit_on: dt.date) -> list[CalendarLine]:
+    """The debits to come: each scheduled charge, none drawn before `first_debit_on`."""
+    horizon = first_debit_on + dt.timedelta(days=31 * _CALENDAR_MONTHS_AHEAD)
+    # Nothing is debited before the first debit: what fell due earlier is drawn that day.
+    return [
+        CalendarLine(debit_on=max(charge.due_on, first_debit_on), amount=charge.amount)
+        for charge in collection_calendar(subscription, horizon=horizon)
+    ]
+
+
+def _pad_email(
+    method: PaymentMethod, *, template: str, context: dict[str, object], dedupe_key: str
+) -> OutboundEmail:
+    subscription = method.subscription
+    return email_send_template(
+        template=template,
+        to=method.person.email,
+        context={
+            "subscription": subscription,
+            "person": method.person,
+            "method": method,
+            "account_masked": crypto.masked(method.bank_account_last_digits),
+            **context,
+        },
+        language=method.person.language,
+        organization=subscription.organization,
+        dedupe_key=dedupe_key,
+    )
+
+
+def pad_confirmation_send(
+    *, payment_method: PaymentMethod, first_debit_on: dt.date, now: dt.datetime
+) -> OutboundEmail:
+    """The PAD confirmation (rule 27): the agreement's terms and the collection calendar.
+
+    The method becomes ACTIVE. `first_debit_on` earlier than 10 days from now is refused
+    (PadError): send the confirmation earlier or debit later. A second call returns the
+    first e-mail and changes nothing.
+    """
+    method = payment_method
+    if method.kind != PaymentMethodKind.PAD or method.status not in (
+        PaymentMethod.Status.PENDING,
+        PaymentMethod.Status.ACTIVE,
+    ):
+        raise PadError(_("This payment method is not a pre-authorized debit in force."))
+    dedupe_key = f"{CONFIRMATION_TEMPLATE}:{method.pk}"
+    if method.pad_confirmation_sent_at is not None:
+        return OutboundEmail.objects.get(dedupe_key=dedupe_key)
+    earliest = pad_first_debit_earliest(confirmed_at=now)
+    if first_debit_on < earliest:
+        raise PadError(
+            _("The first debit cannot be drawn before %(date)s, 10 days after the confirmation.")
+            % {"date": date_format(earliest, "DATE_FORMAT")}
+        )
+    method.status = PaymentMethod.Status.ACTIVE
+    method.pad_confirmation_sent_at = now
+    method.save(update_fields=["status", "pad_confirmation_sent_at", "updated_at"])
+    return _pad_email(
+        method,
+        template=CONFIRMATION_TEMPLATE,
+        context={
+            "first_debit_on": first_debit_on,
+            "calendar": [
+                (line.debit_on, format_money(line.amount, method.person.language))
+                for line in pad_calendar(
+                    subscription=method.subscription, first_debit_on=first_debit_on
+                )
+            ],
+            "agreement": method.pad_agreement,
+        },
+        dedupe_key=dedupe_key,
+    )
+
+
+def pad_amount_change_notice(
+    *, payment_method: PaymentMethod, new_amount: Decimal, effective_on: dt.date, now: dt.datetime
+) -> OutboundEmail:
+    """Notice of a new debit amount (rule 28), at least 10 calendar days before it applies."""
+    if not isinstance(new_amount, Decimal):
+        raise TypeError(f"new_amount must be a Decimal, not {type(new_amount).__name__}")
+    earliest = local_today(now) + dt.timedelta(days=NOTICE_DAYS)
+    if effective_on < earliest:
+        raise PadError(
+            _("A new amount can apply from %(date)s at the earliest, 10 days after the notice.")
+            % {"date": date_format(earliest, "DATE_FORMAT")}
+        )
+    if payment_method.kind != PaymentMethodKind.PAD:
+        raise PadError(_("This payment method is not a pre-authorized debit in force."))
+    return _pad_email(
+        payment_method,
+        template=AMOUNT_CHANGE_TEMPLATE,
+        context={
+            "new_amount": format_money(new_amount, payment_method.person.language),
+            "effective_on": effective_on,
+        },
+        dedupe_key=f"{AMOUNT_CHANGE_TEMPLATE}:{payment_method.pk}:{effective_on}:{new_amount}",
+    )

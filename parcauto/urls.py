@@ -6,6 +6,7 @@ from parcauto.portal import account_views
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("passerelle-test/", include("parcauto.payments.urls")),  # sandbox card gateway
     path("", include("parcauto.portal.urls")),
     # Shadows allauth's page of the same URL, to prefill the resend form.
     path("accounts/confirm-email/", account_views.verification_sent),

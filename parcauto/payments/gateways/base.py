@@ -76,6 +76,8 @@ class ChargeResult:
     reference: str = ""
     auth_code: str = ""
     processed_at: dt.datetime | None = None
+    # The gateway already had this order id: this is its stored answer, nothing was charged.
+    duplicate: bool = False
 
 
 class Gateway(Protocol):

@@ -1,0 +1,43 @@
+"""Card tasks: gateway calls made after commit, each re-entering its institution's scope."""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django_scopes import scope, scopes_disabled
+
+from parcauto.core.clock import now
+
+from .gateways.base import CardRejected
+from .models import PaymentMethod
+from .services.cards import card_method_forget, card_method_vault
+
+
+def _method(payment_method_id: int) -> PaymentMethod | None:
+    # The id alone tells no institution: find the row, then work inside its scope.
+    with scopes_disabled():
+        return PaymentMethod.objects.filter(pk=payment_method_id).first()
+
+
+@task()
+def vault_card(payment_method_id: int) -> str:
+    """Verify and store a submitted card; run twice, the second run changes nothing."""
+    method = _method(payment_method_id)
+    if method is None:
+        return "missing"
+    with scope(organization=method.organization):
+        try:
+            method = card_method_vault(payment_method=method, now=now())
+        except CardRejected:
+            return PaymentMethod.Status.REVOKED
+    return method.status
+
+
+@task()
+def forget_card(payment_method_id: int) -> str:
+    """Remove a refused request's card from the vault (rule 9)."""
+    method = _method(payment_method_id)
+    if method is None:
+        return "missing"
+    with scope(organization=method.organization):
+        method = card_method_forget(payment_method=method, now=now())
+    return method.status

@@ -183,6 +183,7 @@ TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.Databas
 PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
     "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
+    "parcauto.billing.tasks.run_billing": 86400,
 }
 
 # --- Payments --------------------------------------------------------------------------
@@ -191,6 +192,15 @@ PARCAUTO_PERIODIC_TASKS = {
 PAYMENTS_GATEWAY = envstr(
     "PAYMENTS_GATEWAY", "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
 )
+# Moneris (PAYMENTS_GATEWAY=parcauto.payments.gateways.moneris.MonerisGateway.from_settings):
+# esqa.moneris.com is Moneris' test host, www3.moneris.com production. The HT profile id
+# comes from the Merchant Resource Centre, where the portal hosts are its source domains.
+MONERIS_STORE_ID = envstr("MONERIS_STORE_ID", "")
+MONERIS_API_TOKEN = envstr("MONERIS_API_TOKEN", "")
+MONERIS_HOST = envstr("MONERIS_HOST", "esqa.moneris.com")
+MONERIS_HT_PROFILE_ID = envstr("MONERIS_HT_PROFILE_ID", "")
+MONERIS_TIMEOUT_SECONDS = envint("MONERIS_TIMEOUT_SECONDS", 35)
+MONERIS_CONCURRENCY = envint("MONERIS_CONCURRENCY", 4)  # charges in flight in a billing run
 # Bank account numbers are encrypted at rest (payments.crypto): comma-separated Fernet
 # keys, newest first; the older ones still decrypt, for rotation. While DEBUG a key derived
 # from SECRET_KEY stands in; without DEBUG nothing is derived and the first use fails.

@@ -84,7 +84,16 @@ class BillingPolicy(TenantOwnedModel):
 
 
 class Invoice(TenantOwnedModel):
-    """One charge of a contract for one period: the unique constraint makes a second impossible."""
+    """One charge of a contract for one period: the unique constraint makes a second impossible.
+
+    Late interest (rule 7) is an invoice of its own (kind INTEREST, exempt from taxes as
+    a financial charge) for the month it is charged: the charge it comes from stays as
+    invoiced, and the person sees the interest as a separate line of the calendar.
+    """
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("Permit")
+        INTEREST = "interest", _("Late interest")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
@@ -101,6 +110,7 @@ class Invoice(TenantOwnedModel):
         related_name="invoices",
         verbose_name=_("contract"),
     )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CHARGE)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"), null=True, blank=True)
     due_date = models.DateField(_("due date"), db_index=True)
@@ -119,6 +129,8 @@ class Invoice(TenantOwnedModel):
     failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     next_attempt_on = models.DateField(_("next attempt on"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # When the access was suspended for this unpaid invoice (once: the run checks it).
+    suspended_at = models.DateTimeField(_("access suspended at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invoice")
@@ -126,7 +138,8 @@ class Invoice(TenantOwnedModel):
         ordering = ["period_start", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["subscription", "period_start"], name="one_invoice_per_contract_and_period"
+                fields=["subscription", "kind", "period_start"],
+                name="one_invoice_per_contract_and_period",
             ),
             models.CheckConstraint(
                 condition=models.Q(amount=models.F("pre_tax") + models.F("gst") + models.F("qst")),
@@ -200,6 +213,10 @@ class BillingRun(TimeStampedModel):
     charges_approved = models.PositiveIntegerField(_("charges approved"), default=0)
     charges_declined = models.PositiveIntegerField(_("charges declined"), default=0)
     files_created = models.PositiveIntegerField(_("files created"), default=0)
+    interest_invoices = models.PositiveIntegerField(_("late-interest invoices"), default=0)
+    suspended = models.PositiveIntegerField(_("contracts suspended"), default=0)
+    cancelled = models.PositiveIntegerField(_("contracts cancelled"), default=0)
+    phase = models.CharField(_("current step"), max_length=20, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

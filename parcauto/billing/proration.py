@@ -1,8 +1,10 @@
 """Partial months: what a few days of a monthly permit cost, and what is owed back.
 
 A month is charged by the day it contains (June 30 days, July 31), so 16 days of June
-cost 16/30 of the monthly price (rule 14, OPS-COM proration). The price times the
-fraction is rounded half-up to the cent once, at the end (ARCHITECTURE "Money").
+cost 16/30 of the monthly price (rule 14, OPS-COM proration), rounded half-up to the
+cent (ARCHITECTURE "Money"). What is rounded is the price of the month *up to* each
+day; a range costs the difference of its two ends. So the parts of a month always add
+up to exactly the month's price: no cent is lost or made when a month is split.
 Periods are inclusive of both dates, like Subscription.start_date and end_date.
 """
 
@@ -62,8 +64,8 @@ def prorate(*, monthly_price: Decimal, start: dt.date, end: dt.date | None = Non
         raise ValueError(f"{start} and {end} are not in the same month")
     if end < start:
         raise ValueError(f"the period cannot end ({end}) before it starts ({start})")
-    used = Period(start, end).days
-    return to_cents(price * used / days_in_month(start))
+    days = days_in_month(start)
+    return to_cents(price * end.day / days) - to_cents(price * (start.day - 1) / days)
 
 
 def refund_for_unused(*, paid: Decimal, period: Period, stop: dt.date) -> Decimal:

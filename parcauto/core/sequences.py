@@ -7,14 +7,14 @@ from django.db import IntegrityError, connection, transaction
 from .models import Counter
 
 _ADVANCE = (
-    f"UPDATE {Counter._meta.db_table} SET last_value = last_value + 1 "  # noqa: S608 - no input
+    f"UPDATE {Counter._meta.db_table} SET last_value = last_value + %s "  # noqa: S608 - no input
     "WHERE name = %s RETURNING last_value"
 )
 
 
-def _advance(name: str) -> int | None:
+def _advance(name: str, count: int = 1) -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute(_ADVANCE, [name])
+        cursor.execute(_ADVANCE, [count, name])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
 
@@ -38,3 +38,23 @@ def sequence_next(*, name: str, start: int) -> int:
             number = _advance(name)
             assert number is not None  # noqa: S101 - the row exists now
             return number
+
+
+def sequence_reserve(*, name: str, count: int, start: int) -> range:
+    """`count` consecutive numbers of `name` in one statement (a batch of invoices).
+
+    Same locking as `sequence_next`: call it in the transaction that uses the numbers.
+    """
+    if count < 1:
+        raise ValueError(f"reserve at least one number, not {count}")
+    with transaction.atomic():
+        last = _advance(name, count)
+        if last is None:
+            try:
+                with transaction.atomic():
+                    Counter.objects.create(name=name, last_value=start + count - 1)
+                    return range(start, start + count)
+            except IntegrityError:  # another transaction created it first
+                last = _advance(name, count)
+                assert last is not None  # noqa: S101 - the row exists now
+        return range(last - count + 1, last + 1)

@@ -41,9 +41,13 @@ def test_february_of_a_leap_year_has_twenty_nine_days() -> None:
     assert prorate(monthly_price=Decimal("28.00"), start=dt.date(2027, 2, 28)) == Decimal("1.00")
 
 
-def test_the_result_is_rounded_half_up_once() -> None:
-    # 0,15 $ / 30 x 1 = 0,005 -> 0,01 $ (half-up), not 0,00 $ (banker's rounding).
-    assert prorate(monthly_price=Decimal("0.15"), start=dt.date(2026, 6, 30)) == CENT
+def test_the_result_is_rounded_half_up() -> None:
+    # 0,05 $ x 15 / 30 = 0,025 -> 0,03 $ (half-up), not 0,02 $ (banker's rounding).
+    assert prorate(
+        monthly_price=Decimal("0.05"), start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 15)
+    ) == Decimal("0.03")
+    # ... and the rest of the month is what is left of the price.
+    assert prorate(monthly_price=Decimal("0.05"), start=dt.date(2026, 6, 16)) == Decimal("0.02")
 
 
 @given(prices, days)
@@ -54,7 +58,7 @@ def test_a_full_month_prorates_to_exactly_the_price(price: Decimal, day: dt.date
 
 
 @given(prices, days, st.lists(st.integers(min_value=1, max_value=31), max_size=6))
-def test_parts_that_partition_a_month_add_up_to_the_price_within_their_rounding(
+def test_parts_that_partition_a_month_add_up_to_exactly_the_price(
     price: Decimal, day: dt.date, cuts: list[int]
 ) -> None:
     first = day.replace(day=1)
@@ -65,8 +69,7 @@ def test_parts_that_partition_a_month_add_up_to_the_price_within_their_rounding(
     parts = [
         prorate(monthly_price=price, start=s, end=e) for s, e in zip(starts, ends, strict=True)
     ]
-    # Each part is rounded once, so it is off by at most half a cent.
-    assert abs(sum(parts) - price) <= Decimal("0.005") * len(parts)
+    assert sum(parts) == price
     assert all(part >= 0 and part == part.quantize(CENT) for part in parts)
 
 

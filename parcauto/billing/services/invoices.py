@@ -1,0 +1,208 @@
+"""Invoices: the first one of a contract at approval, then one a month from the daily run.
+
+- The first invoice covers the first period: for a monthly contract, from its start
+  (the approval day when the contract starts on approval, never a day before it was
+  approved) to the end of that month, prorated by the day (rule 14); per-term and
+  one-time contracts are billed their price for their dates. It is due at approval:
+  the person is charged once the contract is approved (rule 8), never before.
+- Every later period of a monthly contract is a calendar month, due on the 1st.
+
+The unique (contract, kind, period start) constraint makes a second invoice for the
+same period impossible: the run inserts with ON CONFLICT DO NOTHING, so running it
+twice creates nothing the second time. Numbers come from one counter, a batch at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from parcauto.core.clock import local_today
+from parcauto.core.money import TaxSplit
+from parcauto.core.sequences import sequence_next, sequence_reserve
+from parcauto.subscriptions.models import Subscription
+
+from ..models import Invoice
+from ..periods import MONTHLY
+from ..proration import Period, first_period, month_end, prorate
+from ..taxes import tax_split_on
+
+INVOICE_SEQUENCE = "invoice_number"
+FIRST_INVOICE_NUMBER = 1_000_001
+# States in which a contract is billed: approved (it may start later) and running.
+BILLED_STATUSES = (
+    Subscription.Status.APPROVED,
+    Subscription.Status.ACTIVE,
+    Subscription.Status.ENDING,
+)
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """What billing reads of a contract, as one `values()` row of the run gives it."""
+
+    id: int
+    organization_id: int
+    start_date: dt.date
+    end_date: dt.date | None
+    price: Decimal
+    taxable: bool
+    payment_method: str
+
+
+class _Taxes:
+    """Tax splits of one run: a few prices on one day, computed once each."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Decimal, dt.date, bool], TaxSplit] = {}
+
+    def split(self, amount: Decimal, day: dt.date, taxable: bool) -> TaxSplit:
+        key = (amount, day, taxable)
+        split = self._known.get(key)
+        if split is None:
+            split = self._known[key] = tax_split_on(amount=amount, day=day, taxable=taxable)
+        return split
+
+
+def _invoice(
+    *,
+    terms: ContractTerms,
+    number: int,
+    period: Period,
+    amount: Decimal,
+    due_date: dt.date,
+    run_date: dt.date,
+    taxes: _Taxes,
+) -> Invoice:
+    split = taxes.split(amount, period.start, terms.taxable)
+    return Invoice(
+        organization_id=terms.organization_id,
+        number=number,
+        subscription_id=terms.id,
+        kind=Invoice.Kind.CHARGE,
+        period_start=period.start,
+        period_end=period.end,
+        due_date=due_date,
+        payment_method=terms.payment_method,
+        amount=amount,
+        pre_tax=split.pre_tax,
+        gst=split.gst,
+        qst=split.qst,
+        status=Invoice.Status.DUE if due_date <= run_date else Invoice.Status.SCHEDULED,
+    )
+
+
+def first_charge(subscription: Subscription, *, today: dt.date) -> tuple[Period, Decimal] | None:
+    """The first period of a contract approved on `today` and its price; None if nothing."""
+    if subscription.billing_frequency == MONTHLY:
+        start = max(subscription.start_date, today)
+        if subscription.end_date is not None and subscription.end_date < start:
+            return None
+        period = first_period(start, subscription.end_date)
+        amount = prorate(monthly_price=subscription.price, start=period.start, end=period.end)
+    else:
+        end = subscription.end_date or subscription.start_date
+        period = Period(subscription.start_date, end)
+        amount = subscription.price
+    return (period, amount) if amount > 0 else None
+
+
+def invoice_first_create(*, subscription: Subscription, now: dt.datetime) -> Invoice | None:
+    """The contract's first invoice, created once: a second call returns the same one.
+
+    None while the contract is not approved, or when its first period costs nothing.
+    """
+    with transaction.atomic():
+        existing = (
+            Invoice.objects.filter(
+                organization=subscription.organization,
+                subscription=subscription,
+                kind=Invoice.Kind.CHARGE,
+            )
+            .order_by("period_start")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        if subscription.status not in BILLED_STATUSES:
+            return None
+        today = local_today(now)
+        charge = first_charge(subscription, today=today)
+        if charge is None:
+            return None
+        period, amount = charge
+        invoice = _invoice(
+            terms=ContractTerms(
+                id=subscription.pk,
+                organization_id=subscription.organization_id,
+                start_date=subscription.start_date,
+                end_date=subscription.end_date,
+                price=subscription.price,
+                taxable=subscription.taxable,
+                payment_method=subscription.payment_method,
+            ),
+            number=sequence_next(name=INVOICE_SEQUENCE, start=FIRST_INVOICE_NUMBER),
+            period=period,
+            amount=amount,
+            due_date=today,
+            run_date=today,
+            taxes=_Taxes(),
+        )
+        invoice.save()
+    return invoice
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def invoices_create_due(*, run_date: dt.date, contracts: Sequence[ContractTerms]) -> int:
+    """The month's invoice of each monthly contract of `contracts` that lacks it; how many.
+
+    `contracts` are monthly contracts that started before the month of `run_date` (a
+    later start is billed by its first invoice) and have not ended before it: one chunk
+    of the run's stream (`selectors.contracts_to_invoice`).
+    """
+    first_day = month_start(run_date)
+    already = set(
+        Invoice.objects.filter(
+            subscription_id__in=[terms.id for terms in contracts],
+            kind=Invoice.Kind.CHARGE,
+            period_start=first_day,
+        ).values_list("subscription_id", flat=True)
+    )
+    missing = [terms for terms in contracts if terms.id not in already]
+    if not missing:
+        return 0
+    taxes = _Taxes()
+    last_day = month_end(first_day)
+    with transaction.atomic():
+        numbers = sequence_reserve(
+            name=INVOICE_SEQUENCE, count=len(missing), start=FIRST_INVOICE_NUMBER
+        )
+        invoices = []
+        for terms, number in zip(missing, numbers, strict=True):
+            end = last_day if terms.end_date is None else min(terms.end_date, last_day)
+            amount = prorate(monthly_price=terms.price, start=first_day, end=end)
+            if amount <= 0:
+                continue
+            invoices.append(
+                _invoice(
+                    terms=terms,
+                    number=number,
+                    period=Period(first_day, end),
+                    amount=amount,
+                    due_date=first_day,
+                    run_date=run_date,
+                    taxes=taxes,
+                )
+            )
+        # A concurrent run may have inserted some of them since the read above: those
+        # are skipped by the unique constraint (their reserved numbers stay unused, and
+        # the count returned is then an upper bound).
+        Invoice.objects.bulk_create(invoices, ignore_conflicts=True)
+    return len(invoices)

@@ -1,0 +1,162 @@
+"""Money given back: with a reason, never more than was paid, card refunds exactly once.
+
+A card refund is a PaymentAttempt (kind REFUND, order id `ref-<invoice>-<n>`) committed
+before the gateway is called, like a charge. Money paid by pre-authorized debit or
+payroll deduction is given back outside the gateway: the refund stays PENDING, a credit
+on the contract's balance, until staff pay it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from parcauto.accounts.models import User
+from parcauto.audit.services import audit_log
+from parcauto.catalog.models import PaymentMethodKind
+from parcauto.core.money import to_cents
+from parcauto.payments.gateways import get_gateway
+from parcauto.payments.gateways.base import ChargeResult, Gateway, GatewayError
+from parcauto.payments.models import PaymentAttempt
+from parcauto.subscriptions.models import Subscription
+
+from ..errors import RefundNotAllowed, RefundTooLarge
+from ..models import Invoice, Refund
+from ..proration import Period, refund_for_unused
+from ..selectors import billing_policy_for
+
+
+def refundable(invoice: Invoice) -> Decimal:
+    """What may still be given back on `invoice`: paid, less refunds not failed."""
+    refunded = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))
+    return invoice.amount_paid - (refunded["total"] or Decimal("0.00"))
+
+
+def refund_create(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    reason: str,
+    actor: User | None,
+    now: dt.datetime,
+    gateway: Gateway | None = None,
+) -> Refund:
+    reason = reason.strip()
+    if not reason:
+        raise RefundNotAllowed(_("Give the reason for the refund."), code="refund_without_reason")
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != to_cents(amount):
+        raise RefundNotAllowed(
+            _("Enter a positive amount in dollars and cents."), code="bad_amount"
+        )
+    with scopes_disabled(), transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if amount > refundable(locked):
+            raise RefundTooLarge
+        refund = Refund.objects.create(
+            organization_id=locked.organization_id,
+            invoice=locked,
+            amount=amount,
+            reason=reason,
+            created_by=actor,
+        )
+        charge = (
+            locked.attempts.filter(
+                kind=PaymentAttempt.Kind.PURCHASE, status=PaymentAttempt.Status.APPROVED
+            )
+            .order_by("-id")
+            .first()
+            if locked.payment_method == PaymentMethodKind.CARD
+            else None
+        )
+        attempt = None
+        if charge is not None:
+            count = locked.attempts.filter(kind=PaymentAttempt.Kind.REFUND).count()
+            attempt = PaymentAttempt.objects.create(
+                organization_id=locked.organization_id,
+                order_id=f"ref-{locked.number}-{count + 1}",
+                kind=PaymentAttempt.Kind.REFUND,
+                invoice=locked,
+                payment_method_id=charge.payment_method_id,
+                amount=amount,
+            )
+        audit_log(
+            action="invoice.refund_created",
+            actor=actor,
+            organization=locked.organization,
+            target=locked,
+            data={"refund": refund.pk, "amount": str(amount), "reason": reason},
+        )
+    if attempt is None or charge is None:
+        return refund  # paid by debit or payroll: given back outside the gateway
+    original = ChargeResult(
+        order_id=charge.order_id,
+        approved=True,
+        response_code=charge.response_code,
+        message=charge.message,
+        reference=charge.reference,
+        auth_code=charge.auth_code,
+    )
+    gateway = gateway or get_gateway()
+    try:
+        result = gateway.refund(order_id=attempt.order_id, original=original, amount=amount)
+    except GatewayError:
+        return refund  # stays PENDING with its attempt SENT: asked again by `order_id`
+    with scopes_disabled(), transaction.atomic():
+        attempt.status = (
+            PaymentAttempt.Status.APPROVED if result.approved else PaymentAttempt.Status.DECLINED
+        )
+        attempt.response_code = result.response_code[:10]
+        attempt.message = result.message[:200]
+        attempt.reference = result.reference[:50]
+        attempt.settled_at = result.processed_at or now
+        attempt.save()
+        refund.status = Refund.Status.REFUNDED if result.approved else Refund.Status.FAILED
+        refund.save(update_fields=["status", "updated_at"])
+        audit_log(
+            action="invoice.refunded" if result.approved else "invoice.refund_failed",
+            actor=actor,
+            organization=locked.organization,
+            target=locked,
+            data={"refund": refund.pk, "order_id": attempt.order_id},
+        )
+    return refund
+
+
+def refunds_for_early_end(
+    *, subscription: Subscription, stop_date: dt.date, actor: User | None, now: dt.datetime
+) -> list[Refund]:
+    """The unused days of paid periods after `stop_date`, when the institution refunds them."""
+    if not billing_policy_for(subscription.organization).refunds_unused_days:
+        return []
+    refunds = []
+    paid = Invoice.objects.filter(
+        organization=subscription.organization,
+        subscription=subscription,
+        kind=Invoice.Kind.CHARGE,
+        status=Invoice.Status.PAID,
+    ).order_by("period_start")
+    for invoice in paid:
+        end = invoice.period_end or invoice.period_start
+        if end <= stop_date:
+            continue
+        worth = refund_for_unused(
+            paid=invoice.amount_paid, period=Period(invoice.period_start, end), stop=stop_date
+        )
+        amount = min(worth, refundable(invoice))
+        if amount > 0:
+            refunds.append(
+                refund_create(
+                    invoice=invoice,
+                    amount=amount,
+                    reason=_("Contract ended early on %(date)s: unused days.")
+                    % {"date": stop_date.isoformat()},
+                    actor=actor,
+                    now=now,
+                )
+            )
+    return refunds

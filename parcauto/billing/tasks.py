@@ -1,0 +1,37 @@
+"""Billing tasks: the first charge after approval, and the daily run (enqueued by the scheduler)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django_scopes import scopes_disabled
+
+from parcauto.core.clock import local_today, now
+from parcauto.subscriptions.models import Subscription
+
+from .services.collect import invoice_collect
+from .services.invoices import invoice_first_create
+from .services.run import billing_run
+
+
+@task()
+def collect_first_invoice(*, subscription_id: int) -> str:
+    """Invoice and charge a contract's first period once it is approved (idempotent).
+
+    Run again, it finds the same invoice; a paid one is not charged again, and an
+    attempt still in flight is settled with its own order id.
+    """
+    moment = now()
+    with scopes_disabled():
+        subscription = Subscription.objects.select_related("organization").get(pk=subscription_id)
+        invoice = invoice_first_create(subscription=subscription, now=moment)
+    if invoice is None:
+        return "nothing to invoice"
+    attempt = invoice_collect(invoice=invoice, now=moment)
+    return f"invoice {invoice.number}: {attempt.status if attempt else invoice.status}"
+
+
+@task()
+def run_billing() -> int:
+    """The daily billing run for today; returns the BillingRun id."""
+    moment = now()
+    return billing_run(run_date=local_today(moment), now=moment).pk

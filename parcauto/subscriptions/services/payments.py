@@ -1,0 +1,139 @@
+"""What an unpaid contract becomes: cancelled when its first charge is declined, then for
+later charges: retried, suspended and cancelled on the institution's schedule (billing
+decides when, from its BillingPolicy; these functions make the change and tell the person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from parcauto.audit.services import audit_log
+from parcauto.billing import emails
+from parcauto.billing.models import Invoice
+
+from ..models import Subscription
+from .units import unit_give_back
+
+# A contract in these states can still lose its rights for not paying.
+_PAYABLE = (
+    Subscription.Status.SUBMITTED,
+    Subscription.Status.APPROVED,
+    Subscription.Status.ACTIVE,
+    Subscription.Status.ENDING,
+)
+
+
+def _locked(subscription: Subscription) -> Subscription:
+    return (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("organization", "product", "product__organization")
+        .get(organization_id=subscription.organization_id, pk=subscription.pk)
+    )
+
+
+def _end_for_nonpayment(
+    subscription: Subscription,
+    *,
+    action: str,
+    invoice: Invoice | None,
+    template: str,
+    now: dt.datetime,
+) -> Subscription:
+    with transaction.atomic():
+        contract = _locked(subscription)
+        if contract.status not in _PAYABLE:
+            return contract  # already ended: a second call changes nothing
+        contract.status = Subscription.Status.PAYMENT_FAILED
+        contract.cancelled_at = now
+        unit_give_back(subscription=contract, now=now)
+        contract.save(update_fields=["status", "cancelled_at", "holds_unit", "updated_at"])
+        audit_log(
+            action=action,
+            actor=None,
+            organization=contract.organization,
+            target=contract,
+            data={"invoice": invoice.number if invoice is not None else None},
+        )
+        emails.billing_email_after_commit(subscription=contract, template=template, invoice=invoice)
+    return contract
+
+
+def subscription_payment_declined(
+    *, subscription: Subscription, now: dt.datetime, invoice: Invoice | None = None
+) -> Subscription:
+    """The first charge was declined: the contract is cancelled and its unit freed (rule 54)."""
+    return _end_for_nonpayment(
+        subscription,
+        action="subscription.payment_declined",
+        invoice=invoice,
+        template=emails.PAYMENT_DECLINED,
+        now=now,
+    )
+
+
+def subscription_cancel_for_nonpayment(
+    *, subscription: Subscription, invoice: Invoice, now: dt.datetime
+) -> Subscription:
+    """A charge still unpaid after the policy's delay: the contract ends, its unit is freed."""
+    return _end_for_nonpayment(
+        subscription,
+        action="subscription.cancelled_for_nonpayment",
+        invoice=invoice,
+        template=emails.CANCELLED,
+        now=now,
+    )
+
+
+def subscription_suspend_for_nonpayment(
+    *, subscription: Subscription, invoice: Invoice, now: dt.datetime
+) -> bool:
+    """A charge unpaid after the policy's delay suspends the access, once per invoice.
+
+    The suspension is kept on the invoice (`suspended_at`): paying it lifts it. False
+    when the invoice was already suspended, is paid, or the contract has ended.
+    """
+    with transaction.atomic():
+        contract = _locked(subscription)
+        if contract.status not in _PAYABLE:
+            return False
+        claimed = Invoice.objects.filter(
+            pk=invoice.pk, suspended_at__isnull=True, status=Invoice.Status.FAILED
+        ).update(suspended_at=now)
+        if not claimed:
+            return False
+        invoice.suspended_at = now
+        audit_log(
+            action="subscription.suspended_for_nonpayment",
+            actor=None,
+            organization=contract.organization,
+            target=contract,
+            data={"invoice": invoice.number},
+        )
+        emails.billing_email_after_commit(
+            subscription=contract, template=emails.SUSPENDED, invoice=invoice
+        )
+    return True
+
+
+def subscription_payment_failed(
+    *, subscription: Subscription, invoice: Invoice, now: dt.datetime
+) -> None:
+    """A later charge was declined: recorded, and the person told when it is tried again."""
+    audit_log(
+        action="subscription.payment_failed",
+        actor=None,
+        organization=subscription.organization,
+        target=subscription,
+        data={
+            "invoice": invoice.number,
+            "failed_attempts": invoice.failed_attempts,
+            "next_attempt_on": invoice.next_attempt_on.isoformat()
+            if invoice.next_attempt_on
+            else None,
+        },
+    )
+    emails.billing_email_after_commit(
+        subscription=subscription, template=emails.PAYMENT_FAILED, invoice=invoice
+    )

@@ -1,0 +1,140 @@
+"""Payments in the back office: what was collected is viewed, the bank settings edited.
+
+A bank account shows only masked; its encrypted token is never shown. The private
+files (collection files for the bank or the employer, cheque specimens) are sent by a
+download view of the admin that checks the staff member's institution, never by URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from parcauto.backoffice.admin_scoping import (
+    OrganizationScopedAdmin,
+    ReadOnlyOrganizationScopedAdmin,
+)
+from parcauto.catalog.models import PaymentMethodKind
+from parcauto.core.http import private_download
+
+from .models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod, PayrollEmployer
+
+_BY_ORGANIZATION = ("organization", admin.RelatedOnlyFieldListFilter)
+_SECRET_FIELDS = ("bank_account_encrypted", "temporary_token", "data_key")
+
+
+class _PrivateFileAdmin(ReadOnlyOrganizationScopedAdmin):
+    """A read-only list whose rows carry one private file, downloaded through the admin."""
+
+    file_field: str
+
+    def get_urls(self) -> list[URLPattern]:
+        meta = self.model._meta
+        return [
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download),
+                name=f"{meta.app_label}_{meta.model_name}_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_filename(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def download(self, request: HttpRequest, pk: int) -> FileResponse:
+        # get_queryset narrows to the staff member's institutions: another one's is a 404.
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        return private_download(
+            getattr(obj, self.file_field),
+            filename=self.download_filename(obj),
+            content_type="application/octet-stream",
+        )
+
+    @admin.display(description=_("file"))
+    def download_link(self, obj: models.Model) -> str:
+        if not getattr(obj, self.file_field):
+            return "-"
+        meta = self.model._meta
+        url = reverse(
+            f"{self.admin_site.name}:{meta.app_label}_{meta.model_name}_download", args=[obj.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(_PrivateFileAdmin):
+    file_field = "cheque_specimen"
+    list_display = ["subscription", "person", "kind", "status", "shown_as", "created_at"]
+    list_filter = [_BY_ORGANIZATION, "kind", "status"]
+    list_select_related = ["subscription", "person"]
+    search_fields = ["subscription__contract_number", "person__email", "employee_number"]
+    exclude = [*_SECRET_FIELDS, "cheque_specimen"]
+    readonly_fields = [
+        field.name
+        for field in PaymentMethod._meta.fields
+        if field.name not in (*_SECRET_FIELDS, "cheque_specimen")
+    ] + ["shown_as", "download_link"]
+
+    @admin.display(description=_("paid with"))
+    def shown_as(self, obj: PaymentMethod) -> str:
+        if obj.kind == PaymentMethodKind.PAYROLL:
+            return obj.employee_number
+        return str(obj)  # the last digits only
+
+    def download_filename(self, obj: PaymentMethod) -> str:
+        return f"specimen-{obj.subscription.contract_number or obj.pk}"
+
+
+@admin.register(CollectionFile)
+class CollectionFileAdmin(_PrivateFileAdmin):
+    file_field = "file"
+    list_display = [
+        "collection_date",
+        "kind",
+        "file_number",
+        "record_count",
+        "total_amount",
+        "organization",
+        "download_link",
+    ]
+    list_filter = [_BY_ORGANIZATION, "kind"]
+    exclude = ["file"]
+    readonly_fields = [
+        field.name for field in CollectionFile._meta.fields if field.name != "file"
+    ] + ["download_link"]
+
+    def download_filename(self, obj: CollectionFile) -> str:
+        return (obj.file.name or "").rsplit("/", 1)[-1].split("-", 1)[-1]
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(ReadOnlyOrganizationScopedAdmin):
+    list_display = ["order_id", "kind", "status", "amount", "response_code", "created_at"]
+    list_filter = [_BY_ORGANIZATION, "kind", "status"]
+    search_fields = ["order_id", "reference"]
+    readonly_fields = [field.name for field in PaymentAttempt._meta.fields]
+
+
+@admin.register(PadOriginator)
+class PadOriginatorAdmin(OrganizationScopedAdmin):
+    list_display = [
+        "originator_id",
+        "long_name",
+        "bank_profile",
+        "last_file_number",
+        "organization",
+    ]
+    readonly_fields = ["last_file_number"]
+
+
+@admin.register(PayrollEmployer)
+class PayrollEmployerAdmin(OrganizationScopedAdmin):
+    list_display = ["employer_code", "period_anchor", "organization"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.core.models import TenantOwnedModel, TimeStampedModel
@@ -142,7 +143,11 @@ class Invoice(TenantOwnedModel):
                 name="one_invoice_per_contract_and_period",
             ),
             models.CheckConstraint(
-                condition=models.Q(amount=models.F("pre_tax") + models.F("gst") + models.F("qst")),
+                # Rounded because SQLite stores decimals as floating point: 13.04 + 0.65
+                # + 1.31 is not exactly 15.0 there (PostgreSQL's numeric is exact anyway).
+                condition=models.Q(
+                    amount=Round(models.F("pre_tax") + models.F("gst") + models.F("qst"), 2)
+                ),
                 name="invoice_taxes_add_up",
             ),
             models.CheckConstraint(

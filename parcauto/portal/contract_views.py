@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from parcauto.billing.selectors import balance_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
@@ -30,6 +31,7 @@ from parcauto.subscriptions.selectors import (
 from parcauto.subscriptions.services import lifecycle
 
 from .decorators import portal_view
+from .payment_views import CALENDAR_STATUSES, card_updatable, current_payment_method
 from .templatetags.portal_subscriptions import CONTRACT_STATUSES
 from .wizard_views import proof_of, step_number
 
@@ -107,6 +109,10 @@ def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
             "status_label": status_label(subscription, local_today(clock_now())),
             "status_message": status_message(subscription),
             "has_contract": subscription.status in CONTRACT_STATUSES,
+            "balance": balance_for(subscription=subscription),
+            "method": current_payment_method(subscription),
+            "card_updatable": card_updatable(subscription),
+            "has_calendar": subscription.status in CALENDAR_STATUSES,
             "other_requests": subscription_list_for_person(
                 person=request.user, organization=request.organization
             )

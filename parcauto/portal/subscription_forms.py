@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
 from parcauto.catalog.errors import EmailDomainNotAllowed
-from parcauto.catalog.models import ParkingLot, PaymentMethodKind, PermitProduct, UserCategory
+from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.catalog.selectors import (
     category_check_email,
     category_list,
@@ -27,7 +27,7 @@ from parcauto.catalog.selectors import (
 )
 from parcauto.core.errors import DomainError
 from parcauto.subscriptions.errors import FieldErrors, ProductNotAvailable, SoldOut
-from parcauto.subscriptions.models import Subscription, WaitingListEntry
+from parcauto.subscriptions.models import WaitingListEntry
 from parcauto.subscriptions.services.drafts import MAX_DAYS_AHEAD
 from parcauto.subscriptions.services.waitlist import waitlist_position
 from parcauto.tenants.models import Organization
@@ -387,50 +387,6 @@ class DetailsForm(forms.Form):
     @property
     def asks_anything(self) -> bool:
         return bool(self.fields)
-
-    def add_domain_error(self, error: DomainError) -> None:
-        add_domain_error(self, error)
-
-
-class PaymentForm(forms.Form):
-    """Step 5: the method and the payment consents ("Soumettre")."""
-
-    request = forms.IntegerField(widget=forms.HiddenInput)
-    payment_method = forms.ChoiceField(
-        label=_("1. Select your payment method"),
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose one of the payment methods offered."),
-            "invalid_choice": _("Choose one of the payment methods offered."),
-        },
-    )
-    accepted_payment_conditions = forms.BooleanField(
-        label=_("I accept the payment conditions"), required=False
-    )
-    accepted_charge_after_approval = forms.BooleanField(
-        label=_("I understand that I will be charged only once the subscription is approved"),
-        required=False,
-    )
-
-    def __init__(self, *args: Any, subscription: Subscription, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        methods = subscription.product.payment_methods_for(subscription.category)
-        labels = dict(PaymentMethodKind.choices)
-        field = cast(forms.ChoiceField, self.fields["payment_method"])
-        field.choices = [(method, labels[method]) for method in methods]
-        if len(methods) == 1 and not self.is_bound:
-            self.initial.setdefault("payment_method", methods[0])
-        if not subscription.product.approval_required:
-            del self.fields["accepted_charge_after_approval"]
-        self.methods = methods
-
-    def service_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "payment_method": data["payment_method"],
-            "accepted_payment_conditions": bool(data.get("accepted_payment_conditions")),
-            "accepted_charge_after_approval": bool(data.get("accepted_charge_after_approval")),
-        }
 
     def add_domain_error(self, error: DomainError) -> None:
         add_domain_error(self, error)

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     account_views,
     contract_views,
+    payment_views,
     profile_views,
     vehicle_views,
     views,
@@ -94,6 +95,21 @@ urlpatterns = [
         "abonnements/<int:pk>/pieces/<int:attachment_pk>/",
         contract_views.subscription_attachment,
         name="subscription_attachment",
+    ),
+    path(
+        "abonnements/<int:pk>/carte-de-credit/",
+        payment_views.subscription_card_update,
+        name="subscription_card_update",
+    ),
+    path(
+        "abonnements/<int:pk>/calendrier-de-perception/",
+        payment_views.subscription_calendar,
+        name="subscription_calendar",
+    ),
+    path(
+        "abonnements/<int:pk>/recus/<int:number>.pdf",
+        payment_views.subscription_receipt,
+        name="subscription_receipt",
     ),
     path(
         "abonnements/<int:pk>/contrat.pdf",

@@ -39,10 +39,11 @@ from parcauto.vehicles.selectors import vehicle_list
 from parcauto.vehicles.services import vehicle_add
 
 from .decorators import portal_view
+from .payment_forms import PaymentForm
+from .payment_views import current_period, tokenization_for
 from .subscription_forms import (
     ChooseForm,
     DetailsForm,
-    PaymentForm,
     VehicleChoiceForm,
     WaitlistForm,
     occasional_on_sale,
@@ -440,12 +441,18 @@ def _render_payment(
             at=clock_now(),
         )
         occasional = occasional_on_sale(list(products))
+    methods = form.methods
     return render(
         request,
         "portal/subscriptions/payment.html",
         {
             "form": form,
             "subscription": draft,
+            "period": current_period(draft),
+            "tokenization": tokenization_for(request) if "card" in methods else None,
+            "pad_agreement": _legal_text(request, LegalText.Kind.PAD_AGREEMENT)
+            if "pad" in methods
+            else None,
             "payment_conditions": _legal_text(request, LegalText.Kind.PAYMENT_CONDITIONS),
             "payroll_authorization": _(
                 "I authorize %(organization)s to deduct from my pay the amount of this parking "
@@ -467,7 +474,8 @@ def _render_payment(
 
 @portal_view
 def subscription_payment(request: PortalRequest) -> HttpResponse:
-    """Step 5. "Soumettre" is safe to click twice: the second click finds the request sent."""
+    """Step 5. "Soumettre" is safe to click twice: the second click finds the request sent
+    (and records no second payment method)."""
     if not hasattr(request.user, "profile"):
         return redirect("portal:profile")
     draft = subscription_draft_for(person=request.user, organization=request.organization)
@@ -488,11 +496,16 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
         return _step_redirect(draft)
     if target.status == Subscription.Status.DRAFT and target.step != Step.PAYMENT:
         return _step_redirect(target)
-    form = PaymentForm(request.POST, subscription=target)
+    form = PaymentForm(request.POST, request.FILES, subscription=target)
+    if target.status != Subscription.Status.DRAFT:
+        return redirect("portal:subscription_detail", pk=target.pk)
     if form.is_valid():
         try:
             sent = lifecycle.subscription_submit(
-                subscription=target, now=clock_now(), **form.service_arguments()
+                subscription=target,
+                now=clock_now(),
+                payment=form.payment(),
+                **form.service_arguments(),
             )
         except SoldOut as error:
             form.add_domain_error(error)
@@ -503,8 +516,6 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
             if target.status == Subscription.Status.DRAFT:  # this click sent it
                 messages.success(request, _submitted_message(sent, request.user.email))
             return redirect("portal:subscription_detail", pk=sent.pk)
-    if target.status != Subscription.Status.DRAFT:
-        return redirect("portal:subscription_detail", pk=target.pk)
     return _render_payment(request, target, form)
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 
 from parcauto.audit.models import AuditEvent
 from parcauto.catalog.models import PermitProduct
+from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.subscriptions.models import Attachment, Consent, Subscription, WaitingListEntry
 from parcauto.tenants.models import LegalText
 from parcauto.vehicles.models import Vehicle
@@ -136,10 +137,12 @@ def draft_of(person) -> Subscription | None:
 
 
 def card_payment(draft: Subscription) -> dict[str, object]:
-    """Step 5 filled in: card, both consents ticked."""
+    """Step 5 filled in: card (the sandbox iframe's token), both consents ticked."""
+    card = sandbox_card_tokenize(number="4242424242424242", expiry="3012")
     return {
         "request": draft.pk,
         "payment_method": "card",
+        "card_token": card.token,
         "accepted_payment_conditions": "on",
         "accepted_charge_after_approval": "on",
     }
@@ -329,7 +332,7 @@ def test_a_supervisor_goes_through_the_five_steps_and_sends_the_request(portal_c
     assert "Conditions de paiement du CHUS." in words
     assert "J'accepte les conditions de paiement" in words
     assert "Je comprends que je ne serai débité qu'une fois l'abonnement approuvé" in words
-    assert "avant le premier prélèvement, qui n'a lieu qu'une fois l'abonnement approuvé" in words
+    assert "2. Rajoutez vos informations bancaires" in words
     response = pay_by_card(portal_client, draft)
     draft.refresh_from_db()
     assert draft.status == Subscription.Status.SUBMITTED
@@ -442,7 +445,7 @@ def test_an_employee_pays_by_payroll_deduction_with_an_employee_number(cisso):
         "J'autorise CISSS de l'Outaouais à retenir sur ma paie le montant de cet abonnement "
         f"de stationnement (64,39{NBSP}$, taxes incluses, par mois)" in step_5
     )
-    assert "Les utilisateurs en déduction à la source n'ont pas à fournir" in step_5
+    assert "Les utilisateurs en déduction à la source n'ont pas à procéder à cette étape" in step_5
     response = client.post(
         PAYMENT,
         {"request": draft.pk, "payment_method": "payroll", "accepted_payment_conditions": "on"},

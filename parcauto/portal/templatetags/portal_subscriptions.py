@@ -19,15 +19,15 @@ from parcauto.accounts.normalizers import format_phone
 from parcauto.catalog.models import PaymentMethodKind, PermitProduct
 from parcauto.core.money import format_money
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.selectors import subscription_draft_for, subscription_list_for_person
+from parcauto.subscriptions.selectors import (
+    CONTRACT_STATUSES,
+    subscription_contract_id_for,
+    subscription_draft_for,
+    subscription_list_for_person,
+)
 
 register = template.Library()
 
-CONTRACT_STATUSES = (
-    Subscription.Status.APPROVED,
-    Subscription.Status.ACTIVE,
-    Subscription.Status.ENDING,
-)
 WIZARD_STEPS = list(Subscription.Step.values)
 
 
@@ -73,18 +73,14 @@ def subscription_overview(context: template.Context) -> Overview | None:
 
 
 @register.simple_tag(takes_context=True)
-def current_contract(context: template.Context) -> Subscription | None:
-    """The contract "MON CONTRAT" opens: the latest approved or active one."""
+def current_contract_id(context: template.Context) -> int | None:
+    """The id of the contract "MON CONTRAT" opens (the menu of every portal page)."""
     request: Any = context.get("request")
     user = getattr(request, "user", None)
     organization = getattr(request, "organization", None)
     if organization is None or user is None or not user.is_authenticated:
         return None
-    return (
-        subscription_list_for_person(person=user, organization=organization)
-        .filter(status__in=CONTRACT_STATUSES)
-        .first()
-    )
+    return subscription_contract_id_for(person=user, organization=organization)
 
 
 @register.filter

@@ -1,9 +1,28 @@
-"""From submission to the end of a contract: every change of status lives here."""
+"""From submission to the end of a contract: every change of status lives here.
+
+Money moves only once the contract is approved (rule 8), and the card is *charged at
+approval* rather than pre-authorized at submission:
+
+- an approval can take days (the institution's staff decide), and a card
+  pre-authorization hold expires after about 7 days: it would lapse before many
+  decisions, and meanwhile block part of a student's credit limit for a permit that may
+  be refused;
+- the card is still checked at once: after the submission commits, `vault_card` stores
+  it in the gateway's vault as a credential on file, which verifies it with the issuer
+  (rule 22). A bad card is caught minutes after "Soumettre", not days later;
+- at approval the first invoice is collected (`collect_first_invoice`); a product sold
+  without approval is collected right after the submission. A declined first charge
+  cancels the contract (rule 54, billing's task).
+
+Refused or withdrawn requests forget the stored card (rule 9).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -17,6 +36,7 @@ from parcauto.catalog.selectors import on_sale_filter
 from parcauto.catalog.services import product_unit_take
 from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
+from parcauto.payments.models import PaymentMethod
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
 
@@ -26,6 +46,7 @@ from ..models import Consent, Subscription
 from .units import unit_give_back, waitlist_offer_take
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
     from django_stubs_ext import StrOrPromise
 
 CONTRACT_SEQUENCE = "contract_number"
@@ -46,6 +67,96 @@ def _starts_now(subscription: Subscription, now: dt.datetime) -> bool:
     return subscription.start_date <= local_today(now)
 
 
+# --- how the contract pays, as typed on the payment step -----------------------------------
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """The gateway iframe's temporary token (never the card number, rule 21)."""
+
+    temporary_token: str
+    kind = PaymentMethodKind.CARD
+
+
+@dataclass(frozen=True)
+class PadPayment:
+    institution: str
+    transit: str
+    account: str
+    holder_name: str
+    holder_kind: str
+    cheque_file: UploadedFile | None
+    agreement_accepted: bool
+    kind = PaymentMethodKind.PAD
+
+
+@dataclass(frozen=True)
+class PayrollPayment:
+    employee_number: str
+    authorized: bool
+    kind = PaymentMethodKind.PAYROLL
+
+
+Payment = CardPayment | PadPayment | PayrollPayment
+
+
+def _payment_method_record(
+    request: Subscription, payment: Payment, now: dt.datetime
+) -> PaymentMethod:
+    # Imported here: the payments services import subscriptions' models.
+    from parcauto.payments.services import cards, pad, payroll
+
+    if isinstance(payment, CardPayment):
+        return cards.card_method_record(
+            subscription=request, temporary_token=payment.temporary_token, now=now
+        )
+    if isinstance(payment, PadPayment):
+        return pad.pad_method_record(
+            subscription=request,
+            institution=payment.institution,
+            transit=payment.transit,
+            account=payment.account,
+            holder_name=payment.holder_name,
+            holder_kind=payment.holder_kind,
+            cheque_file=payment.cheque_file,
+            agreement_accepted=payment.agreement_accepted,
+            now=now,
+        )
+    return payroll.payroll_method_record(
+        subscription=request,
+        employee_number=payment.employee_number,
+        authorized=payment.authorized,
+        now=now,
+    )
+
+
+def _current_payment_method(request: Subscription) -> PaymentMethod | None:
+    return (
+        PaymentMethod.objects.filter(
+            subscription=request,
+            status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _collect_first_invoice_after_commit(request: Subscription) -> None:
+    from parcauto.billing.tasks import collect_first_invoice
+
+    transaction.on_commit(partial(collect_first_invoice.enqueue, subscription_id=request.pk))
+
+
+def _forget_card_after_commit(method: PaymentMethod | None) -> None:
+    """Rule 9: a refused or withdrawn request keeps no card. The gateway is called after
+    commit, by a task (retried if the gateway is down), never inside the transaction."""
+    if method is None or method.kind != PaymentMethodKind.CARD:
+        return
+    from parcauto.payments.tasks import forget_card
+
+    transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method.pk))
+
+
 def subscription_submit(
     *,
     subscription: Subscription,
@@ -53,14 +164,22 @@ def subscription_submit(
     accepted_payment_conditions: bool,
     accepted_charge_after_approval: bool,
     now: dt.datetime,
+    payment: Payment | None = None,
 ) -> Subscription:
     """ "Soumettre": a contract number, one unit of the quota, then approval (or not).
 
+    `payment` is what the payment step gathered (card token, bank account, payroll
+    authorization): recorded in the same transaction, so a request never exists without
+    its means of payment nor the reverse. None records none (contracts made by staff
+    or by tests of other steps); nothing is then collected automatically.
+
     Safe to call twice (a double click): the second call finds the request already
-    submitted and returns it unchanged.
+    submitted and returns it unchanged, and records no second payment method.
     """
     product, category = subscription.product, subscription.category
-    if payment_method not in product.payment_methods_for(category):
+    if payment_method not in product.payment_methods_for(category) or (
+        payment is not None and payment.kind != payment_method
+    ):
         raise FieldErrors({"payment_method": _("Choose one of the payment methods offered.")})
     errors: dict[str, StrOrPromise] = {}
     if not accepted_payment_conditions:
@@ -68,6 +187,12 @@ def subscription_submit(
     needs_charge_notice = product.approval_required and payment_method != PaymentMethodKind.PAYROLL
     if needs_charge_notice and not accepted_charge_after_approval:
         errors["accepted_charge_after_approval"] = _("Tick this box to confirm you understand.")
+    if isinstance(payment, CardPayment) and not payment.temporary_token:
+        # The iframe gave no token: no script, or the card was never typed in.
+        errors["card_token"] = _(
+            "Your card could not be read. Type in the card number and the expiry date, "
+            "then submit again."
+        )
     if errors:
         raise FieldErrors(errors)
 
@@ -101,6 +226,7 @@ def subscription_submit(
         _record_payment_consents(
             request, payment_method=payment_method, charge_notice=needs_charge_notice, now=now
         )
+        method = _payment_method_record(request, payment, now) if payment else None
         request.payment_method = payment_method
         request.submitted_at = now
         if product.approval_required:
@@ -138,7 +264,16 @@ def subscription_submit(
             },
         )
         notifications.on_submitted(request)
+        if method is not None:
+            _collect_after_submission(request)
     return request
+
+
+def _collect_after_submission(request: Subscription) -> None:
+    """No approval needed: charge at once, after commit (and after card_method_record's
+    `vault_card`, enqueued first, has verified and stored the card)."""
+    if request.status != Subscription.Status.SUBMITTED:
+        _collect_first_invoice_after_commit(request)
 
 
 def _record_payment_consents(
@@ -193,7 +328,21 @@ def subscription_approve(
             data={"status": request.status},
         )
         notifications.on_approved(request)
+        method = _current_payment_method(request)
+        if method is not None:
+            if method.kind == PaymentMethodKind.PAD:
+                _pad_confirm(method, now)
+            _collect_first_invoice_after_commit(request)
     return request
+
+
+def _pad_confirm(method: PaymentMethod, now: dt.datetime) -> None:
+    """Rule 27: the PAD confirmation goes out at least 10 days before the first debit."""
+    from parcauto.payments.services.pad import pad_confirmation_send, pad_first_debit_earliest
+
+    earliest = pad_first_debit_earliest(confirmed_at=now)
+    first_debit_on = max(earliest, method.subscription.start_date)
+    pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=now)
 
 
 def subscription_approve_many(
@@ -226,6 +375,7 @@ def subscription_refuse(
         request.refusal_reason = reason
         unit_give_back(subscription=request, now=now)
         request.save()
+        _forget_card_after_commit(_current_payment_method(request))
         audit_log(
             action="subscription.refused",
             actor=actor,
@@ -249,6 +399,7 @@ def subscription_cancel_pending(
         request.cancelled_at = now
         unit_give_back(subscription=request, now=now)
         request.save()
+        _forget_card_after_commit(_current_payment_method(request))
         audit_log(
             action="subscription.cancelled",
             actor=actor,

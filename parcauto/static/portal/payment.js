@@ -1,0 +1,20 @@
+// Payment step: only the chosen method's section shows (all of them without JavaScript),
+// and after a refused submission the error summary takes the focus.
+(() => {
+  "use strict";
+  const form = document.querySelector("[data-payment-form]");
+  if (!form) return;
+  const sections = form.querySelectorAll("[data-method-section]");
+  const show = () => {
+    const chosen = form.querySelector("[data-method-radio]:checked");
+    for (const section of sections) {
+      section.hidden = !chosen || section.dataset.methodSection !== chosen.value;
+    }
+  };
+  for (const radio of form.querySelectorAll("[data-method-radio]")) {
+    radio.addEventListener("change", show);
+  }
+  show();
+  const summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
+})();

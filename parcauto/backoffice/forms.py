@@ -1,7 +1,9 @@
-"""Forms of the operator's pages: queue filters, bulk approval, refusal."""
+"""Forms of the operator's pages: queue filters, bulk approval, refusal, billing."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
+from parcauto.portal.templatetags.portal_subscriptions import money_for_language
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import QueueFilters
 from parcauto.tenants.models import Organization
@@ -174,3 +177,88 @@ class RefuseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give the reason: the person receives it by e-mail.")},
     )
+
+
+# --- Billing pages --------------------------------------------------------------------------
+
+
+class InstitutionFilterForm(forms.Form):
+    """One of the staff member's institutions, or all of them; anything else is ignored."""
+
+    organization = _InstitutionChoiceField(
+        queryset=Organization.objects.none(),
+        required=False,
+        label=_("Institution"),
+        empty_label=_("All my institutions"),
+    )
+
+    def __init__(self, query: QueryDict, *, organizations: QuerySet[Organization]) -> None:
+        super().__init__(query)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+    def organizations(self, visible: QuerySet[Organization]) -> QuerySet[Organization]:
+        chosen = self.cleaned_data.get("organization") if self.is_valid() else None
+        return visible.filter(pk=chosen.pk) if chosen else visible
+
+
+class RevenueFilterForm(InstitutionFilterForm):
+    """A date range of payments (this month so far by default) and an institution."""
+
+    first_day = forms.DateField(label=_("Paid from"), widget=DATE_INPUT)
+    last_day = forms.DateField(label=_("Paid until"), widget=DATE_INPUT)
+
+    def __init__(
+        self, query: QueryDict, *, organizations: QuerySet[Organization], today: dt.date
+    ) -> None:
+        data = query.copy()
+        data.setdefault("first_day", today.replace(day=1).isoformat())
+        data.setdefault("last_day", today.isoformat())
+        super().__init__(data, organizations=organizations)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The end date cannot be before the start date."))
+        return cleaned
+
+
+class RefundForm(forms.Form):
+    """How much to give back, and why; never more than what was paid and not yet refunded."""
+
+    amount = forms.DecimalField(
+        label=_("Amount to refund (taxes included)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("Give the amount to refund.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for the refund"),
+        help_text=_("Kept in the invoice's history."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the refund.")},
+    )
+
+    def __init__(self, *args: Any, refundable: Decimal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refundable = refundable
+
+    def clean_amount(self) -> Decimal:
+        amount: Decimal = self.cleaned_data["amount"]
+        if amount > self.refundable:
+            raise forms.ValidationError(
+                _("At most %(amount)s can still be refunded on this invoice."),
+                code="too_much",
+                params={"amount": money_for_language(self.refundable)},
+            )
+        return amount
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the refund."), code="required")
+        return reason

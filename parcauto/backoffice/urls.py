@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import queue, requests
+from .views import billing, billing_invoices, billing_revenue, queue, requests
 
 app_name = "backoffice"
 
@@ -15,5 +15,22 @@ urlpatterns = [
         "demandes/<int:pk>/pieces/<int:attachment_pk>/",
         requests.attachment,
         name="attachment",
+    ),
+    path("facturation/", billing.runs, name="billing_runs"),
+    path("facturation/cycles/<int:pk>/", billing.run, name="billing_run"),
+    path("facturation/paiements-refuses/", billing.failed, name="billing_failed"),
+    path("facturation/fichiers/", billing.files, name="billing_files"),
+    path(
+        "facturation/fichiers/<int:pk>/telecharger/",
+        billing.file_download,
+        name="billing_file_download",
+    ),
+    path("facturation/revenus/", billing_revenue.revenue, name="billing_revenue"),
+    path("facturation/revenus/export.csv", billing_revenue.revenue_csv, name="billing_revenue_csv"),
+    path("facturation/factures/<int:pk>/", billing_invoices.invoice, name="billing_invoice"),
+    path(
+        "facturation/factures/<int:pk>/rembourser/",
+        billing_invoices.refund,
+        name="billing_refund",
     ),
 ]

@@ -19,7 +19,7 @@ from parcauto.core.clock import LOCAL_TZ
 from parcauto.payments.models import CollectionFile, PaymentAttempt
 from parcauto.tenants.models import Organization
 
-from .models import BillingRun, Invoice, Refund
+from .models import BillingRun, Invoice
 
 _ZERO = Decimal("0.00")
 # A call still "sent" after this long will not settle by itself: someone must look.
@@ -183,7 +183,7 @@ def invoices_of(*, organizations: QuerySet[Organization]) -> QuerySet[Invoice]:
             "subscription__lot",
             "subscription__product",
         )
-        .prefetch_related("attempts", "refunds", "refunds__created_by")
+        .prefetch_related("attempts", "refunds__created_by")
     )
 
 
@@ -300,12 +300,3 @@ def revenue_by_lot_and_product(
 def _decimal(value: object) -> Decimal:
     # SQLite hands sums back as Decimal with more places than the column: two places always.
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-def invoice_refundable(invoice: Invoice) -> Decimal:
-    """What may still be given back: paid, less refunds made or under way (failed ones
-    gave nothing back). Reads the prefetched refunds when there are."""
-    given_back = sum(
-        (r.amount for r in invoice.refunds.all() if r.status != Refund.Status.FAILED), _ZERO
-    )
-    return max(invoice.amount_paid - given_back, _ZERO)

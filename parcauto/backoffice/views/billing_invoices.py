@@ -1,0 +1,116 @@
+"""One invoice: its line and taxes, every attempt to collect it, its refunds; and the
+refund form for those who may give money back.
+
+Refunding is a money decision: operator admins and the institution's managers only, not
+its agents (agents decide on requests, `accounts.roles`, but do not move money). The
+amount is asked twice (form, then a confirmation page); `refund_create` checks the cap
+again and audits the refund.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from parcauto.billing.models import Invoice, Refund
+from parcauto.billing.reports import invoices_of
+from parcauto.billing.services.refunds import refund_create, refundable
+from parcauto.core.clock import now
+from parcauto.core.errors import DomainError
+from parcauto.portal.templatetags.portal_subscriptions import money_for_language
+
+from ..forms import RefundForm
+from .base import StaffRequest, backoffice_view, staff, staff_organizations
+from .billing import billing_context
+
+
+def _invoice_or_404(request: StaffRequest, pk: int) -> Invoice:
+    found = invoices_of(organizations=staff_organizations(request)).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _render(
+    request: StaffRequest, invoice: Invoice, form: RefundForm | None = None, status: int = 200
+) -> HttpResponse:
+    left = refundable(invoice)
+    return render(
+        request,
+        "backoffice/billing/invoice.html",
+        billing_context(
+            request,
+            invoice=invoice,
+            attempts=list(invoice.attempts.all()),
+            refunds=list(invoice.refunds.all()),
+            refundable=left,
+            may_refund=staff(request).may_edit(invoice.organization_id) and left > 0,
+            form=form or RefundForm(refundable=left),
+        ),
+        status=status,
+    )
+
+
+@require_GET
+@backoffice_view
+def invoice(request: StaffRequest, pk: int) -> HttpResponse:
+    return _render(request, _invoice_or_404(request, pk))
+
+
+@require_POST
+@backoffice_view
+def refund(request: StaffRequest, pk: int) -> HttpResponse:
+    found = _invoice_or_404(request, pk)
+    if not staff(request).may_edit(found.organization_id):
+        raise PermissionDenied
+    form = RefundForm(request.POST, refundable=refundable(found))
+    if not form.is_valid():
+        return _render(request, found, form, status=400)
+    amount: Decimal = form.cleaned_data["amount"]
+    if "confirm" not in request.POST:
+        return render(
+            request,
+            "backoffice/billing/refund_confirm.html",
+            billing_context(
+                request,
+                invoice=found,
+                form=form,
+                amount=money_for_language(amount),
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+    try:
+        made = refund_create(
+            invoice=found,
+            amount=amount,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            now=now(),
+        )
+    except DomainError as refused:
+        messages.error(request, str(refused.message))
+        return redirect("backoffice:billing_invoice", pk=pk)
+    said = {"amount": money_for_language(amount), "number": found.number}
+    if made.status == Refund.Status.REFUNDED:
+        messages.success(request, _("Refund of %(amount)s on invoice %(number)s made.") % said)
+    elif made.status == Refund.Status.FAILED:
+        messages.error(
+            request,
+            _("The payment gateway declined the refund of %(amount)s on invoice %(number)s.")
+            % said,
+        )
+    else:
+        # A debit or payroll deduction is given back outside the gateway; a gateway that
+        # did not answer is asked again later by the refund's order id.
+        messages.warning(
+            request,
+            _("Refund of %(amount)s on invoice %(number)s recorded; it is not confirmed yet.")
+            % said,
+        )
+    return redirect("backoffice:billing_invoice", pk=pk)

@@ -272,19 +272,21 @@ def test_a_returned_invoice_due_again_goes_in_a_later_file(two_invoices) -> None
 
 
 @pytest.mark.parametrize(
-    ("report", "message"),
+    ("report", "code", "message"),
     [
-        ("reference,amount\nX,1.00\n", "The first line must be"),
-        ("cross_reference,amount,reason_code\nPAD1-1,abc,901\n", "cannot be read: 2"),
-        ("cross_reference,amount,reason_code\nPAD1-1,23.08,901\n", "match no debit"),
+        ("reference,amount\nX,1.00\n", "returns_header", "cross_reference,amount,reason_code"),
+        ("cross_reference,amount,reason_code\nPAD1-1,abc,901\n", "returns_unreadable", ": 2."),
+        ("cross_reference,amount,reason_code\nPAD1-1,23.08,901\n", "returns_unmatched", ": 2."),
     ],
 )
-def test_a_report_that_does_not_match_is_refused_whole(two_invoices, report, message) -> None:
+def test_a_report_that_does_not_match_is_refused_whole(two_invoices, report, code, message) -> None:
     organization = _collected(two_invoices)
     helene = two_invoices[0]
     good = f"\nPAD{helene.number}-1,23.08,901\n"
-    with pytest.raises(CollectionError, match=message):
+    with pytest.raises(CollectionError) as refused:
         pad_returns_import(organization=organization, content=report + good, now=NOW)
+    assert refused.value.code == code
+    assert message in str(refused.value)
     assert not PaymentAttempt.objects.filter(status="returned").exists()
     helene.refresh_from_db()
     assert helene.status == Invoice.Status.DUE
@@ -293,16 +295,19 @@ def test_a_report_that_does_not_match_is_refused_whole(two_invoices, report, mes
 def test_a_wrong_amount_is_refused(two_invoices) -> None:
     organization = _collected(two_invoices)
     report = f"cross_reference,amount,reason_code\nPAD{two_invoices[0].number}-1,23.09,901\n"
-    with pytest.raises(CollectionError, match="match no debit of this institution: 2"):
+    with pytest.raises(CollectionError) as refused:
         pad_returns_import(organization=organization, content=report, now=NOW)
+    assert (refused.value.code, str(refused.value)[-5:]) == ("returns_unmatched", "\u00a0: 2.")
     assert not PaymentAttempt.objects.filter(status="returned").exists()
 
 
 def test_another_institution_cannot_return_these_debits(two_invoices, other_organization) -> None:
     _collected(two_invoices)
     report = f"cross_reference,amount,reason_code\nPAD{two_invoices[0].number}-1,23.08,901\n"
-    with pytest.raises(CollectionError, match="match no debit"):
+    with pytest.raises(CollectionError) as refused:
         pad_returns_import(organization=other_organization, content=report, now=NOW)
+    assert refused.value.code == "returns_unmatched"
+    assert not PaymentAttempt.objects.filter(status="returned").exists()
 
 
 def test_business_days_skip_weekends() -> None:

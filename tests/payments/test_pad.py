@@ -137,8 +137,9 @@ def test_a_cheque_over_5_mb_is_refused(contract) -> None:
 
 def test_without_a_published_agreement_pad_is_refused(organization) -> None:
     contract = contract_make(organization)
-    with pytest.raises(PadError, match="does not offer pre-authorized debit"):
+    with pytest.raises(PadError) as refused:
         _record(contract)
+    assert refused.value.code == "pad_not_offered"
     assert not PaymentMethod.objects.exists()
 
 
@@ -175,8 +176,10 @@ def test_the_first_debit_comes_10_calendar_days_after_the_confirmation(
 
 def test_a_first_debit_too_soon_is_refused_and_nothing_is_sent(contract) -> None:
     method = _record(contract)
-    with pytest.raises(PadError, match="cannot be drawn before"):
+    with pytest.raises(PadError) as refused:
         pad_confirmation_send(payment_method=method, first_debit_on=dt.date(2026, 6, 19), now=NOW)
+    assert refused.value.code == "first_debit_too_soon"
+    assert "avant le 20 juin 2026" in str(refused.value)
     method.refresh_from_db()
     assert method.status == PaymentMethod.Status.PENDING
     assert method.pad_confirmation_sent_at is None
@@ -199,7 +202,7 @@ def test_the_confirmation_states_the_terms_and_the_calendar(contract) -> None:
     assert "First debit: July 1, 2026" in body
     assert "•••• 9012" in body
     assert ACCOUNT not in body + email.body_html
-    assert "Category: Personal" in body
+    assert "PAD category: Personal" in body
     assert "at least 30 days before the next debit" in body  # cancellation
     assert "www.payments.ca" in body  # recourse
     assert "(version 1)" in body
@@ -217,13 +220,14 @@ def test_the_confirmation_states_the_terms_and_the_calendar(contract) -> None:
 
 def test_an_amount_change_needs_10_days_notice(contract) -> None:
     method = _record(contract)
-    with pytest.raises(PadError, match="at the earliest"):
+    with pytest.raises(PadError) as refused:
         pad_amount_change_notice(
             payment_method=method,
             new_amount=Decimal("25.00"),
             effective_on=dt.date(2026, 6, 19),
             now=NOW,
         )
+    assert refused.value.code == "notice_too_short"
     assert not OutboundEmail.objects.exists()
     contract.person.language = "en"
     contract.person.save()
@@ -236,3 +240,16 @@ def test_an_amount_change_needs_10_days_notice(contract) -> None:
     assert "From June 20, 2026, each pre-authorized debit" in email.body_text
     assert "$25.00" in email.body_text
     assert "•••• 9012" in email.body_text
+
+
+def test_the_confirmation_is_in_french_by_default(contract) -> None:
+    method = _record(contract)
+    email = pad_confirmation_send(
+        payment_method=method, first_debit_on=dt.date(2026, 7, 1), now=NOW
+    )
+    assert email.language == "fr"
+    assert "Confirmation de votre accord de prélèvement préautorisé" in email.subject
+    assert "Premier prélèvement\u00a0: 1 juillet 2026" in email.body_text
+    assert "- 1 juillet 2026 — 23,08\u00a0$" in email.body_text
+    assert "Catégorie de DPA\u00a0: Personnel" in email.body_text
+    assert "www.paiements.ca" in email.body_text

@@ -252,7 +252,8 @@ def pad_collect(
             return None
         if settings_row.bank_profile not in BANK_PROFILES:
             raise CollectionError(
-                _("Unknown bank profile %(profile)s.") % {"profile": settings_row.bank_profile}
+                _("Unknown bank profile %(profile)s.") % {"profile": settings_row.bank_profile},
+                code="bank_profile_unknown",
             )
         # 9999 is followed by 1: the bank only checks that each number follows the last.
         file_number = settings_row.last_file_number % 9999 + 1
@@ -299,7 +300,8 @@ def _returns_parse(content: str) -> list[_Return]:
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
     if tuple(reader.fieldnames or ()) != RETURNS_COLUMNS:
         raise CollectionError(
-            _("The first line must be %(header)s.") % {"header": ",".join(RETURNS_COLUMNS)}
+            _("The first line must be %(header)s.") % {"header": ",".join(RETURNS_COLUMNS)},
+            code="returns_header",
         )
     rows, problems = [], []
     for line, row in enumerate(reader, start=2):
@@ -318,7 +320,8 @@ def _returns_parse(content: str) -> list[_Return]:
         rows.append(_Return(line, reference, amount, reason))
     if problems:
         raise CollectionError(
-            _("These lines cannot be read: %(lines)s.") % {"lines": ", ".join(map(str, problems))}
+            _("These lines cannot be read: %(lines)s.") % {"lines": ", ".join(map(str, problems))},
+            code="returns_unreadable",
         )
     return rows
 
@@ -352,7 +355,8 @@ def pad_returns_import(*, organization: Organization, content: str, now: dt.date
         if unmatched:
             raise CollectionError(
                 _("These lines match no debit of this institution: %(lines)s.")
-                % {"lines": ", ".join(map(str, unmatched))}
+                % {"lines": ", ".join(map(str, unmatched))},
+                code="returns_unmatched",
             )
         returned = 0
         for row in rows:

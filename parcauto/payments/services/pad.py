@@ -137,7 +137,8 @@ def pad_method_record(
     agreement = pad_agreement_current(subscription=subscription)
     if agreement is None:
         raise PadError(
-            _("This institution does not offer pre-authorized debit yet: choose another method.")
+            _("This institution does not offer pre-authorized debit yet: choose another method."),
+            code="pad_not_offered",
         )
     if not agreement_accepted:
         errors["agreement_accepted"] = _("Accept the pre-authorized debit agreement to continue.")
@@ -228,7 +229,8 @@ def pad_confirmation_send(
     if first_debit_on < earliest:
         raise PadError(
             _("The first debit cannot be drawn before %(date)s, 10 days after the confirmation.")
-            % {"date": date_format(earliest, "DATE_FORMAT")}
+            % {"date": date_format(earliest, "DATE_FORMAT")},
+            code="first_debit_too_soon",
         )
     method.status = PaymentMethod.Status.ACTIVE
     method.pad_confirmation_sent_at = now
@@ -260,7 +262,8 @@ def pad_amount_change_notice(
     if effective_on < earliest:
         raise PadError(
             _("A new amount can apply from %(date)s at the earliest, 10 days after the notice.")
-            % {"date": date_format(earliest, "DATE_FORMAT")}
+            % {"date": date_format(earliest, "DATE_FORMAT")},
+            code="notice_too_short",
         )
     if payment_method.kind != PaymentMethodKind.PAD:
         raise PadError(_("This payment method is not a pre-authorized debit in force."))

@@ -338,13 +338,11 @@ def pad_returns_import(*, organization: Organization, content: str, now: dt.date
     with transaction.atomic():
         attempts = {
             attempt.order_id: attempt
-            for attempt in PaymentAttempt.objects.select_for_update()
-            .filter(
+            for attempt in PaymentAttempt.objects.select_for_update().filter(
                 organization=organization,
                 kind=PaymentAttempt.Kind.PAD_DEBIT,
                 order_id__in=[row.cross_reference for row in rows],
             )
-            .select_related("invoice")
         }
         unmatched = [
             row.line
@@ -409,7 +407,7 @@ def business_days_before(day: dt.date, count: int) -> dt.date:
 
 def _attempts_settle(attempts: QuerySet[PaymentAttempt], *, now: dt.datetime) -> int:
     settled = 0
-    for attempt in attempts.select_for_update().select_related("invoice"):
+    for attempt in attempts.select_for_update():
         attempt.status = PaymentAttempt.Status.APPROVED
         attempt.settled_at = now
         attempt.save(update_fields=["status", "settled_at", "updated_at"])

@@ -142,6 +142,12 @@ def _clock() -> Iterator[None]:
 
 @pytest.fixture
 def billing_data(organization, other_organization) -> BillingData:
+    return billing_rows(organization, other_organization)
+
+
+def billing_rows(organization: Organization, other_organization: Organization) -> BillingData:
+    """For CHUS: a paid invoice, a failed one, a file; for CISSSO: a failed invoice, a file;
+    and one finished run."""
     chus, cisso = contract(organization), contract(other_organization)
     paid = invoice_for(chus)
     attempt_on(paid, status=PaymentAttempt.Status.APPROVED, message="APPROVED")

@@ -5,11 +5,14 @@ from collections.abc import Callable
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .backends import HAS_STAFF_ROLE
+from .models import User
 from .roles import is_staff_member
 
 
@@ -59,7 +62,7 @@ class StaffMfaRequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
-            and is_staff_member(user)
+            and _is_staff_member(user)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             messages.info(
@@ -68,3 +71,17 @@ class StaffMfaRequiredMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+def _is_staff_member(user: User | AnonymousUser) -> bool:
+    """`roles.is_staff_member`, without its query when the backend already answered it.
+
+    Asked on every request of every signed-in person: the backends of
+    parcauto/accounts/backends.py load the user with whether a staff role exists, in the
+    same SELECT and afresh on each request, so the answer is never older than the request.
+    Same rule as `is_staff_member` (tests/accounts/test_backends.py compares the two).
+    """
+    has_staff_role = getattr(user, HAS_STAFF_ROLE, None)
+    if has_staff_role is None:  # loaded some other way (another backend, an async view)
+        return is_staff_member(user)
+    return user.is_staff or user.is_superuser or bool(has_staff_role)

@@ -14,16 +14,30 @@ from parcauto.tenants.models import Organization
 from .models import Subscription, WaitingListEntry
 
 _RELATED = ("organization", "person", "lot", "category", "product")
+# A contract in force, or approved and waiting for its start date ("MON CONTRAT").
+CONTRACT_STATUSES = (
+    Subscription.Status.APPROVED,
+    Subscription.Status.ACTIVE,
+    Subscription.Status.ENDING,
+)
 
 
 def subscription_draft_for(*, person: User, organization: Organization) -> Subscription | None:
-    return (
+    """The person's request being written on this portal, if any.
+
+    Read by every step of the wizard (and by the sold-out rush): it joins only what the
+    steps show, and takes the institution and the person from the caller.
+    """
+    draft = (
         Subscription.objects.filter(
             organization=organization, person=person, status=Subscription.Status.DRAFT
         )
-        .select_related(*_RELATED)
+        .select_related("lot", "category", "product")
         .first()
     )
+    if draft is not None:
+        draft.organization, draft.person = organization, person
+    return draft
 
 
 def subscription_list_for_person(
@@ -36,6 +50,21 @@ def subscription_list_for_person(
         .select_related(*_RELATED)
         .prefetch_related("vehicles", "attachments")
         .order_by("-submitted_at", "-pk")
+    )
+
+
+def subscription_contract_id_for(*, person: User, organization: Organization) -> int | None:
+    """The id of the contract "MON CONTRAT" opens (the latest approved or active), if any.
+
+    The portal menu asks on every page: the id alone, no joins.
+    """
+    return (
+        Subscription.objects.filter(
+            organization=organization, person=person, status__in=CONTRACT_STATUSES
+        )
+        .order_by("-submitted_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

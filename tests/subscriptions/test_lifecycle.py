@@ -4,9 +4,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import formats
 
 from parcauto.audit.models import AuditEvent
+from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PermitProduct
+from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
+from parcauto.payments.models import PaymentMethod, SandboxCard
 from parcauto.subscriptions.errors import (
     FieldErrors,
     ProductNotAvailable,
@@ -15,7 +21,9 @@ from parcauto.subscriptions.errors import (
 )
 from parcauto.subscriptions.models import Consent, Subscription
 from parcauto.subscriptions.services import lifecycle
+from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory, UserFactory
+from tests.pages import PDF
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +220,168 @@ def test_a_vehicle_removed_after_step_2_stops_the_submission(offer, person):
         _submit(draft)
     draft.refresh_from_db()
     assert draft.status == Subscription.Status.DRAFT
+
+
+# --- the means of payment: recorded at submission, charged at approval, forgotten on refusal ---
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _card_token(number: str = "4242424242424242") -> str:
+    return sandbox_card_tokenize(number=number, expiry="3012", now=NOW).token
+
+
+def _submit_by_card(draft, capture, number: str = "4242424242424242"):
+    with capture(execute=True):
+        return _submit(draft, payment=lifecycle.CardPayment(temporary_token=_card_token(number)))
+
+
+def _method(request) -> PaymentMethod:
+    return PaymentMethod.objects.get(subscription=request)
+
+
+def test_a_card_is_recorded_with_the_request_then_verified_after_commit(
+    offer, person, frozen, django_capture_on_commit_callbacks
+):
+    draft = draft_until_payment(offer, person)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        request = _submit(draft, payment=lifecycle.CardPayment(temporary_token=_card_token()))
+        # Inside the transaction: the token only, nothing asked of the gateway yet.
+        assert _method(request).status == PaymentMethod.Status.PENDING
+        assert _method(request).data_key == ""
+    for callback in callbacks:
+        callback()
+    method = _method(request)
+    assert (method.status, method.card_last4, method.temporary_token) == ("active", "4242", "")
+    assert not Invoice.objects.exists()  # approval first: nothing charged (rule 8)
+
+
+def test_a_card_without_a_token_is_refused_with_the_consents(offer, person):
+    draft = draft_until_payment(offer, person)
+    with pytest.raises(FieldErrors) as refused:
+        _submit(
+            draft,
+            accepted_payment_conditions=False,
+            payment=lifecycle.CardPayment(temporary_token=""),
+        )
+    assert set(refused.value.errors) == {"accepted_payment_conditions", "card_token"}
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+    assert not PaymentMethod.objects.exists()
+
+
+def test_a_payment_of_another_kind_than_the_method_chosen_is_refused(offer, person):
+    draft = draft_until_payment(offer, person)
+    with pytest.raises(FieldErrors):
+        _submit(draft, method="pad", payment=lifecycle.CardPayment(temporary_token="x"))
+    assert not PaymentMethod.objects.exists()
+
+
+def test_submitting_twice_records_one_payment_method(
+    offer, person, frozen, django_capture_on_commit_callbacks
+):
+    draft = draft_until_payment(offer, person)
+    first = _submit_by_card(draft, django_capture_on_commit_callbacks)
+    second = _submit_by_card(draft, django_capture_on_commit_callbacks)
+    assert first.pk == second.pk
+    assert PaymentMethod.objects.filter(subscription=first).count() == 1
+
+
+def test_approval_charges_the_first_period_after_commit(
+    offer, person, staff, frozen, django_capture_on_commit_callbacks
+):
+    request = _submit_by_card(
+        draft_until_payment(offer, person), django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+        assert not Invoice.objects.exists()  # not inside the approval's transaction
+    for callback in callbacks:
+        callback()
+    invoice = Invoice.objects.get(subscription=request)
+    assert (invoice.status, invoice.amount, invoice.period_start) == (
+        "paid",
+        Decimal("23.08"),
+        TODAY,
+    )
+
+
+def test_a_failed_approval_charges_nothing(
+    offer, person, staff, frozen, django_capture_on_commit_callbacks
+):
+    request = _submit_by_card(
+        draft_until_payment(offer, person), django_capture_on_commit_callbacks
+    )
+    lifecycle.subscription_refuse(subscription=request, actor=staff, reason="Complet", now=NOW)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionNotAllowed):
+        lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+    assert not Invoice.objects.exists()
+
+
+def test_a_product_without_approval_is_charged_at_submission(
+    offer, person, frozen, django_capture_on_commit_callbacks
+):
+    offer.product.approval_required = False
+    offer.product.save()
+    request = _submit_by_card(
+        draft_until_payment(offer, person), django_capture_on_commit_callbacks
+    )
+    assert request.status == Subscription.Status.ACTIVE
+    assert Invoice.objects.get(subscription=request).status == "paid"
+
+
+@pytest.mark.parametrize("decision", ["refuse", "withdraw"])
+def test_a_refused_or_withdrawn_request_forgets_its_card(
+    offer, person, staff, decision, frozen, django_capture_on_commit_callbacks
+):
+    request = _submit_by_card(
+        draft_until_payment(offer, person), django_capture_on_commit_callbacks
+    )
+    data_key = _method(request).data_key
+    assert SandboxCard.objects.filter(token=data_key).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        if decision == "refuse":
+            lifecycle.subscription_refuse(subscription=request, actor=staff, reason="Non", now=NOW)
+        else:
+            lifecycle.subscription_cancel_pending(subscription=request, actor=person, now=NOW)
+    method = _method(request)
+    assert method.status == PaymentMethod.Status.REVOKED
+    assert (method.data_key, method.card_last4, method.card_expiry) == ("", "", "")
+    assert not SandboxCard.objects.filter(token=data_key).exists()  # out of the vault
+    assert not Invoice.objects.exists()
+
+
+def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
+    offer, person, staff, frozen, django_capture_on_commit_callbacks, mailoutbox
+):
+    LegalText.objects.create(
+        organization=offer.product.organization,
+        kind=LegalText.Kind.PAD_AGREEMENT,
+        version=1,
+        body_fr="Accord DPA",
+        published_at=NOW,
+    )
+    payment = lifecycle.PadPayment(
+        institution="815",
+        transit="00123",
+        account="1234567",
+        holder_name="John Tremblay",
+        holder_kind="personal",
+        cheque_file=SimpleUploadedFile("cheque.pdf", PDF, content_type="application/pdf"),
+        agreement_accepted=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        request = _submit(draft_until_payment(offer, person), method="pad", payment=payment)
+    assert _method(request).pad_confirmation_sent_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
+    method = _method(request)
+    assert (method.status, method.pad_confirmation_sent_at) == ("active", NOW)
+    confirmation = [m for m in mailoutbox if "prélèvement" in m.subject.lower()]
+    assert len(confirmation) == 1
+    first_debit = formats.date_format(TODAY + dt.timedelta(days=10), "DATE_FORMAT")
+    assert first_debit in confirmation[0].body

@@ -116,3 +116,74 @@ revoke your authorization at any time with 30 days' notice.
 
 SUBSCRIPTION_CONDITIONS = (SUBSCRIPTION_CONDITIONS_FR, SUBSCRIPTION_CONDITIONS_EN)
 PAYMENT_CONDITIONS = (PAYMENT_CONDITIONS_FR, PAYMENT_CONDITIONS_EN)
+
+# The pre-authorized debit agreement (rule 26): category, amount and timing, cancellation,
+# recourse. `{name}` is the institution, `{phone}` its service-centre number.
+PAD_AGREEMENT_FR = """\
+Accord de prélèvement préautorisé (DPA)\u00a0: {name}
+
+1. Autorisation. Vous autorisez {name} et son institution financière à prélever sur le \
+compte bancaire indiqué les montants dus pour votre abonnement au stationnement. Le compte \
+est le vôtre, ou vous êtes autorisé à le débiter.
+
+2. Catégorie. Il s'agit d'un DPA personnel ou d'entreprise, selon le type de compte que \
+vous indiquez.
+
+3. Montant et moment. Chaque prélèvement correspond au montant de la période, taxes \
+incluses\u00a0: le 1er de chaque mois pour un permis mensuel (la première période au prorata \
+des jours), ou une seule fois au début de la période pour un permis de session. Le \
+calendrier de perception vous est transmis avec la confirmation du présent accord, au moins \
+10 jours avant le premier prélèvement. Tout changement de montant ou de date vous est \
+transmis au moins 10 jours à l'avance.
+
+4. Prélèvement refusé. Un prélèvement retourné par votre institution financière est \
+traité comme un paiement refusé selon les conditions de paiement.
+
+5. Annulation. Vous pouvez annuler le présent accord en tout temps, moyennant un préavis \
+de 30 jours, dans le portail ou auprès du centre de services ({phone}). Pour obtenir un \
+formulaire d'annulation ou plus d'information sur votre droit d'annuler un accord de DPA, \
+communiquez avec votre institution financière ou visitez www.paiements.ca. L'annulation de \
+l'accord ne met pas fin à l'abonnement.
+
+6. Recours. Vous disposez de certains droits de recours si un prélèvement n'est pas \
+conforme au présent accord. Par exemple, vous avez le droit de recevoir le remboursement \
+de tout prélèvement qui n'est pas autorisé ou qui n'est pas compatible avec le présent \
+accord, sur demande à votre institution financière dans les 90 jours (10 jours ouvrables \
+pour un DPA d'entreprise). Pour obtenir plus de renseignements sur vos droits de recours, \
+communiquez avec votre institution financière ou visitez www.paiements.ca.
+"""
+
+PAD_AGREEMENT_EN = """\
+Pre-authorized debit (PAD) agreement: {name}
+
+1. Authorization. You authorize {name} and its financial institution to debit the bank \
+account you gave for the amounts due for your parking subscription. The account is yours, \
+or you are authorized to debit it.
+
+2. Category. This is a personal or business PAD, according to the type of account you \
+state.
+
+3. Amount and timing. Each debit is the amount of the period, taxes included: on the 1st \
+of each month for a monthly permit (the first period prorated on the days), or once at the \
+start of the period for a term permit. The collection calendar is sent to you with the \
+confirmation of this agreement, at least 10 days before the first debit. Any change of \
+amount or date is sent to you at least 10 days in advance.
+
+4. Returned debit. A debit returned by your financial institution is treated as a declined \
+payment under the payment conditions.
+
+5. Cancellation. You may cancel this agreement at any time with 30 days' notice, in the \
+portal or through the service centre ({phone}). To obtain a sample cancellation form, or \
+for more information on your right to cancel a PAD agreement, contact your financial \
+institution or visit www.payments.ca. Cancelling the agreement does not end the \
+subscription.
+
+6. Recourse. You have certain recourse rights if any debit does not comply with this \
+agreement. For example, you have the right to receive reimbursement for any debit that is \
+not authorized or is not consistent with this agreement, on request to your financial \
+institution within 90 days (10 business days for a business PAD). To obtain more \
+information on your recourse rights, contact your financial institution or visit \
+www.payments.ca.
+"""
+
+PAD_AGREEMENT = (PAD_AGREEMENT_FR, PAD_AGREEMENT_EN)

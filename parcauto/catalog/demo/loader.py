@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from .catalog import VIP_ACCESS_CODE, load_catalog
 from .organizations import load_organizations
+from .payments import load_payments
 from .people import DEMO_PASSWORD, load_people
 
 
@@ -33,6 +34,7 @@ def load_demo_data(*, base_domain: str) -> DemoResult:
     with scopes_disabled(), transaction.atomic():
         organizations = load_organizations(base_domain=base_domain)
         load_catalog(organizations)
+        load_payments(organizations)
         people = load_people(organizations)
     return DemoResult(
         portals=[

@@ -8,7 +8,7 @@ from typing import Any
 from parcauto.tenants.models import LegalText, Organization, OrganizationHost
 from parcauto.tenants.validators import validate_hostname
 
-from .legal_texts import PAYMENT_CONDITIONS, SUBSCRIPTION_CONDITIONS
+from .legal_texts import PAD_AGREEMENT, PAYMENT_CONDITIONS, SUBSCRIPTION_CONDITIONS
 from .upsert import upsert
 
 ORGANIZATIONS: list[dict[str, Any]] = [
@@ -83,6 +83,7 @@ def _ensure_legal_texts(organization: Organization) -> None:
     for kind, (body_fr, body_en) in (
         (LegalText.Kind.SUBSCRIPTION_CONDITIONS, SUBSCRIPTION_CONDITIONS),
         (LegalText.Kind.PAYMENT_CONDITIONS, PAYMENT_CONDITIONS),
+        (LegalText.Kind.PAD_AGREEMENT, PAD_AGREEMENT),
     ):
         # get_or_create, not update: people consented to the text as it was.
         LegalText.objects.get_or_create(

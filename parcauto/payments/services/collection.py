@@ -196,7 +196,8 @@ def _file_save(
     return collection
 
 
-def _originator_settings(originator: PadOriginator) -> cpa005.OriginatorSettings:
+def originator_settings(originator: PadOriginator) -> cpa005.OriginatorSettings:
+    """The institution's settings as the file writer takes them (checked: Cpa005Error)."""
     return cpa005.OriginatorSettings(
         originator_id=originator.originator_id,
         short_name=originator.short_name,
@@ -258,7 +259,7 @@ def pad_collect(
         # 9999 is followed by 1: the bank only checks that each number follows the last.
         file_number = settings_row.last_file_number % 9999 + 1
         text = cpa005.write_file(
-            settings=_originator_settings(settings_row),
+            settings=originator_settings(settings_row),
             file_creation_number=file_number,
             created_on=local_today(now),
             debits=[

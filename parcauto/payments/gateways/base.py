@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
+# Moneris' code for an expired card (ISO 54), shared by the sandbox's simulator.
+EXPIRED_CARD_CODE = "482"
+
 
 class GatewayError(Exception):
     """The gateway could not be reached or answered nonsense: the outcome is unknown."""
@@ -31,6 +36,15 @@ class CardRejected(Exception):
         super().__init__(message)
         self.message = message
         self.response_code = response_code
+
+
+def card_refusal_message(response_code: str) -> str:
+    """What the person reads when a card cannot be stored: "" is a lost or stale token."""
+    if response_code == EXPIRED_CARD_CODE:
+        return _("This card has expired. Please use another card.")
+    if not response_code:
+        return _("The card entry has expired. Please enter the card again.")
+    return _("This card was declined. Please use another card.")
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from .base import EXPIRED_CARD_CODE
+
 
 class Behaviour(StrEnum):
     APPROVE = "approve"
@@ -86,7 +88,7 @@ APPROVED = Answer("027", "00", "APPROVED           *                    =")
 DECLINED = Answer("481", "05", "DECLINED           *                    =")
 RETRY = Answer("078", "09", "RETRY              *                    =")
 DECLINED_VISA_RANGE = Answer("421", "41", "DECLINED           *                    =")
-EXPIRED_CARD = Answer("482", "54", "EXPIRED CARD       *                    =")
+EXPIRED_CARD = Answer(EXPIRED_CARD_CODE, "54", "EXPIRED CARD       *                    =")
 ANSWERS = {
     answer.response_code: answer
     for answer in (APPROVED, DECLINED, RETRY, DECLINED_VISA_RANGE, EXPIRED_CARD)

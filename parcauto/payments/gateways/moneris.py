@@ -37,6 +37,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import simulator
 from .base import (
@@ -135,7 +137,12 @@ class MonerisGateway:
     # --- Hosted Tokenization and Vault ---------------------------------------------------
 
     def hosted_tokenization(self, *, page_origin: str, language: str) -> HostedTokenization:
-        english = language == "en"
+        with translation.override(language):
+            labels = {
+                "pan_label": _("Card number"),
+                "exp_label": _("Expiry date (MMYY)"),
+                "cvd_label": _("Security code (CVD)"),
+            }
         query = urlencode(
             {
                 "id": self.ht_profile_id,
@@ -143,9 +150,7 @@ class MonerisGateway:
                 "display_labels": "1",
                 "enable_exp": "1",
                 "enable_cvd": "1",
-                "pan_label": "Card number" if english else "Numéro de carte",
-                "exp_label": "Expiry date (MMYY)" if english else "Date d'expiration (MMAA)",
-                "cvd_label": "Security code (CVD)" if english else "Code de sécurité (CVD)",
+                **labels,
             }
         )
         origin = f"https://{self.host}"

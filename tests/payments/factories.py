@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
+from typing import Any
 
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.money import split_taxes
-from parcauto.payments.models import PadOriginator, PayrollEmployer
+from parcauto.payments.models import PadOriginator, PaymentMethod, PayrollEmployer
+from parcauto.payments.services.pad import pad_confirmation_send, pad_method_record
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import LegalText, Organization
 from tests.factories import (
@@ -18,8 +20,10 @@ from tests.factories import (
     ProfileFactory,
     UserCategoryFactory,
 )
+from tests.payments.conftest import NOW, PDF_BYTES, upload
 
 _numbers = itertools.count(900_000_001)
+COLLECTION_DATE = dt.date(2026, 7, 1)  # day 182
 
 PAD_AGREEMENT_FR = (
     "Accord de prélèvement préautorisé. Catégorie\u00a0: personnel ou entreprise. "
@@ -118,3 +122,30 @@ def employer_make(organization: Organization) -> PayrollEmployer:
     return PayrollEmployer.objects.create(
         organization=organization, employer_code="CHUS01", period_anchor=dt.date(2026, 1, 1)
     )
+
+
+def pad_contract_make(
+    organization: Organization,
+    *,
+    first_name: str,
+    last_name: str,
+    account: str,
+    confirmed_at: dt.datetime = NOW,
+    first_debit_on: dt.date = COLLECTION_DATE,
+    **changes: Any,
+) -> Subscription:
+    """A contract paying by PAD, its account recorded and confirmed (rule 27)."""
+    contract = contract_make(organization, first_name=first_name, last_name=last_name, **changes)
+    method = pad_method_record(
+        subscription=contract,
+        institution="815",
+        transit="30001",
+        account=account,
+        holder_name=f"{first_name} {last_name}",
+        holder_kind=PaymentMethod.HolderKind.PERSONAL,
+        cheque_file=upload("specimen.pdf", PDF_BYTES),
+        agreement_accepted=True,
+        now=confirmed_at,
+    )
+    pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=confirmed_at)
+    return contract

@@ -18,40 +18,20 @@ from parcauto.payments.services.collection import (
     pad_returns_import,
     pad_settle_unreturned,
 )
-from parcauto.payments.services.pad import pad_confirmation_send, pad_method_record
+from parcauto.payments.services.pad import pad_method_record
 
 from .conftest import NOW, PDF_BYTES, upload
 from .cpa005_parser import parse
-from .factories import contract_make, invoice_make, originator_make, pad_agreement_make
+from .factories import (
+    COLLECTION_DATE,
+    contract_make,
+    invoice_make,
+    originator_make,
+    pad_agreement_make,
+    pad_contract_make,
+)
 
-COLLECTION_DATE = dt.date(2026, 7, 1)  # day 182
 COLLECTED_AT = dt.datetime(2026, 6, 30, 3, 0, tzinfo=dt.UTC)  # 29 June in Quebec: day 180
-
-
-def _pad_contract(
-    organization,
-    *,
-    first_name,
-    last_name,
-    account,
-    confirmed_at=NOW,
-    first_debit_on=COLLECTION_DATE,
-    **kw,
-):
-    contract = contract_make(organization, first_name=first_name, last_name=last_name, **kw)
-    method = pad_method_record(
-        subscription=contract,
-        institution="815",
-        transit="30001",
-        account=account,
-        holder_name=f"{first_name} {last_name}",
-        holder_kind=PaymentMethod.HolderKind.PERSONAL,
-        cheque_file=upload("specimen.pdf", PDF_BYTES),
-        agreement_accepted=True,
-        now=confirmed_at,
-    )
-    pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=confirmed_at)
-    return contract
 
 
 @pytest.fixture
@@ -63,10 +43,10 @@ def institution(organization):
 
 @pytest.fixture
 def two_invoices(institution):
-    helene = _pad_contract(
+    helene = pad_contract_make(
         institution, first_name="Hélène", last_name="Côté-Lévesque", account="123456789012"
     )
-    marc = _pad_contract(
+    marc = pad_contract_make(
         institution,
         first_name="Marc",
         last_name="Roy",
@@ -171,7 +151,7 @@ def test_the_file_number_after_9999_is_1(two_invoices) -> None:
 
 def test_a_debit_waits_10_days_after_its_confirmation(institution) -> None:
     # Confirmed 25 June: the first debit may be drawn on 5 July, not with the 1 July file.
-    late = _pad_contract(
+    late = pad_contract_make(
         institution,
         first_name="Luc",
         last_name="Roy",
@@ -211,7 +191,7 @@ def test_an_account_whose_confirmation_was_not_sent_is_not_debited(institution) 
 def test_only_due_pad_invoices_of_the_institution_are_collected(
     institution, other_organization
 ) -> None:
-    contract = _pad_contract(institution, first_name="Ana", last_name="Roy", account="2222222")
+    contract = pad_contract_make(institution, first_name="Ana", last_name="Roy", account="2222222")
     invoice_make(contract, due=dt.date(2026, 7, 2))  # due after the collection date
     invoice_make(contract, due=dt.date(2026, 6, 1), status=Invoice.Status.PAID)
     invoice_make(contract, due=dt.date(2026, 5, 1), status=Invoice.Status.SCHEDULED)

@@ -252,6 +252,16 @@ def test_a_running_run_polls_its_progress_and_a_finished_one_does_not(operator, 
     assert "<html" not in text_of(fragment)
 
 
+def test_a_running_run_says_which_step_it_is_at(operator, billing_data):
+    run = billing_data.run
+    BillingRun.objects.filter(pk=run.pk).update(
+        status=BillingRun.Status.RUNNING, finished_at=None, phase="charge"
+    )
+    page = text_of(signed_in(operator).get(f"{BILLING}cycles/{run.pk}/"))
+    assert "Étape 3 sur 6 : Perception des paiements" in page
+    assert '<progress id="run-step" class="d-block w-100" max="6" value="3">' in page
+
+
 def test_an_unknown_run_is_a_404(operator):
     assert signed_in(operator).get(f"{BILLING}cycles/999999/").status_code == 404
 

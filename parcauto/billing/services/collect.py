@@ -86,6 +86,43 @@ def next_attempt_on(*, invoice: Invoice, failures: int, today: dt.date) -> dt.da
     return max(invoice.due_date + dt.timedelta(days=delays[failures - 1]), today + dt.timedelta(1))
 
 
+_SETTLED_FIELDS = ("status", "response_code", "message", "reference", "auth_code", "settled_at")
+# Rows per statement: 7 parameters each stays far below SQLite's limit of 32,766.
+_UPDATE_BATCH = 1000
+
+
+def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
+    """Write the answers of many attempts in one statement per batch.
+
+    `bulk_update` builds a CASE WHEN per field and row, which costs more than the
+    charges themselves for a run's 2,000 attempts; a joined VALUES list is one plain
+    UPDATE (WITH ... UPDATE ... FROM works on PostgreSQL and SQLite 3.33+).
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(PaymentAttempt._meta.db_table)
+    fields = [PaymentAttempt._meta.get_field(name) for name in _SETTLED_FIELDS]
+    columns = [field.column for field in fields]
+    assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
+    names = ", ".join(quote(column) for column in ["id", *columns])
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    for start in range(0, len(attempts), _UPDATE_BATCH):
+        batch = attempts[start : start + _UPDATE_BATCH]
+        params: list[object] = []
+        for attempt in batch:
+            params.append(attempt.pk)
+            params.extend(
+                field.get_db_prep_save(getattr(attempt, field.attname), connection)
+                for field in fields
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v ({names}) AS (VALUES {', '.join([row] * len(batch))}) "  # noqa: S608 - no input in the SQL
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id",
+                params,
+            )
+
+
 def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetime) -> Tally:
     """Record the gateway's answers: attempts settled, invoices paid or failed.
 
@@ -117,11 +154,7 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
             tally.declined_invoices.append(attempt.invoice_id)  # type: ignore[arg-type]
             tally.declined += 1
     with transaction.atomic(), scopes_disabled():
-        PaymentAttempt.objects.bulk_update(
-            settled,
-            ["status", "response_code", "message", "reference", "auth_code", "settled_at"],
-            batch_size=1000,
-        )
+        _attempts_update(settled)
         Invoice.objects.filter(pk__in=paid).exclude(status=Invoice.Status.PAID).update(
             status=Invoice.Status.PAID,
             amount_paid=F("amount"),

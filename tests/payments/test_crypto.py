@@ -7,6 +7,9 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from parcauto.payments import crypto
+from parcauto.payments.models import PaymentMethod
+
+from .factories import pad_agreement_make, pad_contract_make
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
@@ -54,3 +57,15 @@ def test_the_development_key_is_derived_only_while_debug(settings) -> None:
 
 def test_the_masked_display_shows_only_the_last_digits() -> None:
     assert crypto.masked("9012") == "•••• 9012"
+
+
+def test_rotation_moves_every_stored_account_to_the_new_key(settings, organization) -> None:
+    settings.PAYMENTS_ENCRYPTION_KEYS = [OLD_KEY]
+    pad_agreement_make(organization)
+    pad_contract_make(organization, first_name="Ana", last_name="Roy", account="123456789012")
+    method = PaymentMethod.objects.get()
+    settings.PAYMENTS_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    assert crypto.bank_accounts_rotate() == 1
+    settings.PAYMENTS_ENCRYPTION_KEYS = [NEW_KEY]
+    method.refresh_from_db()
+    assert crypto.bank_account_decrypt(method.bank_account_encrypted) == "123456789012"

@@ -250,6 +250,7 @@ def test_a_running_run_polls_its_progress_and_a_finished_one_does_not(operator, 
     assert fragment.templates[0].name == "backoffice/billing/_run_progress.html"
     assert text_of(fragment).lstrip().startswith('<div id="run-progress"')
     assert "<html" not in text_of(fragment)
+    assert "HX-Request" in fragment["Vary"].split(", ")
 
 
 def test_a_running_run_says_which_step_it_is_at(operator, billing_data):
@@ -258,7 +259,7 @@ def test_a_running_run_says_which_step_it_is_at(operator, billing_data):
         status=BillingRun.Status.RUNNING, finished_at=None, phase="charge"
     )
     page = text_of(signed_in(operator).get(f"{BILLING}cycles/{run.pk}/"))
-    assert "Étape 3 sur 6 : Perception des paiements" in page
+    assert "Étape 3 sur 6\u00a0: Perception des paiements" in page
     assert '<progress id="run-step" class="d-block w-100" max="6" value="3">' in page
 
 

@@ -65,6 +65,8 @@ def test_the_manager_confirms_then_the_card_is_refunded(manager, paid):
     assert asked.templates[0].name == "backoffice/billing/refund_confirm.html"
     page = asked.content.decode()
     assert f"Rembourser 20,50\u00a0$ sur la facture {paid.number}\u00a0?" in page
+    assert '<input type="hidden" name="amount" value="20,50"' in page
+    assert '<input type="hidden" name="reason" value="Stationnement fermé"' in page
     assert state() == before  # nothing happens before the confirmation
     done = client.post(
         refund_url(paid), {"amount": "20,50", "reason": "Stationnement fermé", "confirm": "1"}

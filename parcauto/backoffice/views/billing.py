@@ -11,6 +11,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
@@ -107,9 +108,12 @@ def run(request: StaffRequest, pk: int) -> HttpResponse:
         phase_count=len(PHASES),
         poll_seconds=PROGRESS_EVERY_SECONDS,
     )
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "backoffice/billing/_run_progress.html", context)
-    return render(request, "backoffice/billing/run.html", context)
+    partial = request.headers.get("HX-Request") == "true"
+    template = "_run_progress.html" if partial else "run.html"
+    response = render(request, f"backoffice/billing/{template}", context)
+    # One URL, two answers: a browser cache must not hand the part back as the page.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

@@ -166,7 +166,5 @@ class PaymentForm(CardTokenMixin):
 
 
 class CardUpdateForm(CardTokenMixin):
-    """ "Mettre à jour la carte de crédit": the iframe's token, nothing else."""
-
-    # The iframe's script reads the chosen method: here it can only be a card.
-    payment_method = forms.CharField(widget=forms.HiddenInput, initial=PaymentMethodKind.CARD)
+    """ "Mettre à jour la carte de crédit": the iframe's token, nothing else (no method
+    radio: the card script then always tokenizes)."""

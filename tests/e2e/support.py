@@ -383,3 +383,67 @@ class Steps:
                 f"  {where}: {found}" for where, found in self.english_on_french_pages.items()
             )
         )
+
+
+# --- cards -------------------------------------------------------------------------------------
+
+
+def type_card(page: Page, number: str, expiry: str = "12/30", cvd: str = "123") -> None:
+    """Type a card in the gateway's iframe (the sandbox's here), as a person does."""
+    frame = page.frame_locator("iframe[data-card-iframe]")
+    frame.locator("#card-number").fill(number)
+    frame.locator("#card-expiry").fill(expiry)
+    frame.locator("#card-cvd").fill(cvd)
+
+
+def _spellings(number: str) -> list[str]:
+    """The number as typed, grouped by four, and grouped with dashes."""
+    groups = [number[i : i + 4] for i in range(0, len(number), 4)]
+    return [number, " ".join(groups), "-".join(groups)]
+
+
+def card_number_traces(number: str, log_text: str) -> list[str]:
+    """Where a card number shows up: any text column of any table, the logs, the e-mails.
+
+    Rule 21 / PCI SAQ A: the number stays in the gateway's iframe. Empty when clean.
+    """
+    from django.apps import apps
+    from django.db import models
+    from django.db.models import Q
+    from django_scopes import scopes_disabled
+
+    found = []
+    spellings = _spellings(number)
+    with scopes_disabled():
+        for model in apps.get_models():
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            text_fields = [
+                field.name
+                for field in model._meta.get_fields()
+                if isinstance(field, (models.CharField, models.TextField, models.JSONField))
+                and field.concrete
+            ]
+            for name in text_fields:
+                field = model._meta.get_field(name)
+                lookup = "icontains" if not isinstance(field, models.JSONField) else "contains"
+                if isinstance(field, models.JSONField):
+                    # JSON: search its text form.
+                    rows = model._base_manager.exclude(**{f"{name}__isnull": True}).values_list(
+                        name, flat=True
+                    )
+                    if any(s in str(value) for value in rows for s in spellings):
+                        found.append(f"{model._meta.label}.{name}")
+                    continue
+                query = Q()
+                for spelling in spellings:
+                    query |= Q(**{f"{name}__{lookup}": spelling})
+                if model._base_manager.filter(query).exists():
+                    found.append(f"{model._meta.label}.{name}")
+    if any(s in log_text for s in spellings):
+        found.append("logs")
+    for message in mail.outbox:
+        parts = [message.subject, message.body, html_body(message)]
+        if any(s in part for part in parts for s in spellings):
+            found.append(f"e-mail {message.subject!r}")
+    return found

@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,11 +22,14 @@ from django.utils import formats, translation
 from playwright.sync_api import Locator, Page, expect
 
 from parcauto.accounts.models import User
+from parcauto.billing.models import Invoice
+from parcauto.billing.proration import month_end, prorate
 from parcauto.catalog.demo.loader import DemoResult
 from parcauto.catalog.demo.people import DEMO_PASSWORD
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
+from parcauto.core.money import format_money
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.services import drafts, lifecycle
 from parcauto.tenants.models import Organization
@@ -34,17 +39,24 @@ from tests.e2e.support import (
     Portal,
     Steps,
     browser_fetch,
+    card_number_traces,
     field,
     field_error,
     heading,
     pdf_text,
     staff_log_in,
+    type_card,
 )
 from tests.factories import ProfileFactory, UserFactory, VehicleFactory
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Stationnement-2026"  # tests.factories.UserFactory's
+# The sandbox's test cards (payments.gateways.simulator): approved, approved, every charge
+# declined.
+CARD = "4242424242424242"
+NEW_CARD = "5555555555554444"
+DECLINED_CARD = "4000000000000341"
 NBSP = "\u00a0"
 # A small but real PDF: what a scanner or "Print to PDF" gives, as far as the checks go.
 PROOF_PDF = (
@@ -227,7 +239,9 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     portal,
     root: Portal,
     tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     chus = portal("ciusse-chus")
     email = "john.tremblay@example.com"
     person_with_profile(
@@ -328,15 +342,29 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     shot("06-step4-summary")
     page.get_by_role("button", name="Continuer").click()
 
-    # Step 5: card (the permit's methods only), the two consents, "Soumettre".
+    # Step 5: VOTRE ABONNEMENT with the first period's price, card (the permit's methods
+    # only), the two consents, the card typed in the gateway's iframe, "Soumettre".
     expect(page).to_have_url(chus.pattern("/abonnements/nouveau/paiement/"))
     expect(page.get_by_text("Étape 5 de 5")).to_be_visible()
+    expect(heading(page)).to_have_text("Ajouter une carte de crédit")
+    first_end = month_end(start)
+    first_price = format_money(
+        prorate(monthly_price=Decimal("23.08"), start=start, end=first_end), "fr"
+    )
+    expect(page.locator("#current-period")).to_contain_text(
+        f"{first_price} (du {fr_date(start)} au {fr_date(first_end)})"
+    )
+    expect(page.locator("#current-period")).to_contain_text("taxes incluses")
     expect(page.get_by_role("radio", name="Déduction à la source")).to_have_count(0)
     page.get_by_role("radio", name="Carte de crédit").check()
+    # With JavaScript, only the chosen method's section shows.
+    expect(page.locator("#method-card")).to_be_visible()
+    expect(page.locator("#method-pad")).to_be_hidden()
     page.get_by_label("J'accepte les conditions de paiement").check()
     page.get_by_label(
         "Je comprends que je ne serai débité qu'une fois l'abonnement approuvé"
     ).check()
+    type_card(page, CARD)
     shot("07-step5-payment")
     page.get_by_role("button", name="Soumettre").click()
 
@@ -355,6 +383,10 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     expect(status.locator("div", has_text="Méthode de paiement").locator("dd")).to_have_text(
         "Carte de crédit"
     )
+    # Verified and stored at once; nothing charged before the approval (rule 8).
+    expect(page.get_by_text("Visa •••• 4242")).to_be_visible()
+    expect(status.locator("div", has_text="Solde").locator("dd")).to_have_text(f"0,00{NBSP}$")
+    assert not Invoice.objects.filter(subscription=subscription).exists()
     shot("08-details-pending")
     assert subscription.vehicles.get().plate == "ABC123"
     assert Attachment.objects.get(subscription=subscription).original_name == (
@@ -398,6 +430,42 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     assert "ABC123" in text
     assert "5569" in text
 
+    # Charged at approval: the first period is paid; CALENDRIER DE PERCEPTION shows it
+    # with its receipt, then the month to come.
+    invoice = Invoice.objects.get(subscription=subscription)
+    assert (invoice.status, format_money(invoice.amount, "fr")) == ("paid", first_price)
+    page.reload()  # the menu was left open on MON CONTRAT
+    open_menu_link(page, "CALENDRIER DE PERCEPTION")
+    expect(heading(page)).to_have_text("Calendrier de perception")
+    lines = page.locator(".calendar-line")
+    expect(lines.first).to_contain_text(f"{first_price} · Payée")
+    expect(lines.nth(1)).to_contain_text("Prévue")
+    shot("11-collection-calendar")
+    receipt = lines.first.get_by_role("link", name="Reçu (PDF)").get_attribute("href") or ""
+    response = browser_fetch(page, receipt)
+    assert response.headers["content-type"] == "application/pdf"
+    (shot.folder / f"{shot.prefix}-12-receipt.pdf").write_bytes(response.body)
+    receipt_text = pdf_text(response.body)
+    assert f"Reçu n° {invoice.number}" in receipt_text
+    # (pdf_text collapses the no-break spaces like any other.)
+    assert f"Total (taxes incluses) {first_price.replace(NBSP, ' ')}" in receipt_text
+
+    # "Mettre à jour la carte de crédit": another card replaces the stored one.
+    page.goto(chus.url(f"/abonnements/{subscription.pk}/"))
+    page.get_by_role("link", name="Mettre à jour la carte de crédit").click()
+    expect(heading(page)).to_have_text("Mettre à jour la carte de crédit")
+    expect(page.get_by_text("Visa •••• 4242")).to_be_visible()
+    type_card(page, NEW_CARD, expiry="08/29")
+    shot("13-card-update")
+    page.get_by_role("button", name="Soumettre").click()
+    expect(page).to_have_url(chus.pattern(f"/abonnements/{subscription.pk}/"))
+    expect(page.get_by_role("status")).to_contain_text("Votre carte de crédit a été mise à jour.")
+    expect(page.get_by_text("Mastercard •••• 4444")).to_be_visible()
+    expect(summary_value(page, "Date d'expiration")).to_have_text("08/29")
+    shot("14-card-updated")
+
+    assert card_number_traces(CARD, caplog.text) == []
+    assert card_number_traces(NEW_CARD, caplog.text) == []
     shot.assert_all_french()
     staff_shot.assert_all_french()
 

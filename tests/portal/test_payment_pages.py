@@ -123,9 +123,7 @@ def test_the_card_update_page_shows_the_gateway_iframe(client, contract):
 def test_a_new_card_replaces_the_one_on_file(client, contract, django_capture_on_commit_callbacks):
     old = current_card(contract)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            card_url(contract), {"payment_method": "card", "card_token": token(NEW_CARD)}
-        )
+        response = client.post(card_url(contract), {"card_token": token(NEW_CARD)})
     assert response.status_code == 302
     assert response.url == f"/abonnements/{contract.pk}/"
     assert "Votre carte de crédit a été mise à jour." in text(client.get(response.url))
@@ -138,9 +136,7 @@ def test_a_new_card_replaces_the_one_on_file(client, contract, django_capture_on
 
 def test_a_refused_card_changes_nothing_and_says_so_in_french(client, contract):
     before = current_card(contract)
-    response = client.post(
-        card_url(contract), {"payment_method": "card", "card_token": token(REFUSED_CARD)}
-    )
+    response = client.post(card_url(contract), {"card_token": token(REFUSED_CARD)})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         f"Votre carte a été refusée{NBSP}: rien n'a été changé. Vérifiez le numéro et la date "
@@ -151,7 +147,7 @@ def test_a_refused_card_changes_nothing_and_says_so_in_french(client, contract):
 
 
 def test_no_token_changes_nothing(client, contract):
-    response = client.post(card_url(contract), {"payment_method": "card", "card_token": ""})
+    response = client.post(card_url(contract), {"card_token": ""})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         "Votre carte n'a pas pu être lue. Saisissez le numéro de la carte et sa date "
@@ -237,8 +233,6 @@ def test_the_owner_on_another_institutions_portal_gets_a_404(
 
 def test_another_person_cannot_replace_the_card(contract):
     other = ProfileFactory(user__email="marie@example.com").user
-    response = client_for(other).post(
-        card_url(contract), {"payment_method": "card", "card_token": token(NEW_CARD)}
-    )
+    response = client_for(other).post(card_url(contract), {"card_token": token(NEW_CARD)})
     assert response.status_code == 404
     assert current_card(contract).card_last4 == "4242"

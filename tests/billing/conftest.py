@@ -62,7 +62,7 @@ def product(organization) -> PermitProduct:
         organization=organization,
         number="7117",
         price=Decimal("45.00"),
-        quantity=10,
+        quantity=None,  # unlimited: hypothesis makes many contracts
         units_taken=0,
         lots=[lot],
         categories=[category],

@@ -43,8 +43,6 @@ def _run_billing(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_killed_between_two_charges_charges_every_contract_exactly_once(product):
-    product.quantity = 100
-    product.save(update_fields=["quantity"])
     contracts = [contract(product, start=dt.date(2026, 6, 15)) for _ in range(CONTRACTS)]
     env = {
         **os.environ,

@@ -18,7 +18,7 @@ from parcauto.payments.services.collection import (
     pad_returns_import,
     pad_settle_unreturned,
 )
-from parcauto.payments.services.pad import pad_method_record
+from parcauto.payments.services.pad import pad_agreement_revoke, pad_method_record
 
 from .conftest import NOW, PDF_BYTES, upload
 from .cpa005_parser import parse
@@ -325,3 +325,17 @@ def test_a_late_return_takes_the_payment_back(two_invoices) -> None:
         Decimal("0.00"),
         None,
     )
+
+
+def test_a_revoked_agreement_is_not_debited_again(two_invoices) -> None:
+    helene, marc = two_invoices
+    method = PaymentMethod.objects.get(subscription=helene.subscription, status="active")
+    revoked = pad_agreement_revoke(payment_method=method, actor=None, now=NOW)
+    pad_agreement_revoke(payment_method=method, actor=None, now=NOW)
+    assert (revoked.status, revoked.revoked_at) == (PaymentMethod.Status.REVOKED, NOW)
+    assert AuditEvent.objects.filter(action="payments.pad_revoked").count() == 1
+    collection = pad_collect(
+        organization=helene.organization, collection_date=COLLECTION_DATE, now=NOW
+    )
+    assert collection is not None
+    assert list(PaymentAttempt.objects.values_list("invoice_id", flat=True)) == [marc.pk]

@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.accounts.models import User
+from parcauto.audit.services import audit_log
 from parcauto.billing.periods import collection_calendar
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
@@ -165,6 +167,37 @@ def pad_method_record(
     method.cheque_specimen.save("cheque", cheque_file, save=False)
     method.save()
     return method
+
+
+def method_revoke(method: PaymentMethod, *, actor: User | None, now: dt.datetime) -> PaymentMethod:
+    """End a method in force (audited); no later file takes it. A second call does nothing."""
+    updated = PaymentMethod.objects.filter(
+        pk=method.pk, status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE]
+    ).update(status=PaymentMethod.Status.REVOKED, revoked_at=now, updated_at=now)
+    method.refresh_from_db()
+    if updated:
+        audit_log(
+            action=f"payments.{method.kind}_revoked",
+            actor=actor,
+            organization=method.organization,
+            target=method,
+            data={"subscription": method.subscription_id},
+        )
+    return method
+
+
+def pad_agreement_revoke(
+    *, payment_method: PaymentMethod, actor: User | None, now: dt.datetime
+) -> PaymentMethod:
+    """End the PAD agreement (the person's cancellation, or the institution's after its
+    30 days' notice, rule 30): no debit from the next file on.
+
+    Debits already in a file stay as they are; the contract must then be paid another
+    way. A second call changes nothing.
+    """
+    if payment_method.kind != PaymentMethodKind.PAD:
+        raise PadError(_("This payment method is not a pre-authorized debit in force."))
+    return method_revoke(payment_method, actor=actor, now=now)
 
 
 def pad_first_debit_earliest(*, confirmed_at: dt.datetime) -> dt.date:

@@ -12,13 +12,12 @@ import re
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
-from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.subscriptions.errors import FieldErrors
 from parcauto.subscriptions.models import Subscription
 
 from ..models import PaymentMethod
-from .pad import PadError, current_methods_retire
+from .pad import PadError, current_methods_retire, method_revoke
 
 # Letters (accents too), digits and inner dashes: what employers' numbers look like.
 _EMPLOYEE_NUMBER = re.compile(r"\w+(?:-\w+)*")
@@ -72,16 +71,4 @@ def payroll_authorization_revoke(
     """
     if payment_method.kind != PaymentMethodKind.PAYROLL:
         raise PadError(_("This payment method is not a payroll deduction."))
-    updated = PaymentMethod.objects.filter(
-        pk=payment_method.pk, status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE]
-    ).update(status=PaymentMethod.Status.REVOKED, revoked_at=now, updated_at=now)
-    payment_method.refresh_from_db()
-    if updated:
-        audit_log(
-            action="payments.payroll_revoked",
-            actor=actor,
-            organization=payment_method.organization,
-            target=payment_method,
-            data={"subscription": payment_method.subscription_id},
-        )
-    return payment_method
+    return method_revoke(payment_method, actor=actor, now=now)

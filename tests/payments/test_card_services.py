@@ -221,3 +221,17 @@ def test_forgetting_waits_for_the_vault(active_card, monkeypatch) -> None:
     active_card.refresh_from_db()
     assert active_card.status == PaymentMethod.Status.ACTIVE
     assert active_card.data_key in vaulted_keys()
+
+
+def test_a_stale_copy_of_a_vaulted_card_is_not_vaulted_again(contract) -> None:
+    stale = cards.card_method_record(
+        subscription=contract, temporary_token=temporary_token(), now=NOW
+    )
+    fresh = PaymentMethod.objects.get(pk=stale.pk)
+    cards.card_method_vault(payment_method=fresh, now=NOW)
+
+    result = cards.card_method_vault(payment_method=stale, now=NOW)
+
+    assert result.status == PaymentMethod.Status.ACTIVE
+    assert result.data_key == fresh.data_key
+    assert vaulted_keys() == {fresh.data_key}

@@ -58,6 +58,8 @@ def card_method_vault(*, payment_method: PaymentMethod, now: dt.datetime) -> Pay
     Raises CardRejected (the method is then REVOKED) or GatewayError (it stays PENDING,
     to be tried again). Must run outside any transaction: it waits for the gateway.
     """
+    # The caller's copy may be stale (the task may have run since): the row decides.
+    payment_method.refresh_from_db()
     if payment_method.status != PaymentMethod.Status.PENDING or not payment_method.temporary_token:
         return payment_method
     gateway = get_gateway()
@@ -67,11 +69,14 @@ def card_method_vault(*, payment_method: PaymentMethod, now: dt.datetime) -> Pay
             customer_id=_customer_id(payment_method.subscription_id),
         )
     except CardRejected:
-        PaymentMethod.objects.filter(
+        revoked = PaymentMethod.objects.filter(
             pk=payment_method.pk, status=PaymentMethod.Status.PENDING
         ).update(status=PaymentMethod.Status.REVOKED, temporary_token="", revoked_at=now)
         payment_method.refresh_from_db()
-        raise
+        if revoked:
+            raise
+        # Another run used the token first (one use only): its outcome stands.
+        return payment_method
     with transaction.atomic():
         method = PaymentMethod.objects.select_for_update().get(pk=payment_method.pk)
         if method.status == PaymentMethod.Status.PENDING:

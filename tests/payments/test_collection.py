@@ -116,14 +116,14 @@ def test_the_file_carries_each_due_invoice_field_by_field(two_invoices) -> None:
     assert AuditEvent.objects.filter(action="payments.cpa005_file_created").count() == 1
 
 
-def test_a_second_call_for_the_date_returns_the_file_and_creates_nothing(two_invoices) -> None:
+def test_a_second_call_for_the_date_creates_nothing(two_invoices) -> None:
     organization = two_invoices[0].organization
     first = pad_collect(organization=organization, collection_date=COLLECTION_DATE, now=NOW)
     invoice_make(two_invoices[0].subscription, due=dt.date(2026, 6, 1))  # late arrival
     again = pad_collect(organization=organization, collection_date=COLLECTION_DATE, now=NOW)
-    assert first is not None and again is not None
-    assert again.pk == first.pk
-    assert CollectionFile.objects.count() == 1
+    assert first is not None
+    assert again is None
+    assert list(CollectionFile.objects.all()) == [first]
     assert PaymentAttempt.objects.count() == 2
     assert PadOriginator.objects.get(organization=organization).last_file_number == 1
 

@@ -8,7 +8,8 @@
 
 Each file is made in one transaction with its PaymentAttempt rows (SENT, their
 `order_id` is the file's cross-reference), so a crash leaves either the whole file or
-nothing, and a second call for the same date or period makes nothing new.
+nothing, and a second call for the same date or period makes nothing (and returns None:
+the collectors return only what they created).
 
 Returned-debit report (`pad_returns_import`), UTF-8 CSV with this header line:
 
@@ -213,12 +214,12 @@ def originator_settings(originator: PadOriginator) -> cpa005.OriginatorSettings:
 def pad_collect(
     *, organization: Organization, collection_date: dt.date, now: dt.datetime
 ) -> CollectionFile | None:
-    """The CPA-005 file of `collection_date`: every DUE pre-authorized debit not yet sent.
+    """The new CPA-005 file of `collection_date`: every DUE debit not yet sent.
 
     A debit waits for a later date while its confirmation is less than 10 days old
-    (rule 27). None when the institution has no originator settings or nothing is due;
-    the existing file when this date already has one (nothing is created twice).
-    Account numbers are decrypted only to write the file, in memory.
+    (rule 27). None when nothing was created: no originator settings, nothing due, or
+    this date already has its file (a run started again). Account numbers are
+    decrypted only to write the file, in memory.
     """
     with transaction.atomic():
         # The lock serializes two runs of the same institution: file numbers stay in order.
@@ -226,13 +227,12 @@ def pad_collect(
         settings_row = originator.first()
         if settings_row is None:
             return None
-        existing = CollectionFile.objects.filter(
+        if CollectionFile.objects.filter(
             organization=organization,
             kind=CollectionFile.Kind.CPA005,
             collection_date=collection_date,
-        ).first()
-        if existing is not None:
-            return existing
+        ).exists():
+            return None
         invoices = list(
             _due_invoices(
                 organization,
@@ -483,8 +483,8 @@ def payroll_collect(
     Columns PAYROLL_COLUMNS (French headers, for the institution's pay office): employee
     number, name, contract number, amount taxes included, GST, QST, period
     ("YYYY-MM-DD/YYYY-MM-DD"). It holds every DUE payroll invoice due by the period's
-    last day with a current authorization. One file per period: a second call returns
-    it; None without employer settings or anything to deduct.
+    last day with a current authorization. None when nothing was created: no employer
+    settings, nothing to deduct, or the period already has its file.
     """
     with transaction.atomic():
         employer = (
@@ -493,11 +493,10 @@ def payroll_collect(
         if employer is None:
             return None
         start, end = pay_period(anchor=employer.period_anchor, day=run_date)
-        existing = CollectionFile.objects.filter(
+        if CollectionFile.objects.filter(
             organization=organization, kind=CollectionFile.Kind.PAYROLL, collection_date=start
-        ).first()
-        if existing is not None:
-            return existing
+        ).exists():
+            return None
         invoices = list(
             _due_invoices(
                 organization,

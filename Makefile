@@ -67,13 +67,15 @@ lint:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: the opening-day rush through gunicorn on a throwaway PostgreSQL database (bench/README.md)
+## bench: the opening-day rush through gunicorn, then the monthly billing run over 100,000
+## contracts, each on a throwaway PostgreSQL database (bench/README.md)
 bench: messages
 	@scripts/pg-available "$(PG_BENCH_SERVER)" || { \
 	  echo "error: PostgreSQL is not reachable at $(PG_BENCH_SERVER): start it"; \
 	  echo "       (pg_ctlcluster 15 main start) or set PG_BENCH_SERVER=postgres://user@host:port"; \
 	  exit 1; }
 	$(PY) -m bench.rush --pg-url "$(PG_BENCH_SERVER)" $(BENCH_ARGS)
+	$(PY) -m bench.billing --pg-url "$(PG_BENCH_SERVER)"
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -101,7 +101,9 @@ def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     table = quote(PaymentAttempt._meta.db_table)
-    fields = [PaymentAttempt._meta.get_field(name) for name in _SETTLED_FIELDS]
+    fields = [
+        field for field in PaymentAttempt._meta.concrete_fields if field.name in _SETTLED_FIELDS
+    ]
     columns = [field.column for field in fields]
     assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
     names = ", ".join(quote(column) for column in ["id", *columns])
@@ -110,7 +112,7 @@ def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
         batch = attempts[start : start + _UPDATE_BATCH]
         params: list[object] = []
         for attempt in batch:
-            params.append(attempt.pk)
+            params.append(attempt.pk)  # then the fields in `fields` order, as `columns`
             params.extend(
                 field.get_db_prep_save(getattr(attempt, field.attname), connection)
                 for field in fields

@@ -28,6 +28,10 @@ from ..models import PaymentMethod
 logger = logging.getLogger(__name__)
 
 CURRENT = [PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE]
+# What `_card_fill` sets from the vault's answer.
+CARD_FIELDS = [
+    "temporary_token", "data_key", "issuer_id", "card_brand", "card_last4", "card_expiry",
+]  # fmt: skip
 
 
 def card_method_record(
@@ -78,15 +82,20 @@ def card_method_vault(*, payment_method: PaymentMethod, now: dt.datetime) -> Pay
         # Another run used the token first (one use only): its outcome stands.
         return payment_method
     with transaction.atomic():
-        method = PaymentMethod.objects.select_for_update().get(pk=payment_method.pk)
-        if method.status == PaymentMethod.Status.PENDING:
-            _card_fill(method, profile)
-            method.status = PaymentMethod.Status.ACTIVE
-            method.save()
-            return method
+        status = (
+            PaymentMethod.objects.select_for_update()
+            .values_list("status", flat=True)
+            .get(pk=payment_method.pk)
+        )
+        if status == PaymentMethod.Status.PENDING:
+            _card_fill(payment_method, profile)
+            payment_method.status = PaymentMethod.Status.ACTIVE
+            payment_method.save(update_fields=[*CARD_FIELDS, "status", "updated_at"])
+            return payment_method
     # Refused or replaced while the gateway was answering: the new profile has no owner.
     _vault_forget(profile.data_key)
-    return method
+    payment_method.refresh_from_db()
+    return payment_method
 
 
 def card_method_replace(

@@ -11,6 +11,7 @@ from django.db import models
 from parcauto.accounts.models import Profile, StaffRole, User
 from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, UserCategory
 from parcauto.catalog.selectors import product_list_for
+from parcauto.payments.models import PadOriginator, PayrollEmployer
 from parcauto.tenants.models import LegalText, Organization, OrganizationHost
 from parcauto.tenants.validators import contrast_ratio
 
@@ -30,6 +31,8 @@ DEMO_MODELS: list[type[models.Model]] = [
     EmailAddress,
     Profile,
     StaffRole,
+    PadOriginator,
+    PayrollEmployer,
 ]
 
 
@@ -54,7 +57,7 @@ def test_running_it_twice_changes_nothing_and_duplicates_nothing():
     assert {label: len(rows) for label, rows in first.items()} == {
         "tenants.Organization": 3,
         "tenants.OrganizationHost": 3,
-        "tenants.LegalText": 6,
+        "tenants.LegalText": 9,
         "catalog.ParkingLot": 4,
         "catalog.UserCategory": 5,
         "catalog.PermitProduct": 6,
@@ -65,6 +68,8 @@ def test_running_it_twice_changes_nothing_and_duplicates_nothing():
         "account.EmailAddress": 4,
         "accounts.Profile": 1,
         "accounts.StaffRole": 3,
+        "payments.PadOriginator": 3,
+        "payments.PayrollEmployer": 2,
     }
 
 
@@ -105,6 +110,7 @@ def test_the_institutions_carry_their_branding_taxes_and_texts():
         assert organization.service_centre_phone
         texts = LegalText.objects.filter(organization=organization, version=1)
         assert sorted(texts.values_list("kind", flat=True)) == [
+            "pad_agreement",
             "payment_conditions",
             "subscription_conditions",
         ]

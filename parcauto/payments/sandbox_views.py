@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.csp import CSP
@@ -29,8 +31,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.core.clock import local_today
 
-from .gateways import simulator
-from .gateways.sandbox import sandbox_card_tokenize
+from .gateways import get_gateway, simulator
+from .gateways.sandbox import SandboxGateway, sandbox_card_tokenize
 
 SUCCESS = "001"
 BAD_NUMBER = "943"
@@ -43,11 +45,26 @@ _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2})\s*$")
 _FRAME_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
 
 
+def _sandbox_only(
+    view: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A 404 unless the sandbox is the gateway: never a fake card page next to Moneris."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        if not isinstance(get_gateway(), SandboxGateway):
+            raise Http404("The sandbox gateway is off")
+        return view(request)
+
+    return wrapped
+
+
 def _language(request: HttpRequest, source: dict[str, Any]) -> str:
     wanted = source.get("lang", "")
     return wanted if wanted in dict(settings.LANGUAGES) else request.LANGUAGE_CODE
 
 
+@_sandbox_only
 @require_GET
 @xframe_options_sameorigin
 @csp_override(_FRAME_CSP)
@@ -57,10 +74,11 @@ def sandbox_frame(request: HttpRequest) -> HttpResponse:
         return render(request, "payments/sandbox/frame.html", {"language": language})
 
 
+@_sandbox_only
 @require_POST
 @sensitive_post_parameters(*CARD_FIELDS)
 @sensitive_variables("number", "expiry", "cvd")
-def sandbox_tokenize(request: HttpRequest) -> JsonResponse:
+def sandbox_tokenize(request: HttpRequest) -> HttpResponse:
     number = re.sub(r"[\s-]", "", request.POST.get("card_number", ""))
     expiry = request.POST.get("expiry", "")
     cvd = request.POST.get("cvd", "").strip()

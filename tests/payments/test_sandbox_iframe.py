@@ -147,3 +147,14 @@ def _every_stored_value():
                 for column, value in zip(columns, row, strict=True):
                     if value is not None:
                         yield table, column, str(value)
+
+
+def test_there_is_no_sandbox_page_when_moneris_is_the_gateway(portal_client, settings) -> None:
+    settings.PAYMENTS_GATEWAY = "parcauto.payments.gateways.moneris.MonerisGateway.from_settings"
+    settings.MONERIS_STORE_ID, settings.MONERIS_API_TOKEN = "monca01234", "secret"
+
+    page = portal_client.get(FRAME)
+    answer = portal_client.post(TOKENIZE, {"card_number": "4242424242424242"})
+
+    assert (page.status_code, answer.status_code) == (404, 404)
+    assert not SandboxCard.objects.exists()

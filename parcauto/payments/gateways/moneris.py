@@ -94,7 +94,8 @@ class Receipt:
             response_code=self.response_code,
             message=self.message[:200],
             reference=self.get("TransID"),
-            auth_code=self.get("AuthCode").strip(),
+            # Moneris sends "000000" with a decline: no authorization to keep.
+            auth_code=self.get("AuthCode").strip() if self.approved else "",
             duplicate=duplicate,
         )
 
@@ -150,6 +151,8 @@ class MonerisGateway:
                 "display_labels": "1",
                 "enable_exp": "1",
                 "enable_cvd": "1",
+                "enable_cc_formatting": "1",  # groups of four while typing
+                "enable_exp_formatting": "1",
                 **labels,
             }
         )

@@ -163,7 +163,7 @@ class MonerisTestHost:
             "ReferenceNum": f"6601234500{number:08d}",
             "ResponseCode": answer.response_code,
             "ISO": answer.iso,
-            "AuthCode": f"{number:06d}" if answer.approved else "",
+            "AuthCode": f"{number:06d}" if answer.approved else "000000",
             "TransTime": "10:00:00",
             "TransDate": "2026-06-01",
             "TransType": trans_type,

@@ -130,6 +130,7 @@ def test_the_test_host_decides_by_amount(gateway, host, amount, approved, code) 
     result = gateway.purchase(charge(card, f"amount-{amount}", amount))
 
     assert (result.approved, result.response_code) == (approved, code)
+    assert bool(result.auth_code) is approved  # a decline's "000000" is no authorization
 
 
 def test_a_repeated_order_id_returns_the_first_answer_without_charging(gateway, host) -> None:

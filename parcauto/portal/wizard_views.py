@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from parcauto.catalog.models import PaymentMethodKind
 from parcauto.catalog.selectors import product_list_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
@@ -525,9 +526,16 @@ def _submitted_message(subscription: Subscription, email: str) -> str:
             "Your subscription request has been sent. An e-mail acknowledging it is on its way "
             "to %(email)s. You will receive another e-mail once your request is processed."
         ) % {"email": email}
-    return _(
+    message = _(
         "Your subscription has been created successfully. Your contract is on its way to %(email)s."
     ) % {"email": email}
+    if subscription.payment_method == PaymentMethodKind.CARD:
+        # Guide 000: the purchase stands only once the card issuer accepts the charge.
+        message += " " + _(
+            "This confirmation is conditional on your card issuer accepting the payment: "
+            "if it is refused, the purchase is cancelled."
+        )
+    return message
 
 
 @portal_view

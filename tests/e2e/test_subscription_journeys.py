@@ -43,6 +43,7 @@ from tests.e2e.support import (
     field,
     field_error,
     heading,
+    mail_to,
     pdf_text,
     staff_log_in,
     type_card,
@@ -689,4 +690,128 @@ def test_a_third_vehicle_and_an_executable_renamed_pdf_are_refused_in_french(
     shot("02-executable-refused")
     assert not Attachment.objects.exists()
 
+    shot.assert_all_french()
+
+
+# --- Cégep Édouard-Montpetit: a student buys the semester permit by card (guide 000) ----------
+
+
+def buy_the_winter_permit(page: Page, shot: Steps, cem: Portal, card: str) -> None:
+    """Guide 000, steps 4 to 11: the permit, a vehicle, "Mettre à jour", the card, "Soumettre"."""
+    open_menu_link(page, "+ AJOUTER UN ABONNEMENT")
+    expect(heading(page)).to_have_text("Choisissez et paramétrez votre abonnement")
+    page.wait_for_load_state("load")
+    category = field(page, "2. Sélectionnez votre catégorie d'utilisateur")
+    if category.locator("option:checked").inner_text() != "Étudiant":
+        page.evaluate(
+            """() => { window.offerSettled = new Promise((resolve) => {
+                 document.body.addEventListener('htmx:afterSettle', resolve, {once: true}); }); }"""
+        )
+        category.select_option(label="Étudiant")
+        page.evaluate("() => window.offerSettled.then(() => true)")
+    permit = page.get_by_role("radio", name=re.compile(r"^3001 - Permis session hiver 2027"))
+    expect(permit).to_be_visible()
+    permit.check()  # Étape 4-5: its own dates, 15 January to 31 May
+    expect(page.get_by_text("Cet abonnement a ses propres dates")).to_be_visible()
+    page.get_by_label("J'accepte les conditions d'abonnement").check()
+    shot("01-choose")
+    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+
+    # Étapes 6-7: one vehicle.
+    expect(page).to_have_url(cem.pattern("/abonnements/nouveau/vehicules/"))
+    field(page, "Année").select_option("2018")
+    field(page, "Marque").fill("Toyota")
+    field(page, "Modèle").fill("Corolla")
+    field(page, "Couleur").fill("Gris")
+    field(page, "Numéro d'immatriculation").fill("CEG 2027")
+    page.get_by_role("button", name="Enregistrer mon véhicule").click()
+    expect(page.get_by_role("checkbox", name=re.compile("^CEG2027"))).to_be_checked()
+    page.get_by_role("button", name="Continuer à l'étape suivante").click()
+
+    # Étape 8: "Mettre à jour", then the summary.
+    expect(page).to_have_url(cem.pattern("/abonnements/nouveau/informations/"))
+    page.get_by_role("button", name="Mettre à jour").click()
+    expect(page).to_have_url(cem.pattern("/abonnements/nouveau/recapitulatif/"))
+    page.get_by_role("button", name="Continuer").click()
+
+    # Étapes 9-11: the card (the only method), the consent, the card's details, "Soumettre".
+    expect(page).to_have_url(cem.pattern("/abonnements/nouveau/paiement/"))
+    expect(page.locator("#current-period")).to_contain_text(
+        f"189,00{NBSP}$ (du 15 janvier 2027 au 31 mai 2027)"
+    )
+    expect(page.get_by_role("radio", name="Carte de crédit")).to_be_checked()
+    # No approval: the "débité une fois approuvé" box is not asked.
+    expect(page.get_by_text("Je comprends que je ne serai débité")).to_have_count(0)
+    page.get_by_label("J'accepte les conditions de paiement").check()
+    type_card(page, card)
+    shot("02-payment")
+    page.get_by_role("button", name="Soumettre").click()
+
+
+def test_a_student_buys_the_winter_semester_permit_by_card(
+    page: Page, shot: Steps, demo: DemoResult, portal, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    cem = portal("cem")
+    email = "2212345@cegepmontpetit.ca"
+    person_with_profile(email, first_name="Léa", last_name="Bouchard")
+    log_in(page, cem, email)
+    buy_the_winter_permit(page, shot, cem, CARD)
+
+    # Étape 12: the purchase is confirmed on the page and by e-mail; the card was charged.
+    expect(page).to_have_url(re.compile(r"/abonnements/\d+/$"))
+    subscription = Subscription.objects.get(person__email=email)
+    expect(page).to_have_url(cem.pattern(f"/abonnements/{subscription.pk}/"))
+    expect(page.get_by_role("status")).to_contain_text("Votre abonnement a été créé avec succès.")
+    status = page.locator(".status-grid")
+    expect(status.locator("div", has_text="Statut de l'abonnement").locator("dd")).to_have_text(
+        "En attente jusqu'au 15 janvier 2027"
+    )
+    expect(status.locator("div", has_text="Solde").locator("dd")).to_have_text(f"0,00{NBSP}$")
+    expect(page.get_by_text("Visa •••• 4242")).to_be_visible()
+    shot("03-confirmation")
+    invoice = Invoice.objects.get(subscription=subscription)
+    assert (invoice.status, invoice.amount) == ("paid", Decimal("189.00"))
+    [confirmation] = mail_to(email)
+    assert str(subscription.contract_number) in confirmation.body
+    shot.email(confirmation, "04-confirmation-email")
+
+    assert card_number_traces(CARD, caplog.text) == []
+    shot.assert_all_french()
+
+
+@pytest.mark.viewport("desktop")
+def test_a_declined_card_cancels_the_purchase_and_says_so_by_email(
+    page: Page, shot: Steps, demo: DemoResult, portal, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Guide 000: "Si le paiement n'est pas accepté par l'émetteur ... l'achat sera annulé."""
+    caplog.set_level(logging.DEBUG)
+    cem = portal("cem")
+    email = "2298765@cegepmontpetit.ca"
+    person_with_profile(email, first_name="Noah", last_name="Côté")
+    product = PermitProduct.objects.get(organization__slug="cem", number="3001")
+    taken = product.units_taken
+    log_in(page, cem, email)
+    buy_the_winter_permit(page, shot, cem, DECLINED_CARD)
+
+    expect(page).to_have_url(re.compile(r"/abonnements/\d+/$"))
+    subscription = Subscription.objects.get(person__email=email)
+    expect(page).to_have_url(cem.pattern(f"/abonnements/{subscription.pk}/"))
+    page.reload()  # the charge is answered after the page was drawn
+    expect(page.locator(".alert-danger").first).to_contain_text(
+        "Le paiement a été refusé : ce contrat est annulé.".replace(" :", f"{NBSP}:")
+    )
+    shot("03-declined")
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.PAYMENT_FAILED
+    assert not subscription.holds_unit
+    product.refresh_from_db()
+    assert product.units_taken == taken  # the unit is back on sale
+    assert Invoice.objects.get(subscription=subscription).status == "void"
+    messages = mail_to(email, count=2)
+    declined = [m for m in messages if "refus" in (m.subject + m.body).lower()]
+    assert declined, [m.subject for m in messages]
+    shot.email(declined[-1], "04-declined-email")
+
+    assert card_number_traces(DECLINED_CARD, caplog.text) == []
     shot.assert_all_french()

@@ -209,3 +209,15 @@ def test_purchase_many_is_fast_for_a_billing_run() -> None:
     assert len(outcomes) == 20_000
     # 100,000 in well under 10 s on PostgreSQL: a fifth of that in a fifth of the time.
     assert elapsed < 2.0
+
+
+def test_expired_temporary_tokens_are_forgotten() -> None:
+    start = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        old = sandbox_card_tokenize(number=VISA, expiry="3012").token
+        kept = vaulted()
+    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
+        new = sandbox_card_tokenize(number=VISA, expiry="3012").token
+
+    assert set(SandboxCard.objects.values_list("token", flat=True)) == {kept, new}
+    assert old not in {kept, new}

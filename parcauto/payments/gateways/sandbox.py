@@ -61,6 +61,8 @@ def sandbox_card_tokenize(
     `expiry` is YYMM. The caller has checked the number (Luhn), expiry and CVD.
     """
     moment = now or clock_now()
+    # Moneris forgets an unused temporary token when it expires: so does the sandbox.
+    SandboxCard.objects.filter(permanent=False, expires_at__lte=moment).delete()
     return SandboxCard.objects.create(
         token=temporary_token_new(),
         permanent=False,

@@ -312,6 +312,8 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
+    # The card iframe: the sandbox's page (ours) or Moneris' hosted tokenization.
+    "frame-src": [CSP.SELF, f"https://{MONERIS_HOST}"],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.NONE],

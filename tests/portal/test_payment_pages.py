@@ -187,6 +187,7 @@ def test_a_receipt_is_a_pdf_with_the_taxes_and_the_suppliers_numbers(client, con
         "Numéro d'inscription à la TVQ 1234567890TQ0001",
         "John",
         str(contract.contract_number),
+        "Période du 1 juin 2026 au 30 juin 2026",
         "Montant avant taxes 20,08",
         "TPS (5 %) 1,00",
         "TVQ (9,975 %) 2,00",

@@ -355,15 +355,12 @@ def test_a_refused_or_withdrawn_request_forgets_its_card(
     assert not Invoice.objects.exists()
 
 
-def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
-    offer, person, staff, frozen, django_capture_on_commit_callbacks, mailoutbox
-):
-    LegalText.objects.create(
+def _submit_by_pad(offer, person, capture):
+    LegalText.objects.get_or_create(
         organization=offer.product.organization,
         kind=LegalText.Kind.PAD_AGREEMENT,
         version=1,
-        body_fr="Accord DPA",
-        published_at=NOW,
+        defaults={"body_fr": "Accord DPA", "published_at": NOW},
     )
     payment = lifecycle.PadPayment(
         institution="815",
@@ -374,8 +371,26 @@ def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
         cheque_file=SimpleUploadedFile("cheque.pdf", PDF, content_type="application/pdf"),
         agreement_accepted=True,
     )
+    with capture(execute=True):
+        return _submit(draft_until_payment(offer, person), method="pad", payment=payment)
+
+
+def test_a_refused_request_revokes_its_bank_account(
+    offer, person, staff, frozen, django_capture_on_commit_callbacks
+):
+    request = _submit_by_pad(offer, person, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        request = _submit(draft_until_payment(offer, person), method="pad", payment=payment)
+        lifecycle.subscription_refuse(subscription=request, actor=staff, reason="Non", now=NOW)
+    method = _method(request)
+    assert (method.status, method.revoked_at) == (PaymentMethod.Status.REVOKED, NOW)
+    assert method.pad_confirmation_sent_at is None
+    assert not Invoice.objects.exists()
+
+
+def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
+    offer, person, staff, frozen, django_capture_on_commit_callbacks, mailoutbox
+):
+    request = _submit_by_pad(offer, person, django_capture_on_commit_callbacks)
     assert _method(request).pad_confirmation_sent_at is None
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)

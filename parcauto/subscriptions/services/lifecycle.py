@@ -14,7 +14,8 @@ approval* rather than pre-authorized at submission:
   without approval is collected right after the submission. A declined first charge
   cancels the contract (rule 54, billing's task).
 
-Refused or withdrawn requests forget the stored card (rule 9).
+Refused or withdrawn requests forget the stored card and revoke a bank account or a
+payroll authorization (rule 9).
 """
 
 from __future__ import annotations
@@ -147,14 +148,26 @@ def _collect_first_invoice_after_commit(request: Subscription) -> None:
     transaction.on_commit(partial(collect_first_invoice.enqueue, subscription_id=request.pk))
 
 
-def _forget_card_after_commit(method: PaymentMethod | None) -> None:
-    """Rule 9: a refused or withdrawn request keeps no card. The gateway is called after
-    commit, by a task (retried if the gateway is down), never inside the transaction."""
-    if method is None or method.kind != PaymentMethodKind.CARD:
+def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.datetime) -> None:
+    """Rule 9: a refused or withdrawn request keeps no means of payment.
+
+    A card leaves the gateway's vault after commit, by a task (the gateway is never
+    called inside a transaction, and a task is tried again if it is down); a bank
+    account or a payroll authorization is revoked here, so no file ever takes it.
+    """
+    method = _current_payment_method(request)
+    if method is None:
         return
+    from parcauto.payments.services.pad import pad_agreement_revoke
+    from parcauto.payments.services.payroll import payroll_authorization_revoke
     from parcauto.payments.tasks import forget_card
 
-    transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method.pk))
+    if method.kind == PaymentMethodKind.CARD:
+        transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method.pk))
+    elif method.kind == PaymentMethodKind.PAD:
+        pad_agreement_revoke(payment_method=method, actor=actor, now=now)
+    else:
+        payroll_authorization_revoke(payment_method=method, actor=actor, now=now)
 
 
 def subscription_submit(
@@ -375,7 +388,7 @@ def subscription_refuse(
         request.refusal_reason = reason
         unit_give_back(subscription=request, now=now)
         request.save()
-        _forget_card_after_commit(_current_payment_method(request))
+        _payment_method_end(request, actor=actor, now=now)
         audit_log(
             action="subscription.refused",
             actor=actor,
@@ -399,7 +412,7 @@ def subscription_cancel_pending(
         request.cancelled_at = now
         unit_give_back(subscription=request, now=now)
         request.save()
-        _forget_card_after_commit(_current_payment_method(request))
+        _payment_method_end(request, actor=actor, now=now)
         audit_log(
             action="subscription.cancelled",
             actor=actor,

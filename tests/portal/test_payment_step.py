@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import LegalText
+from tests.factories import ProfileFactory
 from tests.pages import NBSP, PDF, page, text
 from tests.portal import test_subscription_wizard as wizard
 from tests.portal.test_subscription_wizard import NOW, PAYMENT, card_payment, draft_of, to_payment
@@ -269,3 +271,23 @@ def test_the_card_token_from_the_sandbox_is_for_the_card_only(portal_client, dra
     assert response.status_code == 200
     assert methods_of(draft) == []
     assert draft_of(draft.person) is not None
+
+
+def test_another_persons_request_cannot_be_submitted_or_paid(portal_client, chus, john):
+    marie = ProfileFactory(user__email="marie@example.com").user
+    client = Client(HTTP_HOST="chus.testserver")
+    client.force_login(marie)
+    theirs = to_payment(client, chus, marie)
+    response = portal_client.post(PAYMENT, card_payment(theirs))
+    assert response.status_code == 302
+    assert response.url == "/abonnements/nouveau/"  # john has no request of his own
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.contract_number) == (Subscription.Status.DRAFT, None)
+    assert methods_of(theirs) == []
+
+
+def test_anonymous_people_are_sent_to_the_login_page(draft):
+    response = Client(HTTP_HOST="chus.testserver").post(PAYMENT, card_payment(draft))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert methods_of(draft) == []

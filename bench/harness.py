@@ -232,6 +232,12 @@ def _stat(pid: int) -> tuple[str, int, float] | None:
     return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) a live process has used so far; 0 if it is gone."""
+    stat = _stat(pid)
+    return stat[2] if stat else 0.0
+
+
 def _postgres_is_ours(pid: int, database: str) -> bool:
     """A backend of `database`, or a shared helper (checkpointer...), not another's backend."""
     try:

@@ -4,8 +4,8 @@
 1. a fresh PostgreSQL database (dropped and recreated), migrated, static files collected;
 2. the data through the ORM and the services: one institution and its host name, a lot,
    a category, a product with 300 units, 1,000 people each with a draft at the payment
-   step (as tests/subscriptions/conftest.py does), each with a signed-in session and a
-   CSRF token;
+   step (as tests/subscriptions/conftest.py does), each with a signed-in session, a
+   CSRF token and a card's temporary token from the sandbox gateway;
 3. gunicorn (WSGI) on a free port of 127.0.0.1, production settings (DEBUG off);
 4. baseline: a trivial view (/healthz/) hammered with the same client concurrency;
 5. the rush: every student POSTs the payment step once, all at the same moment, through
@@ -63,6 +63,8 @@ SUBMIT_PATH = "/abonnements/nouveau/paiement/"
 ACCEPTED_LOCATION = re.compile(r"/abonnements/(\d+)/$")
 # Sold out: the payment page again, with SoldOut's message (French, or English untranslated).
 SOLD_OUT_MARKERS = ("ce permis est complet", "this permit is sold out")
+# Visa, approved (parcauto/payments/gateways/simulator.py); tokenized by the sandbox gateway.
+TEST_CARD = "4242424242424242"
 TARGET_ACCEPTED_PER_S = 150.0
 TARGET_P99_S = 1.0
 # Above this share of the machine used by others, the numbers are flagged (a shared host).
@@ -76,6 +78,7 @@ class Student:
     session_key: str
     csrf_token: str
     subscription_id: int
+    card_token: str  # the temporary token the gateway's card iframe leaves in the form
 
 
 @dataclass
@@ -134,6 +137,7 @@ def prepare(*, students: int, units: int) -> Setup:
 
     from parcauto.accounts.models import Profile, User
     from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
+    from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
     from parcauto.subscriptions.services import drafts
     from parcauto.tenants.models import LegalText, Organization, OrganizationHost
     from parcauto.vehicles.models import Vehicle
@@ -141,6 +145,7 @@ def prepare(*, students: int, units: int) -> Setup:
     session_store = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"]).SessionStore
     now = timezone.now()
     today = timezone.localdate(now)
+    card_expiry = f"{(today.year + 2) % 100:02d}12"  # YYMM, in the future
     with scopes_disabled(), transaction.atomic():
         organization = Organization.objects.create(
             slug="cegep-bench", name_fr="Cégep du banc d'essai", name_en="Bench College"
@@ -243,12 +248,15 @@ def prepare(*, students: int, units: int) -> Setup:
                 session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
                 session[HASH_SESSION_KEY] = person.get_session_auth_hash()
                 session.create()
+                # What the sandbox's card iframe does when the student types a test card.
+                card = sandbox_card_tokenize(number=TEST_CARD, expiry=card_expiry, now=now)
                 prepared.append(
                     Student(
                         email=person.email,
                         session_key=str(session.session_key),
                         csrf_token=get_random_string(32),
                         subscription_id=draft.pk,
+                        card_token=card.token,
                     )
                 )
     return Setup(product_id=product.pk, organization_id=organization.pk, students=prepared)
@@ -303,6 +311,7 @@ def submit_form(student: Student, *, accept: bool = True) -> bytes:
         "csrfmiddlewaretoken": student.csrf_token,
         "request": str(student.subscription_id),
         "payment_method": "card",
+        "card_token": student.card_token,
         "accepted_charge_after_approval": "on",
     }
     if accept:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from parcauto.billing.models import BillingRun
@@ -77,3 +78,6 @@ def test_a_running_runs_page_follows_it_until_it_ends(live_server, operator_page
     expect(page.locator("#run-progress")).not_to_have_attribute("hx-trigger", "every 1s")
     expect(page.locator("header")).to_have_count(1)  # the part replaced, not a page nested
     assert page.console_errors == []  # type: ignore[attr-defined]
+    # Under Playwright's sync API this test's ORM calls got a connection of their own,
+    # which PostgreSQL would still hold when the test database is dropped.
+    connections.close_all()

@@ -47,7 +47,9 @@ CARD_UPDATABLE = (
 )
 # Contracts with charges behind or ahead of them.
 CALENDAR_STATUSES = (
-    *CARD_UPDATABLE[1:],
+    Subscription.Status.APPROVED,
+    Subscription.Status.ACTIVE,
+    Subscription.Status.ENDING,
     Subscription.Status.ENDED,
     Subscription.Status.PAYMENT_FAILED,
 )

@@ -32,12 +32,15 @@ from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
+from parcauto.billing.tasks import collect_first_invoice
 from parcauto.catalog.models import PaymentMethodKind, PermitProduct
 from parcauto.catalog.selectors import on_sale_filter
 from parcauto.catalog.services import product_unit_take
 from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
 from parcauto.payments.models import PaymentMethod
+from parcauto.payments.services import cards, pad, payroll
+from parcauto.payments.tasks import forget_card
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
 
@@ -104,9 +107,6 @@ Payment = CardPayment | PadPayment | PayrollPayment
 def _payment_method_record(
     request: Subscription, payment: Payment, now: dt.datetime
 ) -> PaymentMethod:
-    # Imported here: the payments services import subscriptions' models.
-    from parcauto.payments.services import cards, pad, payroll
-
     if isinstance(payment, CardPayment):
         return cards.card_method_record(
             subscription=request, temporary_token=payment.temporary_token, now=now
@@ -143,8 +143,6 @@ def _current_payment_method(request: Subscription) -> PaymentMethod | None:
 
 
 def _collect_first_invoice_after_commit(request: Subscription) -> None:
-    from parcauto.billing.tasks import collect_first_invoice
-
     transaction.on_commit(partial(collect_first_invoice.enqueue, subscription_id=request.pk))
 
 
@@ -158,16 +156,12 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
     method = _current_payment_method(request)
     if method is None:
         return
-    from parcauto.payments.services.pad import pad_agreement_revoke
-    from parcauto.payments.services.payroll import payroll_authorization_revoke
-    from parcauto.payments.tasks import forget_card
-
     if method.kind == PaymentMethodKind.CARD:
         transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method.pk))
     elif method.kind == PaymentMethodKind.PAD:
-        pad_agreement_revoke(payment_method=method, actor=actor, now=now)
+        pad.pad_agreement_revoke(payment_method=method, actor=actor, now=now)
     else:
-        payroll_authorization_revoke(payment_method=method, actor=actor, now=now)
+        payroll.payroll_authorization_revoke(payment_method=method, actor=actor, now=now)
 
 
 def subscription_submit(
@@ -351,11 +345,9 @@ def subscription_approve(
 
 def _pad_confirm(method: PaymentMethod, now: dt.datetime) -> None:
     """Rule 27: the PAD confirmation goes out at least 10 days before the first debit."""
-    from parcauto.payments.services.pad import pad_confirmation_send, pad_first_debit_earliest
-
-    earliest = pad_first_debit_earliest(confirmed_at=now)
+    earliest = pad.pad_first_debit_earliest(confirmed_at=now)
     first_debit_on = max(earliest, method.subscription.start_date)
-    pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=now)
+    pad.pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=now)
 
 
 def subscription_approve_many(

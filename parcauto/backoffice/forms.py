@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.billing.models import Invoice
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.portal.templatetags.portal_subscriptions import money_for_language
 from parcauto.subscriptions.models import Subscription
@@ -197,8 +198,33 @@ class InstitutionFilterForm(forms.Form):
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
     def organizations(self, visible: QuerySet[Organization]) -> QuerySet[Organization]:
-        chosen = self.cleaned_data.get("organization") if self.is_valid() else None
+        self.is_valid()  # a field that did not validate is left out of cleaned_data
+        chosen = self.cleaned_data.get("organization")
         return visible.filter(pk=chosen.pk) if chosen else visible
+
+
+class InvoiceSearchForm(InstitutionFilterForm):
+    """Find an invoice (to refund it, for instance): by number, contract or e-mail."""
+
+    text = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Invoice, contract or e-mail"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(required=False, label=_("Status"))
+
+    def __init__(self, query: QueryDict, *, organizations: QuerySet[Organization]) -> None:
+        super().__init__(query, organizations=organizations)
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (ALL_STATUSES, _("All statuses")),
+            *Invoice.Status.choices,
+        ]
+
+    def value(self, name: str) -> str:
+        """A filter's value; an invalid one is ignored (empty)."""
+        self.is_valid()
+        return str(self.cleaned_data.get(name) or "")
 
 
 class RevenueFilterForm(InstitutionFilterForm):

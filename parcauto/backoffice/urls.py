@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("facturation/revenus/", billing_revenue.revenue, name="billing_revenue"),
     path("facturation/revenus/export.csv", billing_revenue.revenue_csv, name="billing_revenue_csv"),
+    path("facturation/factures/", billing_invoices.invoices, name="billing_invoices"),
     path("facturation/factures/<int:pk>/", billing_invoices.invoice, name="billing_invoice"),
     path(
         "facturation/factures/<int:pk>/rembourser/",

@@ -187,6 +187,21 @@ def invoices_of(*, organizations: QuerySet[Organization]) -> QuerySet[Invoice]:
     )
 
 
+def invoice_search(
+    *, organizations: QuerySet[Organization], text: str = "", status: str = ""
+) -> QuerySet[Invoice]:
+    """Invoices found by number, contract number or the person's e-mail; latest first."""
+    found = invoices_of(organizations=organizations).order_by("-due_date", "-pk")
+    if status:
+        found = found.filter(status=status)
+    text = text.strip()
+    if text.isdigit():
+        return found.filter(Q(number=int(text)) | Q(subscription__contract_number=int(text)))
+    if text:
+        return found.filter(subscription__person__email__icontains=text)
+    return found
+
+
 # --- Revenue ------------------------------------------------------------------------------
 
 

@@ -58,6 +58,7 @@ def urls(data: BillingData) -> dict[str, Url]:
         "run": Url("get", f"{BILLING}cycles/{data.run.pk}/", {}),
         "failed payments": Url("get", f"{BILLING}paiements-refuses/", {}),
         "files": Url("get", f"{BILLING}fichiers/", {}),
+        "invoices": Url("get", f"{BILLING}factures/", {}),
         "download": Url("get", f"{BILLING}fichiers/{found.pk}/telecharger/", {}),
         "revenue": Url("get", f"{BILLING}revenus/", {}),
         "revenue csv": Url("get", f"{BILLING}revenus/export.csv", {}),
@@ -75,6 +76,7 @@ URL_NAMES = [
     "run",
     "failed payments",
     "files",
+    "invoices",
     "download",
     "revenue",
     "revenue csv",
@@ -135,7 +137,7 @@ def test_another_institutions_staff_get_404_as_if_it_did_not_exist(
     assert state() == before
 
 
-@pytest.mark.parametrize("name", ["failed payments", "files", "revenue", "revenue csv"])
+@pytest.mark.parametrize("name", ["failed payments", "invoices", "files", "revenue", "revenue csv"])
 def test_another_institutions_staff_find_only_their_own_rows_in_their_lists(
     billing_data, other_organization, name
 ):
@@ -147,6 +149,8 @@ def test_another_institutions_staff_find_only_their_own_rows_in_their_lists(
     assert str(billing_data.chus_failed.number) not in text
     if name == "failed payments":
         assert list(response.context["page"]) == [billing_data.cisso_failed]
+    elif name == "invoices":
+        assert {i.organization_id for i in response.context["page"]} == {other_organization.pk}
     elif name == "files":
         assert list(response.context["page"]) == [billing_data.cisso_file]
     elif name == "revenue":

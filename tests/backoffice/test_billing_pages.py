@@ -359,6 +359,39 @@ def test_a_file_gone_from_storage_is_a_404_and_nothing_is_audited(manager, billi
     assert not AuditEvent.objects.filter(action="collection_file.downloaded").exists()
 
 
+# --- Invoices -------------------------------------------------------------------------------
+
+
+def found(client, query: str = "") -> list[Invoice]:
+    return list(client.get(f"{BILLING}factures/?{query}").context["page"])
+
+
+def test_the_invoice_list_holds_the_institutions_invoices_latest_first(manager, billing_data):
+    assert found(signed_in(manager)) == [billing_data.chus_failed, billing_data.chus_invoice]
+
+
+def test_an_invoice_is_found_by_its_number_its_contract_or_the_persons_email(manager, billing_data):
+    client, paid = signed_in(manager), billing_data.chus_invoice
+    assert found(client, f"text={paid.number}") == [paid]
+    contract_number = paid.subscription.contract_number
+    assert found(client, f"text={contract_number}") == [billing_data.chus_failed, paid]
+    assert found(client, f"text={paid.subscription.person.email.upper()}") == [
+        billing_data.chus_failed,
+        paid,
+    ]
+    assert found(client, "text=personne@nulle.part") == []
+
+
+def test_invoices_are_filtered_by_status(manager, billing_data):
+    client = signed_in(manager)
+    assert found(client, "status=paid") == [billing_data.chus_invoice]
+    assert found(client, "status=nonsense") == [billing_data.chus_failed, billing_data.chus_invoice]
+
+
+def test_another_institutions_invoice_is_not_found_by_its_number(manager, billing_data):
+    assert found(signed_in(manager), f"text={billing_data.cisso_failed.number}") == []
+
+
 # --- Invoice page -----------------------------------------------------------------------------
 
 

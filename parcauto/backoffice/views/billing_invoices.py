@@ -1,5 +1,5 @@
-"""One invoice: its line and taxes, every attempt to collect it, its refunds; and the
-refund form for those who may give money back.
+"""Invoices: a search; one invoice with its line and taxes, every attempt to collect it
+and its refunds; and the refund form for those who may give money back.
 
 Refunding is a money decision: operator admins and the institution's managers only, not
 its agents (agents decide on requests, `accounts.roles`, but do not move money). The
@@ -13,21 +13,22 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.billing.models import Invoice, Refund
-from parcauto.billing.reports import invoices_of
+from parcauto.billing.reports import invoice_search, invoices_of
 from parcauto.billing.services.refunds import refund_create, refundable
 from parcauto.core.clock import now
 from parcauto.core.errors import DomainError
 from parcauto.portal.templatetags.portal_subscriptions import money_for_language
 
-from ..forms import RefundForm
+from ..forms import InvoiceSearchForm, RefundForm
 from .base import StaffRequest, backoffice_view, staff, staff_organizations
-from .billing import billing_context
+from .billing import PAGE_SIZE, billing_context
 
 
 def _invoice_or_404(request: StaffRequest, pk: int) -> Invoice:
@@ -54,6 +55,22 @@ def _render(
             form=form or RefundForm(refundable=left),
         ),
         status=status,
+    )
+
+
+@require_GET
+@backoffice_view
+def invoices(request: StaffRequest) -> HttpResponse:
+    visible = staff_organizations(request)
+    form = InvoiceSearchForm(request.GET, organizations=visible)
+    found = invoice_search(
+        organizations=form.organizations(visible),
+        text=form.value("text"),
+        status=form.value("status"),
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "backoffice/billing/invoices.html", billing_context(request, form=form, page=page)
     )
 
 

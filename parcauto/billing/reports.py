@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from parcauto.core.clock import LOCAL_TZ
@@ -152,7 +152,8 @@ def failed_payments(
             "subscription__person",
             "subscription__person__profile",
         )
-        .order_by("next_attempt_on", "due_date", "pk")
+        # Nulls last on both databases (SQLite would put them first).
+        .order_by(F("next_attempt_on").asc(nulls_last=True), "due_date", "pk")
     )
 
 

@@ -308,6 +308,22 @@ def test_the_operator_may_narrow_failed_payments_to_one_institution(
     assert list(narrowed.context["page"]) == [billing_data.cisso_failed]
 
 
+def test_failed_payments_come_by_next_attempt_those_without_one_last(
+    manager, organization, billing_data
+):
+    offer = offer_of(organization, lot_number="1086", product_number="5570", category_name="B")
+    later, none, sooner = (
+        invoice_for(
+            submitted_request(offer),
+            status=Invoice.Status.FAILED,
+            next_attempt_on=day,
+        )
+        for day in (TODAY + dt.timedelta(days=9), None, TODAY + dt.timedelta(days=1))
+    )
+    response = signed_in(manager).get(f"{BILLING}paiements-refuses/")
+    assert list(response.context["page"]) == [sooner, billing_data.chus_failed, later, none]
+
+
 def test_another_institution_in_the_filter_is_ignored(manager, billing_data, other_organization):
     response = signed_in(manager).get(
         f"{BILLING}paiements-refuses/?organization={other_organization.pk}"

@@ -5,6 +5,7 @@ Paid invoices count on the Quebec day they were paid; anything not paid is left 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from decimal import Decimal as D
@@ -157,3 +158,12 @@ def test_the_page_in_english_shows_english_amounts(operator, june):
     operator.save(update_fields=["language"])
     page = signed_in(operator).get(f"{REVENUE}?{JUNE}").content.decode()
     assert "$436.91" in page
+
+
+def test_a_name_excel_would_run_as_a_formula_is_quoted_out(manager, organization):
+    invoice_for(contract(organization), paid_at=local(1, 9))
+    organization.name_fr = '=HYPERLINK("http://evil.example")'
+    organization.save(update_fields=["name_fr"])
+    body = signed_in(manager).get(f"{REVENUE}export.csv?{JUNE}").content.decode()
+    [_headers, row, _total] = csv.reader(body[1:].splitlines(), delimiter=";")
+    assert row[0] == '\'=HYPERLINK("http://evil.example")'

@@ -7,7 +7,8 @@ The CSV is for Quebec's Excel, which opens a double-clicked file with the region
 settings of a French Windows: `;` between columns, a comma before the cents, no currency
 sign nor thousands separator (so every amount stays a number), UTF-8 with a byte-order
 mark (without it Excel reads "Établissement" as Windows-1252), CRLF line ends, French
-headers and names whatever the page's language, and a last "Total" line.
+headers and names whatever the page's language, and a last "Total" line. A name that
+would start a formula is prefixed with an apostrophe (CSV injection).
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def revenue(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/billing/revenue.html", context)
 
 
+def _csv_text(text: str) -> str:
+    """A name Excel must not run as a formula (`=`, `+`, `-`, `@` first): quoted out."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _csv_amount(amount: Decimal) -> str:
     return f"{amount:.2f}".replace(".", ",")
 
@@ -163,9 +169,9 @@ def revenue_csv(request: StaffRequest) -> HttpResponse:
     for row in found.rows:
         writer.writerow(
             [
-                row.organization,
-                row.lot,
-                row.product,
+                _csv_text(row.organization),
+                _csv_text(row.lot),
+                _csv_text(row.product),
                 row.invoices,
                 *(_csv_amount(a) for a in (row.pre_tax, row.gst, row.qst, row.total)),
             ]

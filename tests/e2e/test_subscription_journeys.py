@@ -357,10 +357,14 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     )
     expect(page.locator("#current-period")).to_contain_text("taxes incluses")
     expect(page.get_by_role("radio", name="Déduction à la source")).to_have_count(0)
+    # With JavaScript, only the chosen method's section shows (none until one is chosen).
+    hint = page.get_by_text("Sélectionnez d'abord une méthode de paiement")
+    expect(hint).to_be_visible()
+    expect(page.locator("#method-card")).to_be_hidden()
     page.get_by_role("radio", name="Carte de crédit").check()
-    # With JavaScript, only the chosen method's section shows.
     expect(page.locator("#method-card")).to_be_visible()
     expect(page.locator("#method-pad")).to_be_hidden()
+    expect(hint).to_be_hidden()
     page.get_by_label("J'accepte les conditions de paiement").check()
     page.get_by_label(
         "Je comprends que je ne serai débité qu'une fois l'abonnement approuvé"

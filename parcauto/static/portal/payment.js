@@ -5,11 +5,13 @@
   const form = document.querySelector("[data-payment-form]");
   if (!form) return;
   const sections = form.querySelectorAll("[data-method-section]");
+  const hint = form.querySelector("[data-method-hint]");
   const show = () => {
     const chosen = form.querySelector("[data-method-radio]:checked");
     for (const section of sections) {
       section.hidden = !chosen || section.dataset.methodSection !== chosen.value;
     }
+    if (hint) hint.hidden = Boolean(chosen);
   };
   for (const radio of form.querySelectorAll("[data-method-radio]")) {
     radio.addEventListener("change", show);

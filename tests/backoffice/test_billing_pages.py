@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
@@ -110,11 +112,16 @@ def attempt_on(
     )
 
 
-def collection_file(organization: Organization, *, kind: str = CollectionFile.Kind.CPA005):
+def collection_file(
+    organization: Organization,
+    *,
+    kind: str = CollectionFile.Kind.CPA005,
+    collection_date: dt.date = TODAY,
+) -> CollectionFile:
     found = CollectionFile(
         organization=organization,
         kind=kind,
-        collection_date=TODAY,
+        collection_date=collection_date,
         file_number=7,
         record_count=2,
         total_amount=Decimal("229.96"),
@@ -435,3 +442,34 @@ def test_the_pages_read_in_english_too(manager, billing_data):
     page = text_of(signed_in(manager).get(f"{BILLING}paiements-refuses/"))
     assert "Failed payments" in page
     assert "$114.98" in page
+
+
+# --- Queries ---------------------------------------------------------------------------------
+
+
+def queries_for(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "path", ["", "paiements-refuses/", "factures/", "fichiers/", "revenus/?first_day=2026-06-01"]
+)
+def test_a_list_reads_as_many_queries_for_many_rows_as_for_one(manager, organization, path):
+    client = signed_in(manager)
+    offer = offer_of(organization)
+
+    def add_rows(day: int) -> None:
+        invoice = invoice_for(submitted_request(offer), status=Invoice.Status.FAILED)
+        attempt_on(invoice)
+        invoice_for(invoice.subscription, period_start=TODAY + dt.timedelta(days=30))
+        collection_file(organization, collection_date=TODAY + dt.timedelta(days=day))
+        BillingRun.objects.create(run_date=TODAY + dt.timedelta(days=day), started_at=NOW)
+
+    add_rows(0)
+    queries_for(client, f"{BILLING}{path}")  # the session's first request does a little more
+    one = queries_for(client, f"{BILLING}{path}")
+    for day in range(1, 6):
+        add_rows(day)
+    assert queries_for(client, f"{BILLING}{path}") == one

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     account_views,
     contract_views,
+    payment_step_views,
     payment_views,
     profile_views,
     vehicle_views,
@@ -72,7 +73,7 @@ urlpatterns = [
     ),
     path(
         "abonnements/nouveau/paiement/",
-        wizard_views.subscription_payment,
+        payment_step_views.subscription_payment,
         name="subscription_payment",
     ),
     path(

@@ -20,19 +20,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from parcauto.catalog.models import PaymentMethodKind
-from parcauto.catalog.selectors import product_list_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
-from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.selectors import (
     subscription_draft_for,
-    subscription_get_for_person,
 )
-from parcauto.subscriptions.services import drafts, lifecycle, waitlist
+from parcauto.subscriptions.services import drafts, waitlist
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
 from parcauto.vehicles.errors import TooManyVehicles, VehicleError
@@ -40,16 +36,12 @@ from parcauto.vehicles.selectors import vehicle_list
 from parcauto.vehicles.services import vehicle_add
 
 from .decorators import portal_view
-from .payment_forms import PaymentForm
-from .payment_views import current_period, tokenization_for
 from .subscription_forms import (
     ChooseForm,
     DetailsForm,
     VehicleChoiceForm,
     WaitlistForm,
-    occasional_on_sale,
 )
-from .templatetags.portal_subscriptions import billing_period, money_for_language
 from .vehicle_forms import VehicleForm
 from .vehicle_views import delay_notice
 
@@ -83,7 +75,7 @@ def _step_labels() -> dict[str, str]:
     }
 
 
-def _wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
+def wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
     """The step indicator: "Étape N de 5", the steps done (links back) and to come."""
     reached = step_number(draft.step) if draft else 1
     current = step_number(step)
@@ -107,7 +99,7 @@ def _wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
     }
 
 
-def _step_redirect(draft: Subscription | None) -> HttpResponse:
+def step_redirect(draft: Subscription | None) -> HttpResponse:
     if draft is None:
         return redirect(STEP_URLS[Step.CHOOSE])
     return redirect(STEP_URLS[Step(draft.step)])
@@ -125,7 +117,7 @@ def wizard_step(
                 return redirect("portal:profile")
             draft = subscription_draft_for(person=request.user, organization=request.organization)
             if draft is None or step_number(draft.step) < step_number(step):
-                return _step_redirect(draft)
+                return step_redirect(draft)
             return view(request, draft, *args, **kwargs)
 
         return portal_view(wrapper)
@@ -133,7 +125,7 @@ def wizard_step(
     return decorate
 
 
-def _legal_text(request: PortalRequest, kind: str) -> LegalText | None:
+def legal_text(request: PortalRequest, kind: str) -> LegalText | None:
     return legal_text_current(organization=request.organization, kind=kind)
 
 
@@ -178,9 +170,9 @@ def _render_choose(
         "portal/subscriptions/choose.html",
         {
             "form": form,
-            "conditions": _legal_text(request, LegalText.Kind.SUBSCRIPTION_CONDITIONS),
+            "conditions": legal_text(request, LegalText.Kind.SUBSCRIPTION_CONDITIONS),
             "operator": settings.PARCAUTO_OPERATOR_NAME,
-            **_wizard_context(draft, Step.CHOOSE),
+            **wizard_context(draft, Step.CHOOSE),
         },
     )
 
@@ -193,7 +185,7 @@ def subscription_new(request: PortalRequest) -> HttpResponse:
     draft = subscription_draft_for(person=request.user, organization=request.organization)
     if request.method != "POST":
         if draft is not None and "modifier" not in request.GET:
-            return _step_redirect(draft)
+            return step_redirect(draft)
         return _render_choose(
             request, _choose_form(request, initial=_choose_initial(request, draft)), draft
         )
@@ -299,7 +291,7 @@ def _render_vehicles(
             "can_add": can_add,
             "limit_message": None if can_add else TooManyVehicles(limit=limit).message,
             "delay_hours": settings.PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS,
-            **_wizard_context(draft, Step.VEHICLES),
+            **wizard_context(draft, Step.VEHICLES),
         },
     )
 
@@ -396,7 +388,7 @@ def subscription_details(request: PortalRequest, draft: Subscription) -> HttpRes
     return render(
         request,
         "portal/subscriptions/details.html",
-        {"form": form, "proof": proof, **_wizard_context(draft, Step.DETAILS)},
+        {"form": form, "proof": proof, **wizard_context(draft, Step.DETAILS)},
     )
 
 
@@ -421,121 +413,9 @@ def subscription_summary(request: PortalRequest, draft: Subscription) -> HttpRes
             "vehicles": list(draft.vehicles.all()),
             "proof": proof_of(draft),
             "error": error,
-            **_wizard_context(draft, Step.SUMMARY),
+            **wizard_context(draft, Step.SUMMARY),
         },
     )
-
-
-# --- step 5: payment and submission ----------------------------------------------------------
-
-
-def _render_payment(
-    request: PortalRequest, draft: Subscription, form: PaymentForm, *, sold_out: bool = False
-) -> HttpResponse:
-    occasional = None
-    if sold_out:
-        products = product_list_for(
-            organization=request.organization,
-            lot=draft.lot,
-            category=draft.category,
-            user=request.user,
-            at=clock_now(),
-        )
-        occasional = occasional_on_sale(list(products))
-    methods = form.methods
-    return render(
-        request,
-        "portal/subscriptions/payment.html",
-        {
-            "form": form,
-            "subscription": draft,
-            "period": current_period(draft),
-            "tokenization": tokenization_for(request) if "card" in methods else None,
-            "pad_agreement": _legal_text(request, LegalText.Kind.PAD_AGREEMENT)
-            if "pad" in methods
-            else None,
-            "payment_conditions": _legal_text(request, LegalText.Kind.PAYMENT_CONDITIONS),
-            "payroll_authorization": _(
-                "I authorize %(organization)s to deduct from my pay the amount of this parking "
-                "subscription (%(price)s, taxes included, %(frequency)s) for as long as the "
-                "contract is in force. I may revoke this authorization at any time by ending "
-                "the subscription."
-            )
-            % {
-                "organization": request.organization.name,
-                "price": money_for_language(draft.price),
-                "frequency": billing_period(draft.billing_frequency),
-            },
-            "sold_out": sold_out,
-            "occasional": occasional,
-            **_wizard_context(draft, Step.PAYMENT),
-        },
-    )
-
-
-@portal_view
-def subscription_payment(request: PortalRequest) -> HttpResponse:
-    """Step 5. "Soumettre" is safe to click twice: the second click finds the request sent
-    (and records no second payment method)."""
-    if not hasattr(request.user, "profile"):
-        return redirect("portal:profile")
-    draft = subscription_draft_for(person=request.user, organization=request.organization)
-    if request.method != "POST":
-        if draft is None or draft.step != Step.PAYMENT:
-            return _step_redirect(draft)
-        return _render_payment(
-            request, draft, PaymentForm(initial={"request": draft.pk}, subscription=draft)
-        )
-
-    pk = request.POST.get("request", "")
-    target = draft if draft is not None and str(draft.pk) == pk else None
-    if target is None and pk.isdigit():  # already sent: a double click, or a second tab
-        target = subscription_get_for_person(
-            person=request.user, organization=request.organization, pk=int(pk)
-        )
-    if target is None:
-        return _step_redirect(draft)
-    if target.status == Subscription.Status.DRAFT and target.step != Step.PAYMENT:
-        return _step_redirect(target)
-    form = PaymentForm(request.POST, request.FILES, subscription=target)
-    if target.status != Subscription.Status.DRAFT:
-        return redirect("portal:subscription_detail", pk=target.pk)
-    if form.is_valid():
-        try:
-            sent = lifecycle.subscription_submit(
-                subscription=target,
-                now=clock_now(),
-                payment=form.payment(),
-                **form.service_arguments(),
-            )
-        except SoldOut as error:
-            form.add_domain_error(error)
-            return _render_payment(request, target, form, sold_out=True)
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            if target.status == Subscription.Status.DRAFT:  # this click sent it
-                messages.success(request, _submitted_message(sent, request.user.email))
-            return redirect("portal:subscription_detail", pk=sent.pk)
-    return _render_payment(request, target, form)
-
-
-def _submitted_message(subscription: Subscription, email: str) -> str:
-    if subscription.status == Subscription.Status.SUBMITTED:
-        return _(
-            "Your subscription request has been sent. An e-mail acknowledging it is on its way "
-            "to %(email)s. You will receive another e-mail once your request is processed."
-        ) % {"email": email}
-    message = _(
-        "Your subscription has been created successfully. Your contract is on its way to %(email)s."
-    ) % {"email": email}
-    if subscription.payment_method == PaymentMethodKind.CARD:
-        # Guide 000: the purchase stands only once the card issuer accepts the charge.
-        message += " " + _(
-            "This confirmation is conditional on your card issuer accepting the payment: "
-            "if it is refused, the purchase is cancelled."
-        )
-    return message
 
 
 @portal_view

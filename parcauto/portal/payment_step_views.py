@@ -1,0 +1,143 @@
+"""Step 5 of the request wizard, "Paiement": VOTRE ABONNEMENT, the method and what it
+needs (card iframe, bank account, payroll authorization), then "Soumettre" / "Ajouter".
+
+One view: it parses with PaymentForm, makes one call to lifecycle.subscription_submit
+(which records the means of payment in the same transaction) and renders.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from parcauto.catalog.models import PaymentMethodKind
+from parcauto.catalog.selectors import product_list_for
+from parcauto.core.clock import now as clock_now
+from parcauto.core.errors import DomainError
+from parcauto.core.http import PortalRequest
+from parcauto.subscriptions.errors import SoldOut
+from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.selectors import (
+    subscription_draft_for,
+    subscription_get_for_person,
+)
+from parcauto.subscriptions.services import lifecycle
+from parcauto.tenants.models import LegalText
+
+from .decorators import portal_view
+from .payment_forms import PaymentForm
+from .payment_views import current_period, tokenization_for
+from .subscription_forms import occasional_on_sale
+from .templatetags.portal_subscriptions import billing_period, money_for_language
+from .wizard_views import Step, legal_text, step_redirect, wizard_context
+
+
+def _render_payment(
+    request: PortalRequest, draft: Subscription, form: PaymentForm, *, sold_out: bool = False
+) -> HttpResponse:
+    occasional = None
+    if sold_out:
+        products = product_list_for(
+            organization=request.organization,
+            lot=draft.lot,
+            category=draft.category,
+            user=request.user,
+            at=clock_now(),
+        )
+        occasional = occasional_on_sale(list(products))
+    methods = form.methods
+    return render(
+        request,
+        "portal/subscriptions/payment.html",
+        {
+            "form": form,
+            "subscription": draft,
+            "period": current_period(draft),
+            "tokenization": tokenization_for(request) if "card" in methods else None,
+            "pad_agreement": legal_text(request, LegalText.Kind.PAD_AGREEMENT)
+            if "pad" in methods
+            else None,
+            "payment_conditions": legal_text(request, LegalText.Kind.PAYMENT_CONDITIONS),
+            "payroll_authorization": _(
+                "I authorize %(organization)s to deduct from my pay the amount of this parking "
+                "subscription (%(price)s, taxes included, %(frequency)s) for as long as the "
+                "contract is in force. I may revoke this authorization at any time by ending "
+                "the subscription."
+            )
+            % {
+                "organization": request.organization.name,
+                "price": money_for_language(draft.price),
+                "frequency": billing_period(draft.billing_frequency),
+            },
+            "sold_out": sold_out,
+            "occasional": occasional,
+            **wizard_context(draft, Step.PAYMENT),
+        },
+    )
+
+
+@portal_view
+def subscription_payment(request: PortalRequest) -> HttpResponse:
+    """Step 5. "Soumettre" is safe to click twice: the second click finds the request sent
+    (and records no second payment method)."""
+    if not hasattr(request.user, "profile"):
+        return redirect("portal:profile")
+    draft = subscription_draft_for(person=request.user, organization=request.organization)
+    if request.method != "POST":
+        if draft is None or draft.step != Step.PAYMENT:
+            return step_redirect(draft)
+        return _render_payment(
+            request, draft, PaymentForm(initial={"request": draft.pk}, subscription=draft)
+        )
+
+    pk = request.POST.get("request", "")
+    target = draft if draft is not None and str(draft.pk) == pk else None
+    if target is None and pk.isdigit():  # already sent: a double click, or a second tab
+        target = subscription_get_for_person(
+            person=request.user, organization=request.organization, pk=int(pk)
+        )
+    if target is None:
+        return step_redirect(draft)
+    if target.status == Subscription.Status.DRAFT and target.step != Step.PAYMENT:
+        return step_redirect(target)
+    form = PaymentForm(request.POST, request.FILES, subscription=target)
+    if target.status != Subscription.Status.DRAFT:
+        return redirect("portal:subscription_detail", pk=target.pk)
+    if form.is_valid():
+        try:
+            sent = lifecycle.subscription_submit(
+                subscription=target,
+                now=clock_now(),
+                payment=form.payment(),
+                **form.service_arguments(),
+            )
+        except SoldOut as error:
+            form.add_domain_error(error)
+            return _render_payment(request, target, form, sold_out=True)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            if target.status == Subscription.Status.DRAFT:  # this click sent it
+                messages.success(request, _submitted_message(sent, request.user.email))
+            return redirect("portal:subscription_detail", pk=sent.pk)
+    return _render_payment(request, target, form)
+
+
+def _submitted_message(subscription: Subscription, email: str) -> str:
+    if subscription.status == Subscription.Status.SUBMITTED:
+        return _(
+            "Your subscription request has been sent. An e-mail acknowledging it is on its way "
+            "to %(email)s. You will receive another e-mail once your request is processed."
+        ) % {"email": email}
+    message = _(
+        "Your subscription has been created successfully. Your contract is on its way to %(email)s."
+    ) % {"email": email}
+    if subscription.payment_method == PaymentMethodKind.CARD:
+        # Guide 000: the purchase stands only once the card issuer accepts the charge.
+        message += " " + _(
+            "This confirmation is conditional on your card issuer accepting the payment: "
+            "if it is refused, the purchase is cancelled."
+        )
+    return message

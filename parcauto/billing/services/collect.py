@@ -106,13 +106,13 @@ def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
     ]
     columns = [field.column for field in fields]
     assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
-    names = ", ".join(quote(column) for column in ["id", *columns])
+    names = ", ".join(quote(column) for column in ["order_id", *columns])
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
     for start in range(0, len(attempts), _UPDATE_BATCH):
         batch = attempts[start : start + _UPDATE_BATCH]
         params: list[object] = []
         for attempt in batch:
-            params.append(attempt.pk)  # then the fields in `fields` order, as `columns`
+            params.append(attempt.order_id)  # the key (unique), then `columns`' values
             params.extend(
                 field.get_db_prep_save(getattr(attempt, field.attname), connection)
                 for field in fields
@@ -120,7 +120,7 @@ def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH v ({names}) AS (VALUES {', '.join([row] * len(batch))}) "  # noqa: S608 - no input in the SQL
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id",
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.order_id = v.order_id",
                 params,
             )
 

@@ -26,6 +26,7 @@ from parcauto.core.money import TaxSplit
 from parcauto.core.sequences import sequence_next, sequence_reserve
 from parcauto.subscriptions.models import Subscription
 
+from ..bulk import rows_insert
 from ..models import Invoice
 from ..periods import MONTHLY
 from ..proration import Period, first_period, month_end, prorate
@@ -68,7 +69,25 @@ class _Taxes:
         return split
 
 
-def _invoice(
+# The columns `_invoice_row` fills, in its order.
+INVOICE_FIELDS = (
+    "organization_id",
+    "number",
+    "subscription_id",
+    "kind",
+    "period_start",
+    "period_end",
+    "due_date",
+    "payment_method",
+    "amount",
+    "pre_tax",
+    "gst",
+    "qst",
+    "status",
+)
+
+
+def _invoice_row(
     *,
     terms: ContractTerms,
     number: int,
@@ -77,22 +96,23 @@ def _invoice(
     due_date: dt.date,
     run_date: dt.date,
     taxes: _Taxes,
-) -> Invoice:
+) -> tuple[object, ...]:
     split = taxes.split(amount, period.start, terms.taxable)
-    return Invoice(
-        organization_id=terms.organization_id,
-        number=number,
-        subscription_id=terms.id,
-        kind=Invoice.Kind.CHARGE,
-        period_start=period.start,
-        period_end=period.end,
-        due_date=due_date,
-        payment_method=terms.payment_method,
-        amount=amount,
-        pre_tax=split.pre_tax,
-        gst=split.gst,
-        qst=split.qst,
-        status=Invoice.Status.DUE if due_date <= run_date else Invoice.Status.SCHEDULED,
+    status = Invoice.Status.DUE if due_date <= run_date else Invoice.Status.SCHEDULED
+    return (
+        terms.organization_id,
+        number,
+        terms.id,
+        Invoice.Kind.CHARGE.value,
+        period.start,
+        period.end,
+        due_date,
+        terms.payment_method,
+        amount,
+        split.pre_tax,
+        split.gst,
+        split.qst,
+        status.value,
     )
 
 
@@ -135,7 +155,7 @@ def invoice_first_create(*, subscription: Subscription, now: dt.datetime) -> Inv
         if charge is None:
             return None
         period, amount = charge
-        invoice = _invoice(
+        row = _invoice_row(
             terms=ContractTerms(
                 id=subscription.pk,
                 organization_id=subscription.organization_id,
@@ -152,6 +172,7 @@ def invoice_first_create(*, subscription: Subscription, now: dt.datetime) -> Inv
             run_date=today,
             taxes=_Taxes(),
         )
+        invoice = Invoice(**dict(zip(INVOICE_FIELDS, row, strict=True)))
         invoice.save()
     return invoice
 
@@ -160,7 +181,9 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def invoices_create_due(*, run_date: dt.date, contracts: Sequence[ContractTerms]) -> int:
+def invoices_create_due(
+    *, run_date: dt.date, contracts: Sequence[ContractTerms], now: dt.datetime
+) -> int:
     """The month's invoice of each monthly contract of `contracts` that lacks it; how many.
 
     `contracts` are monthly contracts that started before the month of `run_date` (a
@@ -184,25 +207,26 @@ def invoices_create_due(*, run_date: dt.date, contracts: Sequence[ContractTerms]
         numbers = sequence_reserve(
             name=INVOICE_SEQUENCE, count=len(missing), start=FIRST_INVOICE_NUMBER
         )
-        invoices = []
+        rows = []
         for terms, number in zip(missing, numbers, strict=True):
             end = last_day if terms.end_date is None else min(terms.end_date, last_day)
             amount = prorate(monthly_price=terms.price, start=first_day, end=end)
             if amount <= 0:
                 continue
-            invoices.append(
-                _invoice(
-                    terms=terms,
-                    number=number,
-                    period=Period(first_day, end),
-                    amount=amount,
-                    due_date=first_day,
-                    run_date=run_date,
-                    taxes=taxes,
-                )
+            row = _invoice_row(
+                terms=terms,
+                number=number,
+                period=Period(first_day, end),
+                amount=amount,
+                due_date=first_day,
+                run_date=run_date,
+                taxes=taxes,
             )
+            rows.append((now, now, *row))
         # A concurrent run may have inserted some of them since the read above: those
         # are skipped by the unique constraint (their reserved numbers stay unused, and
         # the count returned is then an upper bound).
-        Invoice.objects.bulk_create(invoices, ignore_conflicts=True)
-    return len(invoices)
+        rows_insert(
+            Invoice, ("created_at", "updated_at", *INVOICE_FIELDS), rows, ignore_conflicts=True
+        )
+    return len(rows)

@@ -38,6 +38,7 @@ from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.subscriptions.services import payments as contract_payments
 from parcauto.tenants.models import Organization
 
+from ..bulk import rows_insert
 from ..models import BillingRun, Invoice
 from ..selectors import billing_policy_for, contracts_to_invoice
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
@@ -60,7 +61,7 @@ def billing_run(
     try:
         with scopes_disabled():
             _settle(run, gateway=gateway, now=now, chunk_size=chunk_size)
-            _invoice(run, run_date=run_date, chunk_size=chunk_size)
+            _invoice(run, run_date=run_date, now=now, chunk_size=chunk_size)
             _charge(run, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size)
             _interest(run, run_date=run_date)
             _overdue(run, run_date=run_date, now=now)
@@ -136,10 +137,10 @@ def _settle(run: BillingRun, *, gateway: Gateway, now: dt.datetime, chunk_size: 
 # --- 2. invoice -------------------------------------------------------------------------
 
 
-def _invoice(run: BillingRun, *, run_date: dt.date, chunk_size: int) -> None:
+def _invoice(run: BillingRun, *, run_date: dt.date, now: dt.datetime, chunk_size: int) -> None:
     _progress(run, phase="invoice")
     for contracts in contracts_to_invoice(run_date=run_date, chunk_size=chunk_size):
-        created = invoices_create_due(run_date=run_date, contracts=contracts)
+        created = invoices_create_due(run_date=run_date, contracts=contracts, now=now)
         _progress(
             run,
             contracts_seen=run.contracts_seen + len(contracts),
@@ -189,11 +190,24 @@ def _charge(
 ) -> None:
     _progress(run, phase="charge")
     for rows in _keyset(_chargeable(run_date), _CHARGE_FIELDS, chunk_size):
-        sent = _attempts_commit(rows)
+        sent = _attempts_commit(rows, now=now)
         _count(run, charges_send(sent=sent, gateway=gateway, now=now))
 
 
-def _attempts_commit(rows: list[tuple[Any, ...]]) -> list[Sent]:
+_ATTEMPT_FIELDS = (
+    "created_at",
+    "updated_at",
+    "organization_id",
+    "order_id",
+    "kind",
+    "invoice_id",
+    "payment_method_id",
+    "amount",
+    "status",
+)
+
+
+def _attempts_commit(rows: list[tuple[Any, ...]], *, now: dt.datetime) -> list[Sent]:
     """One SENT attempt per invoice with a card on file, committed in one insert."""
     cards = {
         subscription_id: (method_id, data_key, issuer_id)
@@ -226,14 +240,18 @@ def _attempts_commit(rows: list[tuple[Any, ...]]) -> list[Sent]:
         )
         sent.append(Sent(attempt, charge))
     try:
-        with transaction.atomic():
-            PaymentAttempt.objects.bulk_create([item.attempt for item in sent])
+        rows_insert(
+            PaymentAttempt,
+            _ATTEMPT_FIELDS,
+            [
+                (now, now, *(getattr(item.attempt, name) for name in _ATTEMPT_FIELDS[2:]))
+                for item in sent
+            ],
+        )
     except IntegrityError:
         # Another collector (the approval task) committed an attempt for one of these
         # invoices since they were read: leave the chunk to it; the next run sees the rest.
-        logger.warning(
-            "billing run: a chunk of %d charges was taken by another collector", len(sent)
-        )
+        logger.warning("billing run: %d charges left to another collector", len(sent))
         return []
     return sent
 

@@ -14,9 +14,9 @@ from parcauto.billing.services.invoices import invoice_first_create
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.gateways.base import Charge, ChargeResult, GatewayError, GatewayTimeout
-from parcauto.payments.gateways.sandbox import SandboxGateway
+from parcauto.payments.gateways.sandbox import SandboxGateway, sandbox_card_tokenize
 from parcauto.payments.gateways.simulator import Behaviour
-from parcauto.payments.models import PaymentAttempt, SandboxTransaction
+from parcauto.payments.models import PaymentAttempt, PaymentMethod, SandboxTransaction
 from parcauto.subscriptions.models import Subscription
 from tests.billing.conftest import at, contract
 
@@ -156,3 +156,36 @@ def test_the_first_charge_is_cardholder_initiated(product):
     invoice_collect(invoice=_first_invoice(subscription), now=NOW, gateway=Recording())
     assert [charge.recurring for charge in seen] == [False]
     assert seen[0].issuer_id == "123456789012345"
+
+
+def _pending_card(subscription: Subscription, number: str) -> None:
+    """The card as the payment step leaves it: a temporary token, not yet in the vault."""
+    method = subscription.payment_methods.get()
+    token = sandbox_card_tokenize(number=number, expiry="3012").token  # valid 15 min from now
+    PaymentMethod.objects.filter(pk=method.pk).update(
+        status=PaymentMethod.Status.PENDING, data_key="", temporary_token=token
+    )
+
+
+def test_a_card_still_being_verified_is_stored_then_charged(product, gateway, settings):
+    settings.PAYMENTS_GATEWAY = "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
+    subscription = contract(product, start=JUNE_15)
+    _pending_card(subscription, "4242424242424242")
+    attempt = invoice_collect(invoice=_first_invoice(subscription), now=NOW, gateway=gateway)
+    assert attempt is not None
+    assert attempt.status == PaymentAttempt.Status.APPROVED
+    method = subscription.payment_methods.get()
+    assert method.status == PaymentMethod.Status.ACTIVE
+    assert attempt.payment_method_id == method.pk
+
+
+def test_a_card_the_vault_refuses_cancels_the_contract_without_a_charge(product, gateway, settings):
+    settings.PAYMENTS_GATEWAY = "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
+    subscription = contract(product, start=JUNE_15)
+    _pending_card(subscription, "4000000000000002")
+    invoice = _first_invoice(subscription)
+    assert invoice_collect(invoice=invoice, now=NOW, gateway=gateway) is None
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.PAYMENT_FAILED
+    assert not PaymentAttempt.objects.exists()
+    assert not SandboxTransaction.objects.exists()

@@ -225,6 +225,25 @@ def test_bad_bank_numbers_keep_what_was_typed_and_ask_for_the_cheque_again(
     assert methods_of(draft) == []
 
 
+def test_bank_errors_and_consent_errors_show_together_on_the_first_try(
+    portal_client, draft, pad_agreement
+):
+    data = pad_payment(draft, institution="81", agreement_accepted="")
+    del data["accepted_payment_conditions"]
+    del data["cheque_file"]
+    response = portal_client.post(PAYMENT, data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {
+        "accepted_payment_conditions",
+        "institution",
+        "cheque_file",
+        "agreement_accepted",
+    }
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+    assert methods_of(draft) == []
+
+
 # --- payroll deduction ----------------------------------------------------------------------
 
 

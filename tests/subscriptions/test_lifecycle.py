@@ -387,6 +387,38 @@ def test_a_refused_request_revokes_its_bank_account(
     assert not Invoice.objects.exists()
 
 
+def test_pad_errors_come_with_the_consents_errors_and_nothing_is_recorded(offer, person):
+    LegalText.objects.create(
+        organization=offer.product.organization,
+        kind=LegalText.Kind.PAD_AGREEMENT,
+        version=1,
+        body_fr="Accord DPA",
+        published_at=NOW,
+    )
+    draft = draft_until_payment(offer, person)
+    payment = lifecycle.PadPayment(
+        institution="81",
+        transit="00123",
+        account="1234567",
+        holder_name="John Tremblay",
+        holder_kind="personal",
+        cheque_file=None,
+        agreement_accepted=False,
+    )
+    with pytest.raises(FieldErrors) as refused:
+        _submit(draft, method="pad", payment=payment, accepted_payment_conditions=False)
+    assert set(refused.value.errors) == {
+        "accepted_payment_conditions",
+        "institution",
+        "cheque_file",
+        "agreement_accepted",
+    }
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+    assert not PaymentMethod.objects.exists()
+    assert not Consent.objects.filter(kind=Consent.Kind.PAYMENT_CONDITIONS).exists()
+
+
 def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
     offer, person, staff, frozen, django_capture_on_commit_callbacks, mailoutbox
 ):

@@ -101,7 +101,18 @@ def current_methods_retire(subscription: Subscription, *, now: dt.datetime) -> N
     ).update(status=PaymentMethod.Status.REPLACED, revoked_at=now, updated_at=now)
 
 
-def pad_method_record(
+@dataclass(frozen=True)
+class PadDetails:
+    """A bank account as `pad_details_check` accepted it: digits only, the name trimmed."""
+
+    bank: _BankAccount
+    holder_name: str
+    holder_kind: str
+    cheque_file: UploadedFile
+    agreement: LegalText
+
+
+def pad_details_check(
     *,
     subscription: Subscription,
     institution: str,
@@ -111,13 +122,12 @@ def pad_method_record(
     holder_kind: str,
     cheque_file: UploadedFile | None,
     agreement_accepted: bool,
-    now: dt.datetime,
-) -> PaymentMethod:
-    """Check and keep a bank account for debits, encrypted, with its accepted agreement.
+) -> PadDetails:
+    """Check what the payment step gathered for a debit, storing nothing.
 
-    Every refused field is reported at once (FieldErrors, keyed by these argument
-    names). Call it inside the caller's transaction: the method is PENDING until
-    `pad_confirmation_send`. The cheque specimen is stored under a random private name.
+    Every refused field is reported at once (FieldErrors, keyed by these argument names),
+    so that a form can show them with its own errors before anything is recorded.
+    PadError when the institution offers no PAD agreement.
     """
     errors: dict[str, StrOrPromise] = {}
     if PaymentMethodKind.PAD not in subscription.product.payment_methods_for(subscription.category):
@@ -147,7 +157,44 @@ def pad_method_record(
         errors["agreement_accepted"] = _("Accept the pre-authorized debit agreement to continue.")
     if errors or bank is None or cheque_file is None:
         raise FieldErrors(errors)
+    return PadDetails(
+        bank=bank,
+        holder_name=name,
+        holder_kind=holder_kind,
+        cheque_file=cheque_file,
+        agreement=agreement,
+    )
 
+
+def pad_method_record(
+    *,
+    subscription: Subscription,
+    institution: str,
+    transit: str,
+    account: str,
+    holder_name: str,
+    holder_kind: str,
+    cheque_file: UploadedFile | None,
+    agreement_accepted: bool,
+    now: dt.datetime,
+) -> PaymentMethod:
+    """Check (`pad_details_check`) and keep a bank account for debits, encrypted, with its
+    accepted agreement.
+
+    Call it inside the caller's transaction: the method is PENDING until
+    `pad_confirmation_send`. The cheque specimen is stored under a random private name.
+    """
+    details = pad_details_check(
+        subscription=subscription,
+        institution=institution,
+        transit=transit,
+        account=account,
+        holder_name=holder_name,
+        holder_kind=holder_kind,
+        cheque_file=cheque_file,
+        agreement_accepted=agreement_accepted,
+    )
+    bank = details.bank
     current_methods_retire(subscription, now=now)
     method = PaymentMethod(
         organization=subscription.organization,
@@ -159,12 +206,12 @@ def pad_method_record(
         bank_transit=bank.transit,
         bank_account_encrypted=crypto.bank_account_encrypt(bank.account),
         bank_account_last_digits=bank.account[-4:],
-        holder_name=name,
-        holder_kind=holder_kind,
-        pad_agreement=agreement,
+        holder_name=details.holder_name,
+        holder_kind=details.holder_kind,
+        pad_agreement=details.agreement,
         pad_agreement_accepted_at=now,
     )
-    method.cheque_specimen.save("cheque", cheque_file, save=False)
+    method.cheque_specimen.save("cheque", details.cheque_file, save=False)
     method.save()
     return method
 

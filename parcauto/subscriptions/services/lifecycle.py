@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -112,23 +112,25 @@ def _payment_method_record(
             subscription=request, temporary_token=payment.temporary_token, now=now
         )
     if isinstance(payment, PadPayment):
-        return pad.pad_method_record(
-            subscription=request,
-            institution=payment.institution,
-            transit=payment.transit,
-            account=payment.account,
-            holder_name=payment.holder_name,
-            holder_kind=payment.holder_kind,
-            cheque_file=payment.cheque_file,
-            agreement_accepted=payment.agreement_accepted,
-            now=now,
-        )
+        return pad.pad_method_record(subscription=request, now=now, **_pad_fields(payment))
     return payroll.payroll_method_record(
         subscription=request,
         employee_number=payment.employee_number,
         authorized=payment.authorized,
         now=now,
     )
+
+
+def _pad_fields(payment: PadPayment) -> dict[str, Any]:
+    return {
+        "institution": payment.institution,
+        "transit": payment.transit,
+        "account": payment.account,
+        "holder_name": payment.holder_name,
+        "holder_kind": payment.holder_kind,
+        "cheque_file": payment.cheque_file,
+        "agreement_accepted": payment.agreement_accepted,
+    }
 
 
 def _current_payment_method(request: Subscription) -> PaymentMethod | None:
@@ -200,6 +202,12 @@ def subscription_submit(
             "Your card could not be read. Type in the card number and the expiry date, "
             "then submit again."
         )
+    if isinstance(payment, PadPayment):
+        # Checked now too, so that the bank fields' errors show with the consents' ones.
+        try:
+            pad.pad_details_check(subscription=subscription, **_pad_fields(payment))
+        except FieldErrors as refused:
+            errors.update(refused.errors)
     if errors:
         raise FieldErrors(errors)
 

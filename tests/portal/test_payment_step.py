@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from parcauto.catalog.models import PaymentMethodKind
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod
 from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory
 from tests.pages import NBSP, PDF, page, text
@@ -239,6 +241,22 @@ def test_bank_errors_and_consent_errors_show_together_on_the_first_try(
         "cheque_file",
         "agreement_accepted",
     }
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+    assert methods_of(draft) == []
+
+
+def test_a_bank_account_sold_out_at_the_last_step_keeps_no_cheque_file(
+    portal_client, draft, pad_agreement, settings, monkeypatch
+):
+    folder = Path(settings.MEDIA_ROOT) / "private" / "cheques" / str(draft.organization_id)
+    before = set(folder.iterdir()) if folder.exists() else set()
+    # Another buyer took the last unit between the read and the quota's UPDATE.
+    monkeypatch.setattr(lifecycle, "product_unit_take", lambda **_: False)
+    response = portal_client.post(PAYMENT, pad_payment(draft))
+    assert response.status_code == 200
+    assert response.context["sold_out"] is True
+    assert (set(folder.iterdir()) if folder.exists() else set()) == before
     draft.refresh_from_db()
     assert draft.status == Subscription.Status.DRAFT
     assert methods_of(draft) == []

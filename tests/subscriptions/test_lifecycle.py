@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import formats
 
@@ -385,6 +387,21 @@ def test_a_refused_request_revokes_its_bank_account(
     assert (method.status, method.revoked_at) == (PaymentMethod.Status.REVOKED, NOW)
     assert method.pad_confirmation_sent_at is None
     assert not Invoice.objects.exists()
+
+
+def test_a_bank_account_sold_out_at_the_last_step_leaves_no_cheque_file(
+    offer, person, frozen, django_capture_on_commit_callbacks, monkeypatch
+):
+    folder = Path(settings.MEDIA_ROOT) / "private" / "cheques" / str(offer.product.organization_id)
+    before = set(folder.iterdir()) if folder.exists() else set()
+    # Another buyer took the last unit between the read and the quota's UPDATE.
+    monkeypatch.setattr(lifecycle, "product_unit_take", lambda **_: False)
+    with pytest.raises(SoldOut):
+        _submit_by_pad(offer, person, django_capture_on_commit_callbacks)
+    after = set(folder.iterdir()) if folder.exists() else set()
+    assert after == before
+    assert not PaymentMethod.objects.exists()
+    assert not Subscription.objects.exclude(status=Subscription.Status.DRAFT).exists()
 
 
 def test_pad_errors_come_with_the_consents_errors_and_nothing_is_recorded(offer, person):

@@ -182,7 +182,9 @@ def pad_method_record(
     accepted agreement.
 
     Call it inside the caller's transaction: the method is PENDING until
-    `pad_confirmation_send`. The cheque specimen is stored under a random private name.
+    `pad_confirmation_send`. The cheque specimen is stored under a random private name
+    at once (storage knows no transactions): a caller whose transaction then fails must
+    delete it (`pad_cheque_discard`).
     """
     details = pad_details_check(
         subscription=subscription,
@@ -214,6 +216,12 @@ def pad_method_record(
     method.cheque_specimen.save("cheque", details.cheque_file, save=False)
     method.save()
     return method
+
+
+def pad_cheque_discard(method: PaymentMethod) -> None:
+    """Delete the cheque file of a method whose row was rolled back (no orphan file)."""
+    if method.cheque_specimen:
+        method.cheque_specimen.delete(save=False)
 
 
 def method_revoke(method: PaymentMethod, *, actor: User | None, now: dt.datetime) -> PaymentMethod:

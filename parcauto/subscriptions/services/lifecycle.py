@@ -211,76 +211,85 @@ def subscription_submit(
     if errors:
         raise FieldErrors(errors)
 
-    with transaction.atomic():
-        request = (
-            Subscription.objects.select_for_update(of=("self",))
-            .select_related("organization", "person", "product__organization")
-            .get(organization=subscription.organization, pk=subscription.pk)
-        )
-        if request.status != Subscription.Status.DRAFT:
-            return request
-        if request.step != Subscription.Step.PAYMENT:
-            raise TransitionNotAllowed(_("Review the summary before sending the request."))
-        vehicles = list(request.vehicles.all())
-        if not vehicles or any(vehicle.removed_at for vehicle in vehicles):
-            raise TransitionNotAllowed(
-                _("A vehicle of this request was removed: go back to the vehicles step.")
+    method: PaymentMethod | None = None
+    try:
+        with transaction.atomic():
+            request = (
+                Subscription.objects.select_for_update(of=("self",))
+                .select_related("organization", "person", "product__organization")
+                .get(organization=subscription.organization, pk=subscription.pk)
             )
-        state = (
-            PermitProduct.objects.filter(pk=product.pk)
-            .filter(on_sale_filter(now))
-            .values_list("quantity", "units_taken")
-            .first()
-        )
-        if state is None:
-            raise ProductNotAvailable
-        offered = waitlist_offer_take(product=request.product, person=request.person, now=now)
-        quantity, taken = state
-        if not offered and quantity is not None and taken >= quantity:
-            raise SoldOut  # a plain read, nothing locked: the UPDATE below still decides
-        _record_payment_consents(
-            request, payment_method=payment_method, charge_notice=needs_charge_notice, now=now
-        )
-        method = _payment_method_record(request, payment, now) if payment else None
-        request.payment_method = payment_method
-        request.submitted_at = now
-        if product.approval_required:
-            request.status = Subscription.Status.SUBMITTED
-        else:
-            _mark_approved(request, actor=None, now=now)
-        # The contended rows come last, so their locks last only until the commit that
-        # follows: one unit of the quota (the conditional UPDATE decides), then the number.
-        if not offered and not product_unit_take(product=request.product):
-            raise SoldOut
-        request.holds_unit = True
-        request.contract_number = sequence_next(name=CONTRACT_SEQUENCE, start=FIRST_CONTRACT_NUMBER)
-        request.save(
-            update_fields=[
-                "holds_unit",
-                "contract_number",
-                "payment_method",
-                "submitted_at",
-                "status",
-                "decided_at",
-                "decided_by",
-                "activated_at",
-                "updated_at",
-            ]
-        )
-        audit_log(
-            action="subscription.submitted",
-            actor=request.person,
-            organization=request.organization,
-            target=request,
-            data={
-                "contract_number": request.contract_number,
-                "payment_method": payment_method,
-                "status": request.status,
-            },
-        )
-        notifications.on_submitted(request)
-        if method is not None:
-            _collect_after_submission(request)
+            if request.status != Subscription.Status.DRAFT:
+                return request
+            if request.step != Subscription.Step.PAYMENT:
+                raise TransitionNotAllowed(_("Review the summary before sending the request."))
+            vehicles = list(request.vehicles.all())
+            if not vehicles or any(vehicle.removed_at for vehicle in vehicles):
+                raise TransitionNotAllowed(
+                    _("A vehicle of this request was removed: go back to the vehicles step.")
+                )
+            state = (
+                PermitProduct.objects.filter(pk=product.pk)
+                .filter(on_sale_filter(now))
+                .values_list("quantity", "units_taken")
+                .first()
+            )
+            if state is None:
+                raise ProductNotAvailable
+            offered = waitlist_offer_take(product=request.product, person=request.person, now=now)
+            quantity, taken = state
+            if not offered and quantity is not None and taken >= quantity:
+                raise SoldOut  # a plain read, nothing locked: the UPDATE below still decides
+            _record_payment_consents(
+                request, payment_method=payment_method, charge_notice=needs_charge_notice, now=now
+            )
+            method = _payment_method_record(request, payment, now) if payment else None
+            request.payment_method = payment_method
+            request.submitted_at = now
+            if product.approval_required:
+                request.status = Subscription.Status.SUBMITTED
+            else:
+                _mark_approved(request, actor=None, now=now)
+            # The contended rows come last, so their locks last only until the commit that
+            # follows: one unit of the quota (the conditional UPDATE decides), then the number.
+            if not offered and not product_unit_take(product=request.product):
+                raise SoldOut
+            request.holds_unit = True
+            request.contract_number = sequence_next(
+                name=CONTRACT_SEQUENCE, start=FIRST_CONTRACT_NUMBER
+            )
+            request.save(
+                update_fields=[
+                    "holds_unit",
+                    "contract_number",
+                    "payment_method",
+                    "submitted_at",
+                    "status",
+                    "decided_at",
+                    "decided_by",
+                    "activated_at",
+                    "updated_at",
+                ]
+            )
+            audit_log(
+                action="subscription.submitted",
+                actor=request.person,
+                organization=request.organization,
+                target=request,
+                data={
+                    "contract_number": request.contract_number,
+                    "payment_method": payment_method,
+                    "status": request.status,
+                },
+            )
+            notifications.on_submitted(request)
+            if method is not None:
+                _collect_after_submission(request)
+    except BaseException:
+        # The row is gone with the transaction; its cheque file must not outlive it.
+        if method is not None and method.kind == PaymentMethodKind.PAD:
+            pad.pad_cheque_discard(method)
+        raise
     return request
 
 

@@ -1,4 +1,4 @@
-"""A bank account checked without side effects."""
+"""A bank account checked without side effects, and destroyed on refusal (rule 9)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from parcauto.audit.models import AuditEvent
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.services.pad import (
     PadError,
     pad_details_check,
+    pad_method_forget,
+    pad_method_record,
 )
 from parcauto.subscriptions.errors import FieldErrors
 
-from .conftest import PDF_BYTES, upload
+from .conftest import NOW, PDF_BYTES, upload
 from .factories import contract_make, pad_agreement_make
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +91,39 @@ def test_the_check_refuses_an_institution_without_agreement(organization) -> Non
     with pytest.raises(PadError) as refused:
         pad_details_check(subscription=contract, **_fields())
     assert refused.value.code == "pad_not_offered"
+
+
+def test_forgetting_destroys_the_account_and_the_cheque_after_commit(
+    contract, django_capture_on_commit_callbacks
+) -> None:
+    method = pad_method_record(subscription=contract, now=NOW, **_fields())
+    cheque = Path(method.cheque_specimen.path)
+    assert cheque.exists()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        method = pad_method_forget(payment_method=method, now=NOW)
+    assert cheque.exists()  # until the commit: a rollback keeps the row's file
+    for callback in callbacks:
+        callback()
+    assert not cheque.exists()
+    method.refresh_from_db()
+    assert method.status == PaymentMethod.Status.REVOKED
+    assert (method.bank_institution, method.bank_transit, method.holder_name) == ("", "", "")
+    assert method.bank_account_encrypted == ""
+    assert not method.cheque_specimen
+    assert method.bank_account_last_digits == "9012"  # all that is left, for the audit
+    assert method.pad_agreement_accepted_at == NOW  # the authorization's record stays
+    event = AuditEvent.objects.get(action="payments.pad_forgotten")
+    assert event.data == {"subscription": contract.pk, "account": "•••• 9012"}
+
+
+def test_forgetting_twice_changes_nothing_the_second_time(
+    contract, django_capture_on_commit_callbacks
+) -> None:
+    method = pad_method_record(subscription=contract, now=NOW, **_fields())
+    with django_capture_on_commit_callbacks(execute=True):
+        pad_method_forget(payment_method=method, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        pad_method_forget(payment_method=method, now=NOW)
+    assert callbacks == []
+    assert AuditEvent.objects.filter(action="payments.pad_forgotten").count() == 1
+    assert AuditEvent.objects.filter(action="payments.pad_revoked").count() == 1

@@ -377,15 +377,32 @@ def _submit_by_pad(offer, person, capture):
         return _submit(draft_until_payment(offer, person), method="pad", payment=payment)
 
 
-def test_a_refused_request_revokes_its_bank_account(
-    offer, person, staff, frozen, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("decision", ["refuse", "withdraw"])
+def test_a_refused_or_withdrawn_request_destroys_its_bank_account(
+    offer, person, staff, frozen, django_capture_on_commit_callbacks, decision
 ):
     request = _submit_by_pad(offer, person, django_capture_on_commit_callbacks)
+    cheque = Path(_method(request).cheque_specimen.path)
+    assert cheque.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        lifecycle.subscription_refuse(subscription=request, actor=staff, reason="Non", now=NOW)
+        if decision == "refuse":
+            lifecycle.subscription_refuse(subscription=request, actor=staff, reason="Non", now=NOW)
+        else:
+            lifecycle.subscription_cancel_pending(subscription=request, actor=person, now=NOW)
     method = _method(request)
     assert (method.status, method.revoked_at) == (PaymentMethod.Status.REVOKED, NOW)
     assert method.pad_confirmation_sent_at is None
+    assert (method.bank_institution, method.bank_transit, method.bank_account_encrypted) == (
+        "",
+        "",
+        "",
+    )
+    assert (method.holder_name, method.cheque_specimen.name) == ("", "")
+    assert method.bank_account_last_digits == "4567"
+    assert not cheque.exists()
+    revoked = AuditEvent.objects.get(action="payments.pad_revoked")
+    assert revoked.actor == (staff if decision == "refuse" else person)
+    assert AuditEvent.objects.filter(action="payments.pad_forgotten").count() == 1
     assert not Invoice.objects.exists()
 
 

@@ -4,7 +4,8 @@ The portal's submit step calls `pad_method_record` inside its own transaction; o
 request is approved (or at once, without approval), `pad_confirmation_send` sends the
 confirmation that starts the 10-day delay before the first debit (rule 27). The billing
 must never debit before `pad_first_debit_earliest`; `collection.pad_collect` also skips
-a debit whose confirmation is too recent.
+a debit whose confirmation is too recent. A refused or withdrawn request keeps no
+banking data (`pad_method_forget`, rule 9).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -222,6 +225,46 @@ def pad_cheque_discard(method: PaymentMethod) -> None:
     """Delete the cheque file of a method whose row was rolled back (no orphan file)."""
     if method.cheque_specimen:
         method.cheque_specimen.delete(save=False)
+
+
+def pad_method_forget(*, payment_method: PaymentMethod, now: dt.datetime) -> PaymentMethod:
+    """A refused or withdrawn request keeps no banking data (rule 9).
+
+    The method is revoked if still in force; the account (encrypted), the institution,
+    transit and holder name are erased, and the cheque file deleted once the caller's
+    transaction commits (a rollback keeps the file its row still names). Only the
+    account's last digits stay, for the audit trail. A second call changes nothing.
+    """
+    method = payment_method
+    if method.kind != PaymentMethodKind.PAD:
+        raise PadError(_("This payment method is not a pre-authorized debit in force."))
+    method_revoke(method, actor=None, now=now)
+    if not (method.bank_account_encrypted or method.cheque_specimen or method.bank_transit):
+        return method
+    cheque_name = method.cheque_specimen.name
+    PaymentMethod.objects.filter(pk=method.pk).update(
+        bank_institution="",
+        bank_transit="",
+        bank_account_encrypted="",
+        holder_name="",
+        cheque_specimen="",
+        updated_at=now,
+    )
+    if cheque_name:
+        storage = method.cheque_specimen.storage
+        transaction.on_commit(partial(storage.delete, cheque_name))
+    method.refresh_from_db()
+    audit_log(
+        action="payments.pad_forgotten",
+        actor=None,
+        organization=method.organization,
+        target=method,
+        data={
+            "subscription": method.subscription_id,
+            "account": crypto.masked(method.bank_account_last_digits),
+        },
+    )
+    return method
 
 
 def method_revoke(method: PaymentMethod, *, actor: User | None, now: dt.datetime) -> PaymentMethod:

@@ -153,7 +153,8 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
 
     A card leaves the gateway's vault after commit, by a task (the gateway is never
     called inside a transaction, and a task is tried again if it is down); a bank
-    account or a payroll authorization is revoked here, so no file ever takes it.
+    account is revoked and its numbers and cheque destroyed here, a payroll
+    authorization revoked, so no file ever takes them.
     """
     method = _current_payment_method(request)
     if method is None:
@@ -162,6 +163,7 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
         transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method.pk))
     elif method.kind == PaymentMethodKind.PAD:
         pad.pad_agreement_revoke(payment_method=method, actor=actor, now=now)
+        pad.pad_method_forget(payment_method=method, now=now)
     else:
         payroll.payroll_authorization_revoke(payment_method=method, actor=actor, now=now)
 

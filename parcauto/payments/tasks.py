@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import transaction
 from django.tasks import task
 from django_scopes import scope, scopes_disabled
 
+from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import now
+from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.services.payments import subscription_payment_declined
 
 from .gateways.base import CardRejected
 from .models import PaymentMethod
-from .services.cards import card_method_forget, card_method_vault
+from .services.cards import CURRENT, card_method_forget, card_method_vault
 
 
 def _method(payment_method_id: int) -> PaymentMethod | None:
@@ -20,14 +26,22 @@ def _method(payment_method_id: int) -> PaymentMethod | None:
 
 @task()
 def vault_card(payment_method_id: int) -> str:
-    """Verify and store a submitted card; run twice, the second run changes nothing."""
+    """Verify and store a submitted card; run twice, the second run changes nothing.
+
+    A card the vault refuses is as good as a declined first charge (rule 54): the
+    request is cancelled, its unit goes back on sale and the person is told. The first
+    charge's collection may meet the refusal first (billing's `invoice_collect`): only
+    one of them sees CardRejected, so the contract is cancelled once.
+    """
     method = _method(payment_method_id)
     if method is None:
         return "missing"
     with scope(organization=method.organization):
+        moment = now()
         try:
-            method = card_method_vault(payment_method=method, now=now())
+            method = card_method_vault(payment_method=method, now=moment)
         except CardRejected:
+            subscription_payment_declined(subscription=method.subscription, now=moment)
             return PaymentMethod.Status.REVOKED
     return method.status
 
@@ -41,3 +55,12 @@ def forget_card(payment_method_id: int) -> str:
     with scope(organization=method.organization):
         method = card_method_forget(payment_method=method, now=now())
     return method.status
+
+
+def card_forget_after_commit(*, subscription: Subscription) -> None:
+    """Rule 9: the contract's card leaves the vault by `forget_card` once the caller's
+    transaction commits (never a gateway call inside it; the task is tried again)."""
+    for method_id in PaymentMethod.objects.filter(
+        subscription=subscription, kind=PaymentMethodKind.CARD, status__in=CURRENT
+    ).values_list("pk", flat=True):
+        transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method_id))

@@ -13,8 +13,10 @@ from django.utils import formats
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PermitProduct
+from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod, SandboxCard
+from parcauto.payments.tasks import vault_card
 from parcauto.subscriptions.errors import (
     FieldErrors,
     ProductNotAvailable,
@@ -29,6 +31,8 @@ from tests.pages import PDF
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment
 
 pytestmark = pytest.mark.django_db
+
+DECLINED_CARD = "4000000000000002"
 
 
 def _submit(draft, method="card", **overrides):
@@ -355,6 +359,35 @@ def test_a_refused_or_withdrawn_request_forgets_its_card(
     assert (method.data_key, method.card_last4, method.card_expiry) == ("", "", "")
     assert not SandboxCard.objects.filter(token=data_key).exists()  # out of the vault
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("approval_required", [True, False])
+def test_a_card_the_vault_refuses_cancels_the_request_like_a_declined_charge(
+    offer, person, frozen, django_capture_on_commit_callbacks, approval_required
+):
+    offer.product.quantity = 10
+    offer.product.approval_required = approval_required
+    offer.product.save()
+    request = _submit_by_card(
+        draft_until_payment(offer, person), django_capture_on_commit_callbacks, DECLINED_CARD
+    )
+    request.refresh_from_db()
+    assert request.status == Subscription.Status.PAYMENT_FAILED
+    assert (request.holds_unit, request.cancelled_at) == (False, NOW)
+    offer.product.refresh_from_db()
+    assert offer.product.units_taken == 0  # back on sale
+    method = _method(request)
+    assert (method.status, method.temporary_token, method.data_key) == ("revoked", "", "")
+    declined = OutboundEmail.objects.filter(dedupe_key__startswith="billing_payment_declined:")
+    assert list(declined.values_list("to", flat=True)) == ["john@example.com"]
+    assert AuditEvent.objects.filter(action="subscription.payment_declined").count() == 1
+    assert not Invoice.objects.filter(status=Invoice.Status.PAID).exists()
+
+    # The task run again (or the first charge meeting the refusal) changes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert vault_card.call(payment_method_id=method.pk) == "revoked"
+    assert declined.count() == 1
+    assert AuditEvent.objects.filter(action="subscription.payment_declined").count() == 1
 
 
 def _submit_by_pad(offer, person, capture):

@@ -9,7 +9,8 @@ approval* rather than pre-authorized at submission:
   be refused;
 - the card is still checked at once: after the submission commits, `vault_card` stores
   it in the gateway's vault as a credential on file, which verifies it with the issuer
-  (rule 22). A bad card is caught minutes after "Soumettre", not days later;
+  (rule 22). A bad card is caught minutes after "Soumettre", not days later, and
+  cancels the request as a declined first charge does (rule 54);
 - at approval the first invoice is collected (`collect_first_invoice`); a product sold
   without approval is collected right after the submission. A declined first charge
   cancels the contract (rule 54, billing's task).
@@ -40,7 +41,7 @@ from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.services import cards, pad, payroll
-from parcauto.payments.tasks import forget_card
+from parcauto.payments.tasks import card_forget_after_commit
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
 
@@ -160,7 +161,7 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
     if method is None:
         return
     if method.kind == PaymentMethodKind.CARD:
-        transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method.pk))
+        card_forget_after_commit(subscription=request)
     elif method.kind == PaymentMethodKind.PAD:
         pad.pad_agreement_revoke(payment_method=method, actor=actor, now=now)
         pad.pad_method_forget(payment_method=method, now=now)

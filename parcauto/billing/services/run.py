@@ -346,6 +346,7 @@ def _overdue(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
         status=Invoice.Status.FAILED,
         subscription__status__in=BILLED_STATUSES,
     )
+    ended: set[int] = set()
     for organization in Organization.objects.filter(
         pk__in=unpaid.values("organization_id").distinct()
     ):
@@ -354,9 +355,12 @@ def _overdue(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
         suspend_before = run_date - dt.timedelta(days=policy.suspend_after_days)
         cancel_before = run_date - dt.timedelta(days=policy.cancel_after_days)
         for invoice in mine.filter(due_date__lte=cancel_before).order_by("id"):
+            if invoice.subscription_id in ended:
+                continue  # its oldest unpaid invoice already ended it
             contract_payments.subscription_cancel_for_nonpayment(
                 subscription=invoice.subscription, invoice=invoice, now=now
             )
+            ended.add(invoice.subscription_id)
             run.cancelled += 1
         for invoice in mine.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
             if contract_payments.subscription_suspend_for_nonpayment(

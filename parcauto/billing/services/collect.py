@@ -163,8 +163,10 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
             paid_at=now,
             next_attempt_on=None,
         )
-    for invoice_id in tally.declined_invoices:
-        invoice_declined(invoice_id=invoice_id, now=now)
+        # In the same transaction: a crash here leaves the attempts SENT, to be settled
+        # again, never DECLINED with an invoice that does not know it.
+        for invoice_id in tally.declined_invoices:
+            invoice_declined(invoice_id=invoice_id, now=now)
     return tally
 
 

@@ -9,20 +9,25 @@ import pytest
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
-from parcauto.billing.services.collect import invoice_collect
+from parcauto.billing.services.collect import Sent, attempts_record, invoice_collect
 from parcauto.billing.services.invoices import invoice_first_create
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.gateways.base import Charge, ChargeResult, GatewayError, GatewayTimeout
 from parcauto.payments.gateways.sandbox import SandboxGateway, sandbox_card_tokenize
 from parcauto.payments.gateways.simulator import Behaviour
-from parcauto.payments.models import PaymentAttempt, PaymentMethod, SandboxTransaction
+from parcauto.payments.models import (
+    PaymentAttempt,
+    PaymentMethod,
+    SandboxTransaction,
+)
 from parcauto.subscriptions.models import Subscription
 from tests.billing.conftest import at, contract
 
 pytestmark = pytest.mark.django_db
 
 JUNE_15 = dt.date(2026, 6, 15)
+JULY_1 = dt.date(2026, 7, 1)
 NOW = at(JUNE_15)
 
 
@@ -189,3 +194,42 @@ def test_a_card_the_vault_refuses_cancels_the_contract_without_a_charge(product,
     assert subscription.status == Subscription.Status.PAYMENT_FAILED
     assert not PaymentAttempt.objects.exists()
     assert not SandboxTransaction.objects.exists()
+
+
+def test_an_answer_recorded_twice_counts_once(product, gateway):
+    subscription = contract(product, start=JULY_1)
+    invoice = invoice_first_create(subscription=subscription, now=at(JULY_1))
+    assert invoice is not None
+    later = Invoice.objects.create(
+        organization=invoice.organization,
+        number=invoice.number + 1,
+        subscription=subscription,
+        period_start=dt.date(2026, 8, 1),
+        period_end=dt.date(2026, 8, 31),
+        due_date=dt.date(2026, 8, 1),
+        payment_method="card",
+        amount=Decimal("45.05"),  # x.05: the simulator declines it
+        pre_tax=Decimal("39.18"),
+        gst=Decimal("1.96"),
+        qst=Decimal("3.91"),
+        status=Invoice.Status.DUE,
+    )
+    attempt = PaymentAttempt.objects.create(
+        organization=invoice.organization,
+        order_id=f"inv-{later.number}-1",
+        kind=PaymentAttempt.Kind.PURCHASE,
+        invoice=later,
+        payment_method=subscription.payment_methods.get(),
+        amount=later.amount,
+    )
+    item = Sent(attempt, Charge(attempt.order_id, attempt.payment_method.data_key, later.amount))
+    result = gateway.purchase(item.charge)
+    assert not result.approved
+
+    first = attempts_record(outcomes=[(item, result)], now=at(dt.date(2026, 8, 1)))
+    again = attempts_record(outcomes=[(item, result)], now=at(dt.date(2026, 8, 1)))
+
+    assert (first.declined, again.declined) == (1, 0)
+    later.refresh_from_db()
+    assert later.failed_attempts == 1
+    assert later.status == Invoice.Status.FAILED

@@ -91,8 +91,11 @@ _SETTLED_FIELDS = ("status", "response_code", "message", "reference", "auth_code
 _UPDATE_BATCH = 1000
 
 
-def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
-    """Write the answers of many attempts in one statement per batch.
+def _attempts_update(attempts: Sequence[PaymentAttempt]) -> set[str]:
+    """Write the answers of attempts still SENT, one statement per batch; their order ids.
+
+    Only a SENT attempt is written: another process settling the same attempts at the
+    same moment (two runs, a run and the approval task) records each answer once.
 
     `bulk_update` builds a CASE WHEN per field and row, which costs more than the
     charges themselves for a run's 2,000 attempts; a joined VALUES list is one plain
@@ -108,6 +111,7 @@ def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
     assignments = ", ".join(f"{quote(column)} = v.{quote(column)}" for column in columns)
     names = ", ".join(quote(column) for column in ["order_id", *columns])
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    written: set[str] = set()
     for start in range(0, len(attempts), _UPDATE_BATCH):
         batch = attempts[start : start + _UPDATE_BATCH]
         params: list[object] = []
@@ -120,9 +124,12 @@ def _attempts_update(attempts: Sequence[PaymentAttempt]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH v ({names}) AS (VALUES {', '.join([row] * len(batch))}) "  # noqa: S608 - no input in the SQL
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.order_id = v.order_id",
-                params,
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.order_id = v.order_id"
+                f" AND {table}.status = %s RETURNING {table}.order_id",
+                [*params, PaymentAttempt.Status.SENT.value],
             )
+            written.update(order_id for (order_id,) in cursor.fetchall())
+    return written
 
 
 def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetime) -> Tally:
@@ -134,7 +141,6 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
     """
     tally = Tally()
     settled: list[PaymentAttempt] = []
-    paid: list[int] = []
     for sent, outcome in outcomes:
         if isinstance(outcome, GatewayError):
             tally.unknown += 1
@@ -149,14 +155,18 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
         attempt.auth_code = outcome.auth_code[:20]
         attempt.settled_at = outcome.processed_at or now
         settled.append(attempt)
-        if outcome.approved:
-            paid.append(attempt.invoice_id)  # type: ignore[arg-type]
-            tally.approved += 1
-        else:
-            tally.declined_invoices.append(attempt.invoice_id)  # type: ignore[arg-type]
-            tally.declined += 1
     with transaction.atomic(), scopes_disabled():
-        _attempts_update(settled)
+        written = _attempts_update(settled)
+        paid = []
+        for attempt in settled:
+            if attempt.order_id not in written:
+                continue  # settled by someone else meanwhile: counted there
+            if attempt.status == PaymentAttempt.Status.APPROVED:
+                paid.append(attempt.invoice_id)
+                tally.approved += 1
+            else:
+                tally.declined_invoices.append(attempt.invoice_id)  # type: ignore[arg-type]
+                tally.declined += 1
         Invoice.objects.filter(pk__in=paid).exclude(status=Invoice.Status.PAID).update(
             status=Invoice.Status.PAID,
             amount_paid=F("amount"),

@@ -186,6 +186,15 @@ class Refund(TenantOwnedModel):
         related_name="+",
         verbose_name=_("by"),
     )
+    # A card refund's call to the gateway (none for debit and payroll: paid back by staff).
+    attempt = models.OneToOneField(
+        "payments.PaymentAttempt",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund",
+        verbose_name=_("gateway call"),
+    )
 
     class Meta:
         verbose_name = _("refund")

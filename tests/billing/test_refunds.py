@@ -16,7 +16,10 @@ from parcauto.billing.models import BillingPolicy, Invoice, Refund
 from parcauto.billing.services.collect import invoice_collect
 from parcauto.billing.services.invoices import invoice_first_create
 from parcauto.billing.services.refunds import refund_create, refunds_for_early_end
+from parcauto.billing.services.run import billing_run
 from parcauto.catalog.models import PaymentMethodKind
+from parcauto.payments.gateways.base import GatewayTimeout
+from parcauto.payments.gateways.sandbox import SandboxGateway
 from parcauto.payments.models import PaymentAttempt, SandboxTransaction
 from tests.billing.conftest import at, contract
 from tests.factories import UserFactory
@@ -147,3 +150,33 @@ def test_an_institution_that_refunds_no_rent_refunds_nothing(product, gateway):
         == []
     )
     assert not Refund.objects.exists()
+
+
+class RefundLost(SandboxGateway):
+    """The refund request never reaches the gateway."""
+
+    def refund(self, *, order_id, original, amount):
+        raise GatewayTimeout("lost on the way")
+
+
+def test_a_lost_card_refund_is_given_back_once_by_the_next_run(product, gateway):
+    invoice = _paid_by_card(product, gateway)
+    refund = refund_create(
+        invoice=invoice,
+        amount=Decimal("10.00"),
+        reason="Erreur",
+        actor=None,
+        now=NOW,
+        gateway=RefundLost(),
+    )
+    assert refund.status == Refund.Status.PENDING
+    assert refund.attempt is not None
+    assert refund.attempt.status == PaymentAttempt.Status.SENT
+    assert not SandboxTransaction.objects.filter(kind="refund").exists()
+
+    billing_run(run_date=dt.date(2026, 7, 2), now=at(dt.date(2026, 7, 2)), gateway=gateway)
+    billing_run(run_date=dt.date(2026, 7, 3), now=at(dt.date(2026, 7, 3)), gateway=gateway)
+
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.REFUNDED
+    assert SandboxTransaction.objects.get(kind="refund").order_id == refund.attempt.order_id

@@ -57,21 +57,8 @@ def refund_create(
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if amount > refundable(locked):
             raise RefundTooLarge
-        refund = Refund.objects.create(
-            organization_id=locked.organization_id,
-            invoice=locked,
-            amount=amount,
-            reason=reason,
-            created_by=actor,
-        )
         charge = (
-            locked.attempts.filter(
-                kind=PaymentAttempt.Kind.PURCHASE, status=PaymentAttempt.Status.APPROVED
-            )
-            .order_by("-id")
-            .first()
-            if locked.payment_method == PaymentMethodKind.CARD
-            else None
+            _approved_charge(locked) if locked.payment_method == PaymentMethodKind.CARD else None
         )
         attempt = None
         if charge is not None:
@@ -84,6 +71,14 @@ def refund_create(
                 payment_method_id=charge.payment_method_id,
                 amount=amount,
             )
+        refund = Refund.objects.create(
+            organization_id=locked.organization_id,
+            invoice=locked,
+            amount=amount,
+            reason=reason,
+            created_by=actor,
+            attempt=attempt,
+        )
         audit_log(
             action="invoice.refund_created",
             actor=actor,
@@ -91,8 +86,35 @@ def refund_create(
             target=locked,
             data={"refund": refund.pk, "amount": str(amount), "reason": reason},
         )
-    if attempt is None or charge is None:
+    if attempt is None:
         return refund  # paid by debit or payroll: given back outside the gateway
+    return refund_send(refund=refund, now=now, gateway=gateway, ask_first=False)
+
+
+def _approved_charge(invoice: Invoice) -> PaymentAttempt | None:
+    return (
+        invoice.attempts.filter(
+            kind=PaymentAttempt.Kind.PURCHASE, status=PaymentAttempt.Status.APPROVED
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def refund_send(
+    *, refund: Refund, now: dt.datetime, gateway: Gateway | None = None, ask_first: bool = True
+) -> Refund:
+    """Give back a card refund whose attempt is SENT, once (also after a crash or timeout).
+
+    With `ask_first`, the gateway is first asked what became of the order id; only one
+    it never had is sent (again, with the same id).
+    """
+    with scopes_disabled():
+        attempt = refund.attempt
+        charge = _approved_charge(refund.invoice)
+        if attempt is None or charge is None or attempt.status != PaymentAttempt.Status.SENT:
+            return refund
+    gateway = gateway or get_gateway()
     original = ChargeResult(
         order_id=charge.order_id,
         approved=True,
@@ -101,27 +123,35 @@ def refund_create(
         reference=charge.reference,
         auth_code=charge.auth_code,
     )
-    gateway = gateway or get_gateway()
     try:
-        result = gateway.refund(order_id=attempt.order_id, original=original, amount=amount)
+        result = gateway.status(order_id=attempt.order_id) if ask_first else None
+        if result is None:
+            result = gateway.refund(
+                order_id=attempt.order_id, original=original, amount=refund.amount
+            )
     except GatewayError:
-        return refund  # stays PENDING with its attempt SENT: asked again by `order_id`
+        return refund  # stays PENDING with its attempt SENT: the daily run asks again
     with scopes_disabled(), transaction.atomic():
-        attempt.status = (
-            PaymentAttempt.Status.APPROVED if result.approved else PaymentAttempt.Status.DECLINED
-        )
-        attempt.response_code = result.response_code[:10]
-        attempt.message = result.message[:200]
-        attempt.reference = result.reference[:50]
-        attempt.settled_at = result.processed_at or now
-        attempt.save()
+        if not PaymentAttempt.objects.filter(
+            pk=attempt.pk, status=PaymentAttempt.Status.SENT
+        ).update(
+            status=PaymentAttempt.Status.APPROVED
+            if result.approved
+            else PaymentAttempt.Status.DECLINED,
+            response_code=result.response_code[:10],
+            message=result.message[:200],
+            reference=result.reference[:50],
+            settled_at=result.processed_at or now,
+        ):
+            refund.refresh_from_db()
+            return refund  # settled by another process meanwhile
         refund.status = Refund.Status.REFUNDED if result.approved else Refund.Status.FAILED
         refund.save(update_fields=["status", "updated_at"])
         audit_log(
             action="invoice.refunded" if result.approved else "invoice.refund_failed",
-            actor=actor,
-            organization=locked.organization,
-            target=locked,
+            actor=refund.created_by,
+            organization=refund.invoice.organization,
+            target=refund.invoice,
             data={"refund": refund.pk, "order_id": attempt.order_id},
         )
     return refund

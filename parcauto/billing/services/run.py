@@ -40,7 +40,7 @@ from parcauto.subscriptions.services import payments as contract_payments
 from parcauto.tenants.models import Organization
 
 from ..bulk import rows_insert
-from ..models import BillingRun, Invoice
+from ..models import BillingRun, Invoice, Refund
 from ..selectors import billing_policy_for, contracts_to_invoice
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
 from .invoices import (
@@ -50,6 +50,7 @@ from .invoices import (
     invoices_create_due,
     month_start,
 )
+from .refunds import refund_send
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,11 @@ def _settle(run: BillingRun, *, gateway: Gateway, now: dt.datetime, chunk_size: 
             for attempt in attempts
         ]
         _count(run, sent_settle(sent=items, gateway=gateway, now=now))
+    refunds = Refund.objects.filter(
+        attempt__status=PaymentAttempt.Status.SENT, status=Refund.Status.PENDING
+    ).select_related("attempt", "invoice__organization", "created_by")
+    for refund in refunds.iterator(chunk_size=chunk_size):
+        refund_send(refund=refund, now=now, gateway=gateway)
 
 
 # --- 2. invoice -------------------------------------------------------------------------

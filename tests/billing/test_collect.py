@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django_scopes import scope
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
@@ -142,8 +143,9 @@ def test_a_declined_first_charge_cancels_the_contract_and_frees_its_unit(
 def test_the_task_after_approval_invoices_and_charges_once(product, settings):
     settings.PAYMENTS_GATEWAY = "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
     subscription = contract(product, start=dt.date(2026, 1, 1))
-    collect_first_invoice.call(subscription_id=subscription.pk)
-    collect_first_invoice.call(subscription_id=subscription.pk)
+    with scope():  # as in a task worker: scopes on, no institution
+        collect_first_invoice.call(subscription_id=subscription.pk)
+        collect_first_invoice.call(subscription_id=subscription.pk)
     invoice = Invoice.objects.get(subscription=subscription)
     assert invoice.status == Invoice.Status.PAID
     assert _charges_of(subscription) == 1

@@ -292,62 +292,66 @@ def invoice_collect(
     """Charge the invoice's card once; None when there is nothing to charge.
 
     Safe to call again at any time: a paid invoice is not charged, and an attempt
-    still SENT is settled with its own order id instead of a new charge.
+    still SENT is settled with its own order id instead of a new charge. Called by a
+    task outside any institution's scope: the rows it reads are those of the invoice.
     """
+    with scopes_disabled():
+        return _invoice_collect(invoice=invoice, now=now, gateway=gateway)
+
+
+def _invoice_collect(
+    *, invoice: Invoice, now: dt.datetime, gateway: Gateway | None
+) -> PaymentAttempt | None:
     if invoice.payment_method != PaymentMethodKind.CARD or invoice.status == Invoice.Status.PAID:
         return None
     gateway = gateway or get_gateway()
     first = is_first_invoice(invoice)
-    with scopes_disabled():
-        pending = (
-            PaymentAttempt.objects.select_related("payment_method")
-            .filter(
-                invoice=invoice,
-                kind=PaymentAttempt.Kind.PURCHASE,
-                status=PaymentAttempt.Status.SENT,
-            )
-            .first()
+    pending = (
+        PaymentAttempt.objects.select_related("payment_method")
+        .filter(
+            invoice=invoice,
+            kind=PaymentAttempt.Kind.PURCHASE,
+            status=PaymentAttempt.Status.SENT,
         )
-        if pending is not None:
-            item = Sent(pending, _charge(pending, pending.payment_method, first=first))
-            sent_settle(sent=[item], gateway=gateway, now=now)
-            pending.refresh_from_db()
-            return pending
-        try:
-            method = _card_ready(invoice, now=now)
-        except CardRejected:
-            # The card could not even be stored: as good as a declined first charge.
-            invoice_declined(invoice_id=invoice.pk, now=now)
-            invoice.refresh_from_db()
-            return None
-        except GatewayError:
-            logger.warning("invoice %s: the vault could not be reached", invoice.number)
-            return None
-        if method is None:
-            logger.warning("invoice %s: no card on file to charge", invoice.number)
-            return None
-        with transaction.atomic():
-            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-            if locked.status not in (Invoice.Status.DUE, Invoice.Status.FAILED) or (
-                PaymentAttempt.objects.filter(
-                    invoice=locked, status=PaymentAttempt.Status.SENT
-                ).exists()
-            ):
-                return None  # paid, void, or being charged by another worker right now
-            attempt = PaymentAttempt.objects.create(
-                organization_id=locked.organization_id,
-                order_id=order_id_for(
-                    invoice_number=locked.number, attempt=locked.failed_attempts + 1
-                ),
-                kind=PaymentAttempt.Kind.PURCHASE,
-                invoice=locked,
-                payment_method=method,
-                amount=locked.amount - locked.amount_paid,
-            )
+        .first()
+    )
+    if pending is not None:
+        item = Sent(pending, _charge(pending, pending.payment_method, first=first))
+        sent_settle(sent=[item], gateway=gateway, now=now)
+        pending.refresh_from_db()
+        return pending
+    try:
+        method = _card_ready(invoice, now=now)
+    except CardRejected:
+        # The card could not even be stored: as good as a declined first charge.
+        invoice_declined(invoice_id=invoice.pk, now=now)
+        invoice.refresh_from_db()
+        return None
+    except GatewayError:
+        logger.warning("invoice %s: the vault could not be reached", invoice.number)
+        return None
+    if method is None:
+        logger.warning("invoice %s: no card on file to charge", invoice.number)
+        return None
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.status not in (Invoice.Status.DUE, Invoice.Status.FAILED) or (
+            PaymentAttempt.objects.filter(
+                invoice=locked, status=PaymentAttempt.Status.SENT
+            ).exists()
+        ):
+            return None  # paid, void, or being charged by another worker right now
+        attempt = PaymentAttempt.objects.create(
+            organization_id=locked.organization_id,
+            order_id=order_id_for(invoice_number=locked.number, attempt=locked.failed_attempts + 1),
+            kind=PaymentAttempt.Kind.PURCHASE,
+            invoice=locked,
+            payment_method=method,
+            amount=locked.amount - locked.amount_paid,
+        )
     charges_send(
         sent=[Sent(attempt, _charge(attempt, method, first=first))], gateway=gateway, now=now
     )
-    with scopes_disabled():
-        attempt.refresh_from_db()
-        invoice.refresh_from_db()
+    attempt.refresh_from_db()
+    invoice.refresh_from_db()
     return attempt

@@ -33,7 +33,10 @@ from ..selectors import billing_policy_for
 
 def refundable(invoice: Invoice) -> Decimal:
     """What may still be given back on `invoice`: paid, less refunds not failed."""
-    refunded = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))
+    with scopes_disabled():
+        refunded = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(
+            total=Sum("amount")
+        )
     return invoice.amount_paid - (refunded["total"] or Decimal("0.00"))
 
 
@@ -161,15 +164,18 @@ def refunds_for_early_end(
     *, subscription: Subscription, stop_date: dt.date, actor: User | None, now: dt.datetime
 ) -> list[Refund]:
     """The unused days of paid periods after `stop_date`, when the institution refunds them."""
-    if not billing_policy_for(subscription.organization).refunds_unused_days:
-        return []
+    with scopes_disabled():  # the contract's own rows, from a view or a task
+        if not billing_policy_for(subscription.organization).refunds_unused_days:
+            return []
+        paid = list(
+            Invoice.objects.filter(
+                organization=subscription.organization,
+                subscription=subscription,
+                kind=Invoice.Kind.CHARGE,
+                status=Invoice.Status.PAID,
+            ).order_by("period_start")
+        )
     refunds = []
-    paid = Invoice.objects.filter(
-        organization=subscription.organization,
-        subscription=subscription,
-        kind=Invoice.Kind.CHARGE,
-        status=Invoice.Status.PAID,
-    ).order_by("period_start")
     for invoice in paid:
         end = invoice.period_end or invoice.period_start
         if end <= stop_date:

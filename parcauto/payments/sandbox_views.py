@@ -3,11 +3,13 @@
 The parent page posts "tokenize" to the iframe; the iframe sends the typed card to
 `sandbox_tokenize` and answers the parent with Moneris' JSON: `{"responseCode": ["001"],
 "dataKey": "ot-...", "bin": "424242", "errorMessage": null}`, or the codes 943 (card
-number), 944 (expiry) or 945 (CVD) with a message in the page's language.
+number), 944 (expiry) or 945 (CVD) with a message in the page's language, and 946 (ours,
+not a Moneris code) when the cardholder's name is missing.
 
 The card number is checked and reduced to brand, last digits and test behaviour here,
 then dropped: it is never stored, and `sensitive_post_parameters` keeps it out of error
-reports (Django logs no request bodies otherwise).
+reports (Django logs no request bodies otherwise). The cardholder's name, as the guides
+show it in the card's frame, is only required: the sandbox keeps nothing of it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ SUCCESS = "001"
 BAD_NUMBER = "943"
 BAD_EXPIRY = "944"
 BAD_CVD = "945"
-CARD_FIELDS = ("card_number", "expiry", "cvd")
+NO_NAME = "946"
+CARD_FIELDS = ("cardholder", "card_number", "expiry", "cvd")
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2})\s*$")
 
 # Our portal pages are the only ones that may frame it (they share its host).
@@ -84,7 +87,13 @@ def sandbox_tokenize(request: HttpRequest) -> HttpResponse:
     cvd = request.POST.get("cvd", "").strip()
     parts = _expiry_parts(expiry)
     with translation.override(_language(request, request.POST)):
-        errors = _card_errors(number=number, expiry=parts, cvd=cvd, today=local_today())
+        errors = _card_errors(
+            cardholder=request.POST.get("cardholder", ""),
+            number=number,
+            expiry=parts,
+            cvd=cvd,
+            today=local_today(),
+        )
         if errors or parts is None:
             return JsonResponse(
                 {
@@ -105,9 +114,11 @@ def sandbox_tokenize(request: HttpRequest) -> HttpResponse:
 
 @sensitive_variables("number", "cvd")
 def _card_errors(
-    *, number: str, expiry: tuple[int, int] | None, cvd: str, today: dt.date
+    *, cardholder: str, number: str, expiry: tuple[int, int] | None, cvd: str, today: dt.date
 ) -> list[tuple[str, str]]:
     errors = []
+    if not cardholder.strip():
+        errors.append((NO_NAME, _("Enter the cardholder's name as it appears on the card.")))
     if not simulator.luhn_valid(number):
         errors.append((BAD_NUMBER, _("The card number is not valid.")))
     if expiry is None:

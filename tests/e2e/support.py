@@ -388,9 +388,27 @@ class Steps:
 # --- cards -------------------------------------------------------------------------------------
 
 
-def type_card(page: Page, number: str, expiry: str = "12/30", cvd: str = "123") -> None:
-    """Type a card in the gateway's iframe (the sandbox's here), as a person does."""
+# True once the sandbox card iframe is loaded and as tall as what it shows.
+FRAME_SHOWS_ALL_JS = """() => {
+  const frame = document.querySelector("iframe[data-card-iframe]");
+  const inner = frame && frame.contentDocument;
+  return Boolean(inner && inner.getElementById("card-cvd")
+    && inner.documentElement.scrollHeight <= frame.clientHeight + 1);
+}"""
+
+
+def type_card(
+    page: Page,
+    number: str,
+    expiry: str = "12/30",
+    cvd: str = "123",
+    cardholder: str = "John Tremblay",
+) -> None:
+    """Type a card in the gateway's iframe (the sandbox's here), as a person does: every
+    field of it shows, none below the iframe's fold (the sandbox says how tall it is)."""
+    page.wait_for_function(FRAME_SHOWS_ALL_JS)
     frame = page.frame_locator("iframe[data-card-iframe]")
+    frame.locator("#card-name").fill(cardholder)
     frame.locator("#card-number").fill(number)
     frame.locator("#card-expiry").fill(expiry)
     frame.locator("#card-cvd").fill(cvd)

@@ -19,10 +19,19 @@ FRAME = "/passerelle-test/carte/"
 TOKENIZE = "/passerelle-test/carte/jeton/"
 # A number no test card uses, so that finding it anywhere means it leaked.
 TYPED = "4012888888881881"
+# A name no fixture uses: the sandbox must keep it nowhere.
+CARDHOLDER = "Zéphirine Quintal-Ouellet"
 
 
 def tokenize(client: Client, **fields: str):
-    data = {"card_number": TYPED, "expiry": "12/30", "cvd": "123", "lang": "fr", **fields}
+    data = {
+        "cardholder": CARDHOLDER,
+        "card_number": TYPED,
+        "expiry": "12/30",
+        "cvd": "123",
+        "lang": "fr",
+        **fields,
+    }
     return client.post(TOKENIZE, data).json()
 
 
@@ -54,8 +63,16 @@ def test_other_pages_stay_unframeable(portal_client) -> None:
 @pytest.mark.parametrize(
     ("lang", "labels"),
     [
-        ("fr", ["Numéro de carte", "Date d'expiration (MM/AA)", "Code de sécurité (CVD)"]),
-        ("en", ["Card number", "Expiry date (MM/YY)", "Security code (CVD)"]),
+        (
+            "fr",
+            [
+                "Nom du titulaire",
+                "Numéro de carte",
+                "Date d'expiration (MM/AA)",
+                "Code de sécurité (CVD)",
+            ],
+        ),
+        ("en", ["Cardholder name", "Card number", "Expiry date (MM/YY)", "Security code (CVD)"]),
     ],
 )
 def test_the_fields_are_labelled_in_the_page_language(portal_client, lang, labels) -> None:
@@ -64,6 +81,13 @@ def test_the_fields_are_labelled_in_the_page_language(portal_client, lang, label
     for label in labels:
         assert label in page
     assert 'autocomplete="cc-number"' in page and 'inputmode="numeric"' in page
+    # The name comes first, as in the guides, labelled and announced with its error.
+    assert page.index('for="card-name"') < page.index('for="card-number"')
+    assert re.search(
+        r'<input id="card-name" name="cardholder"[^>]*autocomplete="cc-name"[^>]*required'
+        r'[^>]*aria-describedby="card-name-error"',
+        page,
+    )
     assert f'<html lang="{lang}-CA">' in page
 
 
@@ -89,7 +113,16 @@ def test_a_valid_card_gets_a_temporary_token(portal_client) -> None:
             ["945"],
             "Le code de sécurité (CVD) compte 4 chiffres.",
         ),
-        ({"card_number": "", "expiry": "", "cvd": ""}, ["943", "944", "945"], None),
+        (
+            {"cardholder": "  "},
+            ["946"],
+            "Entrez le nom du titulaire tel qu'il figure sur la carte.",
+        ),
+        (
+            {"cardholder": "", "card_number": "", "expiry": "", "cvd": ""},
+            ["946", "943", "944", "945"],
+            None,
+        ),
     ],
 )
 def test_a_bad_card_is_refused_with_moneris_codes(portal_client, fields, codes, message) -> None:
@@ -130,9 +163,11 @@ def test_the_typed_number_is_nowhere_in_the_database_or_the_logs(
         if TYPED in re.sub(r"\D", "", value) or TYPED[:12] in value
     ]
     assert leaks == []
+    assert not [f"{table}.{column}" for table, column, value in stored if CARDHOLDER in value]
     # The scan does see what is kept: the last digits, where they belong.
     assert ("payments_paymentmethod", "card_last4", "1881") in stored
     assert TYPED not in caplog.text and "4012-8888" not in caplog.text
+    assert CARDHOLDER not in caplog.text
 
 
 def _every_stored_value():

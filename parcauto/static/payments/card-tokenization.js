@@ -5,7 +5,9 @@
    radio) and card_token is still empty: post "tokenize" to the iframe, accept the
    answer only from data-origin, put the temporary token in card_token and submit again.
    A refusal is shown in the partial's live region, which takes the focus. One
-   tokenization at a time: clicks while it runs, or after the final submit, do nothing. */
+   tokenization at a time: clicks while it runs, or after the final submit, do nothing.
+   The sandbox's page also says how tall its fields are ({"frameHeight": n}, not a
+   Moneris message): the iframe grows to show them all, error messages included. */
 (function () {
   "use strict";
 
@@ -72,14 +74,31 @@
       frame.contentWindow.postMessage("tokenize", new URL(frame.src, window.location.href).href);
     });
 
+    if (origin === window.location.origin) {
+      // Our sandbox (never Moneris, which might take any message for "tokenize"): ask
+      // for its height once it is there, in case its own reports came too early.
+      var measure = function () {
+        frame.contentWindow.postMessage("measure", window.location.origin);
+      };
+      frame.addEventListener("load", measure);
+      measure();
+    }
+
     window.addEventListener("message", function (event) {
-      if (event.origin !== origin || event.source !== frame.contentWindow || state !== "tokenizing") {
+      if (event.origin !== origin || event.source !== frame.contentWindow) {
         return;
       }
       var answer;
       try {
         answer = typeof event.data === "string" ? JSON.parse(event.data) : event.data;
       } catch (error) {
+        return;
+      }
+      if (answer && typeof answer.frameHeight === "number") {
+        frame.style.height = Math.ceil(answer.frameHeight) + "px";
+        return;
+      }
+      if (state !== "tokenizing" || !answer) {
         return;
       }
       var codes = answer.responseCode || [];

@@ -1,5 +1,6 @@
 /* The sandbox card iframe: answers the parent page's "tokenize" like Moneris' HT page.
-   Only a page of our own origin may ask (the response headers allow no other framer). */
+   Only a page of our own origin may ask (the response headers allow no other framer).
+   It also tells the parent how tall its fields are, so that none hides below the fold. */
 (function () {
   "use strict";
 
@@ -19,13 +20,32 @@
     });
   }
 
+  function reportHeight() {
+    if (window.parent !== window) {
+      var height = form.getBoundingClientRect().bottom + window.scrollY + 8;
+      answerWith(window.parent, { frameHeight: height });
+    }
+  }
+
+  if (window.ResizeObserver) {
+    new ResizeObserver(reportHeight).observe(form);
+  }
+  reportHeight();
+
   form.addEventListener("submit", function (event) {
     // Enter in a field must not leave the page: the parent's own button submits.
     event.preventDefault();
   });
 
   window.addEventListener("message", function (event) {
-    if (event.origin !== window.location.origin || event.data !== "tokenize") {
+    if (event.origin !== window.location.origin) {
+      return;
+    }
+    if (event.data === "measure") {
+      reportHeight();
+      return;
+    }
+    if (event.data !== "tokenize") {
       return;
     }
     var target = event.source;

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from django.db import transaction
 from django.tasks import task
 from django_scopes import scope, scopes_disabled
 
-from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import now
-from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.services.payments import subscription_payment_declined
 
 from .gateways.base import CardRejected
 from .models import PaymentMethod
-from .services.cards import CURRENT, card_method_forget, card_method_vault
+from .services.cards import card_method_forget, card_method_vault
 
 
 def _method(payment_method_id: int) -> PaymentMethod | None:
@@ -55,12 +50,3 @@ def forget_card(payment_method_id: int) -> str:
     with scope(organization=method.organization):
         method = card_method_forget(payment_method=method, now=now())
     return method.status
-
-
-def card_forget_after_commit(*, subscription: Subscription) -> None:
-    """Rule 9: the contract's card leaves the vault by `forget_card` once the caller's
-    transaction commits (never a gateway call inside it; the task is tried again)."""
-    for method_id in PaymentMethod.objects.filter(
-        subscription=subscription, kind=PaymentMethodKind.CARD, status__in=CURRENT
-    ).values_list("pk", flat=True):
-        transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method_id))

@@ -210,6 +210,23 @@ def test_a_refused_request_keeps_no_card(active_card) -> None:
     assert active_card.revoked_at is not None
 
 
+def test_the_contracts_card_is_forgotten_only_once_the_transaction_commits(
+    active_card, contract, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        cards.card_forget_after_commit(subscription=contract)
+    active_card.refresh_from_db()
+    assert active_card.status == PaymentMethod.Status.ACTIVE  # nothing before the commit
+    assert active_card.data_key in vaulted_keys()
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+
+    active_card.refresh_from_db()
+    assert (active_card.status, active_card.data_key) == (PaymentMethod.Status.REVOKED, "")
+    assert vaulted_keys() == set()
+
+
 def test_forgetting_waits_for_the_vault(active_card, monkeypatch) -> None:
     def unreachable(self, **kwargs):
         raise GatewayError("down")

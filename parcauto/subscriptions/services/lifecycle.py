@@ -41,7 +41,6 @@ from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.services import cards, pad, payroll
-from parcauto.payments.tasks import card_forget_after_commit
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
 
@@ -161,7 +160,7 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
     if method is None:
         return
     if method.kind == PaymentMethodKind.CARD:
-        card_forget_after_commit(subscription=request)
+        cards.card_forget_after_commit(subscription=request)
     elif method.kind == PaymentMethodKind.PAD:
         pad.pad_agreement_revoke(payment_method=method, actor=actor, now=now)
         pad.pad_method_forget(payment_method=method, now=now)

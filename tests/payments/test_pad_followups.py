@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import IntegrityError
 
 from parcauto.audit.models import AuditEvent
 from parcauto.payments.models import PaymentMethod
@@ -127,3 +128,15 @@ def test_forgetting_twice_changes_nothing_the_second_time(
     assert callbacks == []
     assert AuditEvent.objects.filter(action="payments.pad_forgotten").count() == 1
     assert AuditEvent.objects.filter(action="payments.pad_revoked").count() == 1
+
+
+def test_a_row_that_cannot_be_saved_leaves_no_cheque_file(contract, monkeypatch) -> None:
+    before = _cheques(contract)
+
+    def broken_save(self, *args, **kwargs):
+        raise IntegrityError("the database refused the row")
+
+    monkeypatch.setattr(PaymentMethod, "save", broken_save)
+    with pytest.raises(IntegrityError):
+        pad_method_record(subscription=contract, now=NOW, **_fields())
+    assert _cheques(contract) == before

@@ -217,7 +217,11 @@ def pad_method_record(
         pad_agreement_accepted_at=now,
     )
     method.cheque_specimen.save("cheque", details.cheque_file, save=False)
-    method.save()
+    try:
+        method.save()
+    except BaseException:
+        pad_cheque_discard(method)  # the caller never gets the method to discard it
+        raise
     return method
 
 

@@ -2,6 +2,7 @@
 
 1. settle   - attempts an earlier run left SENT (killed, timed out) are settled by asking
               the gateway about their order id; one it never had is sent again, same id.
+              Card refunds left SENT likewise.
 2. invoice  - the month's invoice of every monthly contract that lacks it (bulk insert,
               ON CONFLICT DO NOTHING on the unique constraint: a second run creates 0).
 3. charge   - due card invoices and failed ones whose retry date has come, a chunk at a

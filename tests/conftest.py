@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -7,7 +8,12 @@ from django.core.cache import cache
 from django.test import Client
 from django_scopes import scopes_disabled
 
+from parcauto.billing.models import TaxRate
+from parcauto.billing.taxes import tax_rates_forget
 from tests.factories import OrganizationFactory
+
+_TAX_RATES = importlib.import_module("parcauto.billing.migrations.0003_seed_tax_rates").RATES
+_DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +32,23 @@ def _no_scope() -> Iterator[None]:
     # Test set-up spans institutions; requests still enter their own scope.
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _tax_rates(request: pytest.FixtureRequest) -> Iterator[None]:
+    # The rates come from a data migration, and a transactional test (or a live server)
+    # flushes every table when it ends: put them back before any test that uses the
+    # database, whatever ran before it on this worker.
+    if request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
+            for tax, rate, since in _TAX_RATES:
+                TaxRate.objects.get_or_create(
+                    tax=tax, effective_from=since, defaults={"rate": rate}
+                )
+    tax_rates_forget()
+    yield
+    tax_rates_forget()
 
 
 @pytest.fixture

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
-from parcauto.billing.models import TaxRate
-from parcauto.billing.taxes import tax_rates_forget
 from parcauto.catalog.models import PaymentMethodKind, PermitProduct
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.payments.gateways.sandbox import SandboxGateway
@@ -26,23 +23,6 @@ from tests.factories import (
 )
 
 _numbers = itertools.count(200_000_001)
-
-
-@pytest.fixture(autouse=True)
-def _tax_rates(db) -> Iterator[None]:
-    # The rates come from a data migration; a transactional test elsewhere may have
-    # flushed them, so make sure they are there and read afresh.
-    TaxRate.objects.get_or_create(
-        tax=TaxRate.Tax.GST, effective_from=dt.date(2008, 1, 1), defaults={"rate": Decimal("5")}
-    )
-    TaxRate.objects.get_or_create(
-        tax=TaxRate.Tax.QST,
-        effective_from=dt.date(2013, 1, 1),
-        defaults={"rate": Decimal("9.975")},
-    )
-    tax_rates_forget()
-    yield
-    tax_rates_forget()
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:

@@ -2,7 +2,9 @@
 
 1. settle   - attempts an earlier run left SENT (killed, timed out) are settled by asking
               the gateway about their order id; one it never had is sent again, same id.
-              Card refunds left SENT likewise.
+              Card refunds left SENT likewise. Debits the bank has not returned after
+              the originator's delay, and deductions of pay periods that have ended, are
+              paid (before steps 4 and 5 look for what is unpaid).
 2. invoice  - the month's invoice of every monthly contract that lacks it (bulk insert,
               ON CONFLICT DO NOTHING on the unique constraint: a second run creates 0).
 3. charge   - due card invoices and failed ones whose retry date has come, a chunk at a
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +67,7 @@ def billing_run(
     try:
         with scopes_disabled():
             _settle(run, gateway=gateway, now=now, chunk_size=chunk_size)
+            _settle_files(run, run_date=run_date, now=now)
             _invoice(run, run_date=run_date, now=now, chunk_size=chunk_size)
             _charge(run, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size)
             _interest(run, run_date=run_date)
@@ -140,6 +144,26 @@ def _settle(run: BillingRun, *, gateway: Gateway, now: dt.datetime, chunk_size: 
     ).select_related("attempt", "invoice__organization", "created_by")
     for refund in refunds.iterator(chunk_size=chunk_size):
         refund_send(refund=refund, now=now, gateway=gateway)
+
+
+def _settle_files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
+    """Debits and deductions sent in files: paid once their delay has passed, counted as
+    approved charges. Only SENT attempts are settled, so a second run settles none again."""
+    collectors = file_collectors()
+    waiting = PaymentAttempt.objects.filter(
+        kind__in=(PaymentAttempt.Kind.PAD_DEBIT, PaymentAttempt.Kind.PAYROLL),
+        status=PaymentAttempt.Status.SENT,
+    )
+    # Every institution with something in a file, active or not: what was sent is settled.
+    for organization in Organization.objects.filter(
+        pk__in=waiting.values("organization_id")
+    ).order_by("id"):
+        with scope(organization=organization):
+            settled = collectors.pad_settle(
+                organization=organization, as_of=run_date, now=now
+            ) + collectors.payroll_settle(organization=organization, as_of=run_date, now=now)
+        if settled:
+            _progress(run, charges_approved=run.charges_approved + settled)
 
 
 # --- 2. invoice -------------------------------------------------------------------------
@@ -380,27 +404,46 @@ def _overdue(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
 # --- 6. files ---------------------------------------------------------------------------
 
 FileCollector = Callable[..., object]
+FileSettler = Callable[..., int]
 
 
-def file_collectors() -> tuple[FileCollector, FileCollector]:
-    """The PAD and payroll collectors of the payments app."""
+@dataclass(frozen=True)
+class FileCollectors:
+    """What the payments app does with the PAD and payroll files."""
+
+    pad_collect: FileCollector
+    payroll_collect: FileCollector
+    pad_settle: FileSettler
+    payroll_settle: FileSettler
+
+
+def file_collectors() -> FileCollectors:
+    """The PAD and payroll collectors and settlers of the payments app."""
     try:
-        from parcauto.payments.services.collection import pad_collect, payroll_collect
+        from parcauto.payments.services.collection import (
+            pad_collect,
+            pad_settle_unreturned,
+            payroll_collect,
+            payroll_settle_sent,
+        )
     except ImportError as error:
         raise ImproperlyConfigured(
-            "the billing run needs parcauto.payments.services.collection "
-            "(pad_collect and payroll_collect) to write the PAD and payroll files"
+            "the billing run needs parcauto.payments.services.collection (pad_collect, "
+            "payroll_collect, pad_settle_unreturned and payroll_settle_sent) for the PAD "
+            "and payroll files"
         ) from error
-    return pad_collect, payroll_collect
+    return FileCollectors(pad_collect, payroll_collect, pad_settle_unreturned, payroll_settle_sent)
 
 
 def _files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
     _progress(run, phase="files")
-    pad_collect, payroll_collect = file_collectors()
+    collectors = file_collectors()
     for organization in Organization.objects.filter(is_active=True).order_by("id"):
         with scope(organization=organization):
             files = [
-                pad_collect(organization=organization, collection_date=run_date, now=now),
-                payroll_collect(organization=organization, run_date=run_date, now=now),
+                collectors.pad_collect(
+                    organization=organization, collection_date=run_date, now=now
+                ),
+                collectors.payroll_collect(organization=organization, run_date=run_date, now=now),
             ]
         _progress(run, files_created=run.files_created + sum(f is not None for f in files))

@@ -304,6 +304,15 @@ def _attempts_commit(rows: list[tuple[Any, ...]], *, now: dt.datetime) -> list[S
     return sent
 
 
+def _in_flight() -> Exists:
+    """An attempt of the invoice awaits its answer: a debit in a file the bank may still
+    return, a deduction of a pay period not over, a charge without an answer. The invoice
+    is not late while it waits (a returned debit's retry, for instance)."""
+    return Exists(
+        PaymentAttempt.objects.filter(invoice_id=OuterRef("pk"), status=PaymentAttempt.Status.SENT)
+    )
+
+
 # --- 4. interest ------------------------------------------------------------------------
 
 
@@ -325,6 +334,7 @@ def _interest(run: BillingRun, *, run_date: dt.date) -> None:
                 )
             )
         )
+        .exclude(_in_flight())
         .values("organization_id", "subscription_id", "subscription__payment_method")
         .annotate(unpaid=Sum(F("amount") - F("amount_paid")))
         .order_by("subscription_id")
@@ -376,7 +386,7 @@ def _overdue(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
     unpaid = Invoice.objects.filter(
         status=Invoice.Status.FAILED,
         subscription__status__in=BILLED_STATUSES,
-    )
+    ).exclude(_in_flight())
     ended: set[int] = set()
     for organization in Organization.objects.filter(
         pk__in=unpaid.values("organization_id").distinct()

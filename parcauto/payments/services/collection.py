@@ -19,6 +19,11 @@ Returned-debit report (`pad_returns_import`), UTF-8 CSV with this header line:
 `cross_reference` is the file's (the attempt's order id), `amount` the debit in dollars
 with a dot, `reason_code` the bank's CPA return reason (901 NSF, 905 account closed...).
 A report is imported whole or not at all; lines already imported are skipped.
+
+A returned debit is handled as a declined card charge is: the invoice is FAILED with the
+institution's next retry date (BillingPolicy), the person is told by e-mail, a later
+file debits it again (cross-reference PAD<invoice>-2, -3...) once that date has come,
+and without a retry left the billing run suspends then cancels the contract.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.audit.services import audit_log
+from parcauto.billing import emails as billing_emails
 from parcauto.billing.models import Invoice
+from parcauto.billing.services.collect import next_attempt_on
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.errors import DomainError
@@ -84,6 +91,8 @@ RETURN_REASONS = {
     "921": "No confirmation/pre-notification - business",
 }
 _IN_FLIGHT_OR_PAID = (PaymentAttempt.Status.SENT, PaymentAttempt.Status.APPROVED)
+# The e-mail to the person whose debit came back (notifications/email/<name>-*).
+PAD_RETURNED_EMAIL = "pad_debit_returned"
 
 
 class CollectionError(DomainError):
@@ -102,12 +111,13 @@ def _collected_or_in_flight(kind: str) -> Exists:
 def _due_invoices(
     organization: Organization, *, method: str, attempt_kind: str, until: dt.date
 ) -> QuerySet[Invoice]:
+    """Invoices due by `until`, and failed ones (a returned debit) whose retry date has come."""
     return (
         Invoice.objects.filter(
+            Q(status=Invoice.Status.DUE, due_date__lte=until)
+            | Q(status=Invoice.Status.FAILED, next_attempt_on__lte=until),
             organization=organization,
             payment_method=method,
-            status=Invoice.Status.DUE,
-            due_date__lte=until,
         )
         .exclude(_collected_or_in_flight(attempt_kind))
         .annotate(earlier=Count("attempts", filter=Q(attempts__kind=attempt_kind)))
@@ -374,14 +384,31 @@ def _attempt_return(attempt: PaymentAttempt, *, reason_code: str, now: dt.dateti
     attempt.message = RETURN_REASONS.get(reason_code, "")
     attempt.settled_at = now
     attempt.save(update_fields=["status", "response_code", "message", "settled_at", "updated_at"])
-    invoice = Invoice.objects.select_for_update().get(pk=attempt.invoice_id)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("organization", "subscription")
+        .get(pk=attempt.invoice_id)
+    )
     if was_paid:
         invoice.amount_paid -= attempt.amount
         invoice.paid_at = None
     invoice.status = Invoice.Status.FAILED
     invoice.failed_attempts += 1
+    invoice.next_attempt_on = next_attempt_on(
+        invoice=invoice, failures=invoice.failed_attempts, today=local_today(now)
+    )
     invoice.save(
-        update_fields=["amount_paid", "paid_at", "status", "failed_attempts", "updated_at"]
+        update_fields=[
+            "amount_paid",
+            "paid_at",
+            "status",
+            "failed_attempts",
+            "next_attempt_on",
+            "updated_at",
+        ]
+    )
+    billing_emails.billing_email_after_commit(
+        subscription=invoice.subscription, template=PAD_RETURNED_EMAIL, invoice=invoice
     )
     audit_log(
         action="payments.pad_debit_returned",
@@ -393,6 +420,9 @@ def _attempt_return(attempt: PaymentAttempt, *, reason_code: str, now: dt.dateti
             "amount": str(attempt.amount),
             "reason_code": reason_code,
             "was_paid": was_paid,
+            "next_attempt_on": invoice.next_attempt_on.isoformat()
+            if invoice.next_attempt_on
+            else None,
         },
     )
 
@@ -417,7 +447,10 @@ def _attempts_settle(attempts: QuerySet[PaymentAttempt], *, now: dt.datetime) ->
         if invoice.amount_paid == invoice.amount:
             invoice.status = Invoice.Status.PAID
             invoice.paid_at = now
-        invoice.save(update_fields=["amount_paid", "status", "paid_at", "updated_at"])
+            invoice.next_attempt_on = None  # a retried debit that went through
+        invoice.save(
+            update_fields=["amount_paid", "status", "paid_at", "next_attempt_on", "updated_at"]
+        )
         settled += 1
     return settled
 

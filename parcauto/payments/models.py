@@ -105,9 +105,9 @@ class PaymentMethod(TenantOwnedModel):
         if self.kind == PaymentMethodKind.CARD and self.card_last4:
             return f"{self.card_brand} •••• {self.card_last4}"
         if self.kind == PaymentMethodKind.PAD and self.bank_account_last_digits:
-            return (
-                f"{self.bank_institution}-{self.bank_transit} •••• {self.bank_account_last_digits}"
-            )
+            # A forgotten account (rule 9) keeps only its last digits.
+            branch = "-".join(part for part in (self.bank_institution, self.bank_transit) if part)
+            return f"{branch} •••• {self.bank_account_last_digits}".strip()
         return self.get_kind_display()
 
 

@@ -20,6 +20,7 @@ from parcauto.payments.gateways.simulator import Behaviour
 from parcauto.payments.models import (
     PaymentAttempt,
     PaymentMethod,
+    SandboxCard,
     SandboxTransaction,
 )
 from parcauto.subscriptions.models import Subscription
@@ -138,6 +139,11 @@ def test_a_declined_first_charge_cancels_the_contract_and_frees_its_unit(
     assert email.to == subscription.person.email
     assert "automatiquement annulé" in email.body_text
     assert "Forfait Occasionnel" in email.body_text
+    # The declined card leaves the vault: nothing more will be charged to it.
+    method = PaymentMethod.objects.get(subscription=subscription)
+    assert method.status == PaymentMethod.Status.REVOKED
+    assert not method.data_key
+    assert not SandboxCard.objects.filter(permanent=True).exists()
 
 
 def test_the_task_after_approval_invoices_and_charges_once(product, settings):

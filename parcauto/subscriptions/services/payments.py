@@ -12,6 +12,7 @@ from django.db import transaction
 from parcauto.audit.services import audit_log
 from parcauto.billing import emails
 from parcauto.billing.models import Invoice
+from parcauto.payments.services.cards import card_forget_after_commit
 
 from ..models import Subscription
 from .units import unit_give_back
@@ -49,6 +50,8 @@ def _end_for_nonpayment(
         contract.cancelled_at = now
         unit_give_back(subscription=contract, now=now)
         contract.save(update_fields=["status", "cancelled_at", "holds_unit", "updated_at"])
+        # Nothing more will be charged to a card that was declined (rule 9's spirit).
+        card_forget_after_commit(subscription=contract)
         audit_log(
             action=action,
             actor=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from parcauto.accounts.models import User
@@ -35,6 +35,15 @@ def private_download(file: FieldFile, *, filename: str, content_type: str) -> Fi
         filename=filename,
         content_type=content_type or "application/octet-stream",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def private_pdf(pdf: bytes, *, filename: str) -> HttpResponse:
+    """A PDF made for one person (contract, receipt): shown inline, never cached."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -20,7 +20,7 @@ from parcauto.billing.selectors import balance_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
-from parcauto.core.http import PortalRequest, private_download
+from parcauto.core.http import PortalRequest, private_download, private_pdf
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
@@ -31,6 +31,7 @@ from parcauto.subscriptions.selectors import (
 from parcauto.subscriptions.services import lifecycle
 
 from .decorators import portal_view
+from .documents import document_language
 from .payment_views import CALENDAR_STATUSES, card_updatable, current_payment_method
 from .templatetags.portal_subscriptions import CONTRACT_STATUSES
 from .wizard_views import proof_of, step_number
@@ -171,13 +172,8 @@ def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
     subscription = _own_subscription(request, pk)
     if subscription.status not in CONTRACT_STATUSES:
         raise Http404
-    language = request.GET.get("langue", "fr")
-    if language not in ("fr", "en") or (language == "en" and subscription.language != "en"):
-        raise Http404
-    pdf = contract.contract_pdf(subscription, language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = contract.contract_filename(subscription, language)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    language = document_language(request, subscription)
+    return private_pdf(
+        contract.contract_pdf(subscription, language),
+        filename=contract.contract_filename(subscription, language),
+    )

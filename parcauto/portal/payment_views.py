@@ -26,7 +26,7 @@ from parcauto.billing.taxes import tax_split_on
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
-from parcauto.core.http import PortalRequest
+from parcauto.core.http import PortalRequest, private_pdf
 from parcauto.core.money import TaxSplit
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import CardRejected, GatewayError, HostedTokenization
@@ -36,6 +36,7 @@ from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import subscription_get_for_person
 
 from .decorators import portal_view
+from .documents import document_language
 from .payment_forms import CardUpdateForm
 
 # A card can be replaced while the contract may still be charged.
@@ -210,13 +211,8 @@ def subscription_receipt(request: PortalRequest, pk: int, number: int) -> HttpRe
     invoice = Invoice.objects.filter(subscription=subscription, number=number).first()
     if invoice is None or invoice.status in (Invoice.Status.SCHEDULED, Invoice.Status.VOID):
         raise Http404
-    language = request.GET.get("langue", "fr")
-    if language not in ("fr", "en") or (language == "en" and subscription.language != "en"):
-        raise Http404
-    pdf = receipts.receipt_pdf(invoice, language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = receipts.receipt_filename(invoice, language)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    language = document_language(request, subscription)
+    return private_pdf(
+        receipts.receipt_pdf(invoice, language),
+        filename=receipts.receipt_filename(invoice, language),
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
+from parcauto.core.uploads import megabytes
 from parcauto.portal.templatetags.portal_subscriptions import money_for_language
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import QueueFilters
@@ -288,3 +289,45 @@ class RefundForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Give the reason for the refund."), code="required")
         return reason
+
+
+class PadReturnsForm(forms.Form):
+    """The bank's returned-debit report (CSV) and the institution whose debits it returns."""
+
+    MAX_BYTES = 2 * 1024 * 1024  # a day's returns are a few lines; a bigger file is a mistake
+
+    organization = _InstitutionChoiceField(
+        queryset=Organization.objects.none(),
+        label=_("Institution"),
+        empty_label=None,
+        error_messages={"required": _("Choose the institution.")},
+    )
+    report = forms.FileField(
+        label=_("Returned-debit report (CSV)"),
+        help_text=_("The file the bank sends with the debits it returned."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": _("Choose the report to import."),
+            "empty": _("The report is empty."),
+        },
+    )
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+
+    def clean_report(self) -> str:
+        """The report's text: UTF-8 (a spreadsheet's byte order mark is allowed)."""
+        upload = self.cleaned_data["report"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The report is %(size)s: the maximum is %(max)s."),
+                code="too_big",
+                params={"size": megabytes(upload.size), "max": megabytes(self.MAX_BYTES)},
+            )
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("The report must be a CSV file in UTF-8."), code="not_text"
+            ) from None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import billing, billing_invoices, billing_revenue, queue, requests
+from .views import billing, billing_invoices, billing_returns, billing_revenue, queue, requests
 
 app_name = "backoffice"
 
@@ -25,6 +25,7 @@ urlpatterns = [
         billing.file_download,
         name="billing_file_download",
     ),
+    path("facturation/fichiers/retours/", billing_returns.returns, name="billing_returns"),
     path("facturation/revenus/", billing_revenue.revenue, name="billing_revenue"),
     path("facturation/revenus/export.csv", billing_revenue.revenue_csv, name="billing_revenue_csv"),
     path("facturation/factures/", billing_invoices.invoices, name="billing_invoices"),

@@ -138,7 +138,11 @@ def files(request: StaffRequest) -> HttpResponse:
     found = collection_files(organizations=form.organizations(visible))
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "backoffice/billing/files.html", billing_context(request, form=form, page=page)
+        request,
+        "backoffice/billing/files.html",
+        billing_context(
+            request, form=form, page=page, may_import_returns=staff(request).may_edit_somewhere
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from parcauto.accounts.models import Profile
 from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
+from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import local_today, now
 from parcauto.core.http import private_download
@@ -100,6 +101,11 @@ def _render_detail(
             "attachments": list(subscription.attachments.all()),
             "consents": sorted(subscription.consents.all(), key=lambda c: c.accepted_at),
             "history": _history(subscription),
+            "invoices": list(
+                Invoice.objects.filter(
+                    organization_id=subscription.organization_id, subscription=subscription
+                ).order_by("-due_date", "-number")
+            ),
             "billing": _billing_label(subscription.billing_frequency),
             "price": format_money(
                 subscription.price, "en" if (get_language() or "").startswith("en") else "fr"

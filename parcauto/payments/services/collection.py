@@ -40,6 +40,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.billing import emails as billing_emails
 from parcauto.billing.models import Invoice
@@ -337,13 +338,16 @@ def _returns_parse(content: str) -> list[_Return]:
     return rows
 
 
-def pad_returns_import(*, organization: Organization, content: str, now: dt.datetime) -> int:
+def pad_returns_import(
+    *, organization: Organization, content: str, now: dt.datetime, actor: User | None = None
+) -> int:
     """Mark the reported debits RETURNED and their invoices FAILED; how many were new.
 
     A return may come after the debit was counted as paid (up to 90 days for a personal
     account, rule 31): the payment is then taken back off the invoice. The billing's
     retry and dunning pick FAILED invoices up. An unknown cross-reference or a wrong
-    amount refuses the whole report.
+    amount refuses the whole report. `actor`: who uploaded it (back office), audited
+    with the report's counts.
     """
     rows = _returns_parse(content)
     with transaction.atomic():
@@ -372,12 +376,20 @@ def pad_returns_import(*, organization: Organization, content: str, now: dt.date
             attempt = attempts[row.cross_reference]
             if attempt.status == PaymentAttempt.Status.RETURNED:
                 continue  # the same report, or line, imported again
-            _attempt_return(attempt, reason_code=row.reason_code, now=now)
+            _attempt_return(attempt, reason_code=row.reason_code, actor=actor, now=now)
             returned += 1
+        audit_log(
+            action="payments.pad_returns_imported",
+            actor=actor,
+            organization=organization,
+            data={"lines": len(rows), "returned": returned},
+        )
     return returned
 
 
-def _attempt_return(attempt: PaymentAttempt, *, reason_code: str, now: dt.datetime) -> None:
+def _attempt_return(
+    attempt: PaymentAttempt, *, reason_code: str, actor: User | None, now: dt.datetime
+) -> None:
     was_paid = attempt.status == PaymentAttempt.Status.APPROVED
     attempt.status = PaymentAttempt.Status.RETURNED
     attempt.response_code = reason_code
@@ -412,7 +424,7 @@ def _attempt_return(attempt: PaymentAttempt, *, reason_code: str, now: dt.dateti
     )
     audit_log(
         action="payments.pad_debit_returned",
-        actor=None,
+        actor=actor,
         organization=attempt.organization,
         target=attempt,
         data={

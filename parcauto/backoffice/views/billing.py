@@ -34,7 +34,7 @@ from .base import StaffRequest, backoffice_view, layout_context, staff, staff_or
 
 # The steps of a run in their order (`BillingRun.phase`, set by `billing.services.run`).
 PHASES = {
-    "settle": gettext_lazy("Settling payments left without an answer"),
+    "settle": gettext_lazy("Settling payments left without an answer, debits and deductions"),
     "invoice": gettext_lazy("Creating the invoices"),
     "charge": gettext_lazy("Collecting the payments"),
     "interest": gettext_lazy("Charging late interest"),

@@ -164,6 +164,17 @@ def test_without_a_retry_left_the_contract_is_suspended_then_cancelled(
     assert PaymentAttempt.objects.filter(invoice=helene).count() == 2
 
 
+@pytest.mark.parametrize(
+    "status", [Subscription.Status.CANCELLED, Subscription.Status.PAYMENT_FAILED]
+)
+def test_an_ended_contracts_returned_debit_is_not_debited_again(helene, status) -> None:
+    _run(COLLECTION_DATE)
+    _return(helene, 1, RETURNED_ON)
+    Subscription.objects.filter(pk=helene.subscription_id).update(status=status)
+    assert pad_collect(organization=helene.organization, collection_date=RETRY_ON, now=NOW) is None
+    assert PaymentAttempt.objects.filter(invoice=helene).count() == 1
+
+
 def test_a_debit_waiting_in_a_file_is_charged_no_late_interest(helene) -> None:
     """A June invoice returned, then retried in the 30 June file: on 1 July it is in
     the bank's hands, so no interest; another unpaid June invoice is charged some."""

@@ -45,6 +45,7 @@ from parcauto.audit.services import audit_log
 from parcauto.billing import emails as billing_emails
 from parcauto.billing.models import Invoice
 from parcauto.billing.services.collect import next_attempt_on
+from parcauto.billing.services.invoices import BILLED_STATUSES
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.errors import DomainError
@@ -112,11 +113,17 @@ def _collected_or_in_flight(kind: str) -> Exists:
 def _due_invoices(
     organization: Organization, *, method: str, attempt_kind: str, until: dt.date
 ) -> QuerySet[Invoice]:
-    """Invoices due by `until`, and failed ones (a returned debit) whose retry date has come."""
+    """Invoices due by `until`, and failed ones (a returned debit) whose retry date has
+    come while their contract is still billed (as card retries: an ended contract's
+    debt is followed up by the service centre, not debited again)."""
     return (
         Invoice.objects.filter(
             Q(status=Invoice.Status.DUE, due_date__lte=until)
-            | Q(status=Invoice.Status.FAILED, next_attempt_on__lte=until),
+            | Q(
+                status=Invoice.Status.FAILED,
+                next_attempt_on__lte=until,
+                subscription__status__in=BILLED_STATUSES,
+            ),
             organization=organization,
             payment_method=method,
         )

@@ -244,7 +244,12 @@ def test_a_returned_invoice_due_again_goes_in_a_later_file(two_invoices) -> None
     helene = two_invoices[0]
     report = f"cross_reference,amount,reason_code\nPAD{helene.number}-1,23.08,901\n"
     pad_returns_import(organization=organization, content=report, now=NOW)
-    Invoice.objects.filter(pk=helene.pk).update(status=Invoice.Status.DUE)  # the billing's retry
+    helene.refresh_from_db()
+    # The default policy's first retry: 3 days after the 1 July due date.
+    assert helene.next_attempt_on == dt.date(2026, 7, 4)
+    assert (
+        pad_collect(organization=organization, collection_date=dt.date(2026, 7, 3), now=NOW) is None
+    )
     retry = pad_collect(organization=organization, collection_date=dt.date(2026, 7, 6), now=NOW)
     assert retry is not None
     (segment,) = parse(_read(retry)).details[0].segments

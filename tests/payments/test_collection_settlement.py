@@ -130,6 +130,24 @@ def test_a_returned_debit_is_retried_in_a_later_file_then_paid(
     assert CollectionFile.objects.count() == 2
 
 
+def test_the_return_e_mail_speaks_the_persons_language(
+    helene, django_capture_on_commit_callbacks
+) -> None:
+    person = helene.subscription.person
+    person.language = "en"
+    person.save(update_fields=["language"])
+    _run(COLLECTION_DATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        _return(helene, 1, RETURNED_ON)
+    email = OutboundEmail.objects.get(template="pad_debit_returned")
+    number = helene.subscription.contract_number
+    assert email.subject.endswith(f"Pre-authorized debit returned for contract no. {number}")
+    assert f"Your bank returned the pre-authorized debit of invoice no. {helene.number}" in (
+        email.body_text
+    )
+    assert "We will debit your account again on 6 July 2026." in email.body_html
+
+
 def test_without_a_retry_left_the_contract_is_suspended_then_cancelled(
     helene, django_capture_on_commit_callbacks
 ) -> None:

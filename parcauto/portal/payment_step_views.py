@@ -34,19 +34,7 @@ from .templatetags.portal_subscriptions import billing_period, money_for_languag
 from .wizard_views import Step, legal_text, step_redirect, wizard_context
 
 
-def _render_payment(
-    request: PortalRequest, draft: Subscription, form: PaymentForm, *, sold_out: bool = False
-) -> HttpResponse:
-    occasional = None
-    if sold_out:
-        products = product_list_for(
-            organization=request.organization,
-            lot=draft.lot,
-            category=draft.category,
-            user=request.user,
-            at=clock_now(),
-        )
-        occasional = occasional_on_sale(list(products))
+def _render_payment(request: PortalRequest, draft: Subscription, form: PaymentForm) -> HttpResponse:
     methods = form.methods
     return render(
         request,
@@ -71,8 +59,28 @@ def _render_payment(
                 "price": money_for_language(draft.price),
                 "frequency": billing_period(draft.billing_frequency),
             },
-            "sold_out": sold_out,
-            "occasional": occasional,
+            **wizard_context(draft, Step.PAYMENT),
+        },
+    )
+
+
+def _render_sold_out(request: PortalRequest, draft: Subscription, error: SoldOut) -> HttpResponse:
+    """Most answers of an opening-day rush: the waiting list and the occasional permit,
+    without the payment form (there is nothing left to pay for)."""
+    products = product_list_for(
+        organization=request.organization,
+        lot=draft.lot,
+        category=draft.category,
+        user=request.user,
+        at=clock_now(),
+    )
+    return render(
+        request,
+        "portal/subscriptions/sold_out.html",
+        {
+            "subscription": draft,
+            "message": error.message,
+            "occasional": occasional_on_sale(list(products)),
             **wizard_context(draft, Step.PAYMENT),
         },
     )
@@ -114,8 +122,7 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
                 **form.service_arguments(),
             )
         except SoldOut as error:
-            form.add_domain_error(error)
-            return _render_payment(request, target, form, sold_out=True)
+            return _render_sold_out(request, target, error)
         except DomainError as error:
             form.add_domain_error(error)
         else:

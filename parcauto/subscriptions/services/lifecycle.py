@@ -21,6 +21,7 @@ payroll authorization (rule 9).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
@@ -47,7 +49,7 @@ from parcauto.tenants.selectors import legal_text_current
 from .. import notifications
 from ..errors import FieldErrors, ProductNotAvailable, SoldOut, TransitionNotAllowed
 from ..models import Consent, Subscription
-from .units import unit_give_back, waitlist_offer_take
+from .units import unit_give_back, waitlist_offer_take, waitlist_offers
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -216,15 +218,21 @@ def subscription_submit(
     method: PaymentMethod | None = None
     try:
         with transaction.atomic():
-            request = (
-                Subscription.objects.select_for_update(of=("self",))
-                .select_related("organization", "person", "product__organization")
-                .get(organization=subscription.organization, pk=subscription.pk)
+            # Lock the request and read what may have changed since the caller read it: the
+            # caller's copy (with its institution, person and product) serves for the rest.
+            status, step, product_id = (
+                Subscription.objects.select_for_update()
+                .filter(organization=subscription.organization, pk=subscription.pk)
+                .values_list("status", "step", "product_id")
+                .get()
             )
-            if request.status != Subscription.Status.DRAFT:
-                return request
-            if request.step != Subscription.Step.PAYMENT:
+            if status != Subscription.Status.DRAFT:
+                return Subscription.objects.get(
+                    organization=subscription.organization, pk=subscription.pk
+                )
+            if step != Subscription.Step.PAYMENT or product_id != subscription.product_id:
                 raise TransitionNotAllowed(_("Review the summary before sending the request."))
+            request = copy.copy(subscription)  # the caller's object keeps what it read
             vehicles = list(request.vehicles.all())
             if not vehicles or any(vehicle.removed_at for vehicle in vehicles):
                 raise TransitionNotAllowed(
@@ -233,13 +241,20 @@ def subscription_submit(
             state = (
                 PermitProduct.objects.filter(pk=product.pk)
                 .filter(on_sale_filter(now))
-                .values_list("quantity", "units_taken")
+                .annotate(
+                    offer=Exists(
+                        waitlist_offers(product=OuterRef("pk"), person=request.person, now=now)
+                    )
+                )
+                .values_list("quantity", "units_taken", "offer")
                 .first()
             )
             if state is None:
                 raise ProductNotAvailable
-            offered = waitlist_offer_take(product=request.product, person=request.person, now=now)
-            quantity, taken = state
+            quantity, taken, offer = state
+            offered = offer and waitlist_offer_take(
+                product=request.product, person=request.person, now=now
+            )
             if not offered and quantity is not None and taken >= quantity:
                 raise SoldOut  # a plain read, nothing locked: the UPDATE below still decides
             _record_payment_consents(

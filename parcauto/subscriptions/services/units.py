@@ -7,8 +7,10 @@ the waiting list (it stays taken, reserved for them) or, when nobody waits, back
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
@@ -63,17 +65,22 @@ def unit_give_back(*, subscription: Subscription, now: dt.datetime) -> None:
     unit_free(product=subscription.product, now=now)
 
 
+def waitlist_offers(*, product: Any, person: User, now: dt.datetime) -> QuerySet[WaitingListEntry]:
+    """Live offers of `product` (an instance, or OuterRef("pk") in a subquery) to `person`."""
+    return WaitingListEntry.objects.filter(
+        product=product,
+        person=person,
+        status=WaitingListEntry.Status.OFFERED,
+        offer_expires_at__gt=now,
+    )
+
+
 def waitlist_offer_take(*, product: PermitProduct, person: User, now: dt.datetime) -> bool:
     """Use the unit reserved by a live offer to `person`, if there is one."""
     entry = (
-        WaitingListEntry.objects.select_for_update()
-        .filter(
-            organization=product.organization,
-            product=product,
-            person=person,
-            status=WaitingListEntry.Status.OFFERED,
-            offer_expires_at__gt=now,
-        )
+        waitlist_offers(product=product, person=person, now=now)
+        .select_for_update()
+        .filter(organization=product.organization_id)
         .first()
     )
     if entry is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -84,9 +83,6 @@ class Subscription(TenantOwnedModel):
     price = models.DecimalField(_("price, taxes included"), max_digits=10, decimal_places=2)
     billing_frequency = models.CharField(_("billing"), max_length=10)
     taxable = models.BooleanField(_("taxable"), default=True)
-    balance = models.DecimalField(
-        _("balance"), max_digits=10, decimal_places=2, default=Decimal("0.00")
-    )
     language = models.CharField(
         _("contract language"),
         max_length=2,

@@ -30,6 +30,9 @@ class PaymentMethod(TenantOwnedModel):
         REPLACED = "replaced", _("Replaced")
         REVOKED = "revoked", _("Revoked")
 
+    # The method in force or being verified: at most one per contract (the constraint).
+    CURRENT_STATUSES = (Status.PENDING, Status.ACTIVE)
+
     class HolderKind(models.TextChoices):
         PERSONAL = "personal", _("Personal")
         BUSINESS = "business", _("Business")

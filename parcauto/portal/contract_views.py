@@ -21,6 +21,7 @@ from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest, private_download, private_pdf
+from parcauto.payments.selectors import payment_method_current
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
@@ -32,7 +33,7 @@ from parcauto.subscriptions.services import lifecycle
 
 from .decorators import portal_view
 from .documents import document_language
-from .payment_views import CALENDAR_STATUSES, card_updatable, current_payment_method
+from .payment_views import CALENDAR_STATUSES, card_updatable
 from .templatetags.portal_subscriptions import CONTRACT_STATUSES
 from .wizard_views import proof_of, step_number
 
@@ -111,7 +112,7 @@ def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
             "status_message": status_message(subscription),
             "has_contract": subscription.status in CONTRACT_STATUSES,
             "balance": balance_for(subscription=subscription),
-            "method": current_payment_method(subscription),
+            "method": payment_method_current(subscription_id=subscription.pk),
             "card_updatable": card_updatable(subscription),
             "has_calendar": subscription.status in CALENDAR_STATUSES,
             "other_requests": subscription_list_for_person(

@@ -30,7 +30,7 @@ from parcauto.core.http import PortalRequest, private_pdf
 from parcauto.core.money import TaxSplit
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import CardRejected, GatewayError, HostedTokenization
-from parcauto.payments.models import PaymentMethod
+from parcauto.payments.selectors import payment_method_current
 from parcauto.payments.services.cards import card_method_replace
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import subscription_get_for_person
@@ -109,17 +109,6 @@ def _own_contract(request: PortalRequest, pk: int) -> Subscription:
     return subscription
 
 
-def current_payment_method(subscription: Subscription) -> PaymentMethod | None:
-    return (
-        PaymentMethod.objects.filter(
-            subscription=subscription,
-            status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE],
-        )
-        .order_by("-created_at")
-        .first()
-    )
-
-
 def card_updatable(subscription: Subscription) -> bool:
     return (
         subscription.payment_method == PaymentMethodKind.CARD
@@ -146,7 +135,7 @@ def subscription_card_update(request: PortalRequest, pk: int) -> HttpResponse:
         {
             "subscription": subscription,
             "form": form,
-            "method": current_payment_method(subscription),
+            "method": payment_method_current(subscription_id=subscription.pk),
             "tokenization": tokenization_for(request),
         },
     )

@@ -30,6 +30,7 @@ from parcauto.payments.gateways.base import (
     GatewayError,
 )
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
+from parcauto.payments.selectors import payment_method_current
 from parcauto.subscriptions.services import payments as contract_payments
 
 from ..models import Invoice
@@ -267,15 +268,9 @@ def _card_ready(invoice: Invoice, *, now: dt.datetime) -> PaymentMethod | None:
 
     Raises CardRejected when the vault refuses it, GatewayError when it could not ask.
     """
-    method = (
-        PaymentMethod.objects.filter(
-            subscription_id=invoice.subscription_id,
-            kind=PaymentMethodKind.CARD,
-            status__in=[PaymentMethod.Status.ACTIVE, PaymentMethod.Status.PENDING],
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    method = payment_method_current(subscription_id=invoice.subscription_id)
+    if method is not None and method.kind != PaymentMethodKind.CARD:
+        method = None
     if method is not None and method.status == PaymentMethod.Status.PENDING:
         # Written by the payments app; imported here so billing loads without it.
         from parcauto.payments.services.cards import card_method_vault

@@ -28,7 +28,6 @@ from ..models import PaymentMethod
 
 logger = logging.getLogger(__name__)
 
-CURRENT = [PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE]
 # What `_card_fill` sets from the vault's answer.
 CARD_FIELDS = [
     "temporary_token", "data_key", "issuer_id", "card_brand", "card_last4", "card_expiry",
@@ -116,7 +115,7 @@ def card_method_replace(
         with transaction.atomic():
             old_methods = list(
                 PaymentMethod.objects.select_for_update().filter(
-                    subscription=subscription, status__in=CURRENT
+                    subscription=subscription, status__in=PaymentMethod.CURRENT_STATUSES
                 )
             )
             for old in old_methods:
@@ -186,7 +185,9 @@ def card_forget_after_commit(*, subscription: Subscription) -> None:
     from ..tasks import forget_card  # the task module imports this one
 
     for method_id in PaymentMethod.objects.filter(
-        subscription=subscription, kind=PaymentMethodKind.CARD, status__in=CURRENT
+        subscription=subscription,
+        kind=PaymentMethodKind.CARD,
+        status__in=PaymentMethod.CURRENT_STATUSES,
     ).values_list("pk", flat=True):
         transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method_id))
 

@@ -100,7 +100,7 @@ def current_methods_retire(subscription: Subscription, *, now: dt.datetime) -> N
     # One current method per contract (a constraint): a new account replaces the old one.
     PaymentMethod.objects.filter(
         subscription=subscription,
-        status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE],
+        status__in=PaymentMethod.CURRENT_STATUSES,
     ).update(status=PaymentMethod.Status.REPLACED, revoked_at=now, updated_at=now)
 
 
@@ -274,7 +274,7 @@ def pad_method_forget(*, payment_method: PaymentMethod, now: dt.datetime) -> Pay
 def method_revoke(method: PaymentMethod, *, actor: User | None, now: dt.datetime) -> PaymentMethod:
     """End a method in force (audited); no later file takes it. A second call does nothing."""
     updated = PaymentMethod.objects.filter(
-        pk=method.pk, status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE]
+        pk=method.pk, status__in=PaymentMethod.CURRENT_STATUSES
     ).update(status=PaymentMethod.Status.REVOKED, revoked_at=now, updated_at=now)
     method.refresh_from_db()
     if updated:

@@ -42,6 +42,7 @@ from parcauto.catalog.services import product_unit_take
 from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
 from parcauto.payments.models import PaymentMethod
+from parcauto.payments.selectors import payment_method_current
 from parcauto.payments.services import cards, pad, payroll
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
@@ -135,17 +136,6 @@ def _pad_fields(payment: PadPayment) -> dict[str, Any]:
     }
 
 
-def _current_payment_method(request: Subscription) -> PaymentMethod | None:
-    return (
-        PaymentMethod.objects.filter(
-            subscription=request,
-            status__in=[PaymentMethod.Status.PENDING, PaymentMethod.Status.ACTIVE],
-        )
-        .order_by("-created_at")
-        .first()
-    )
-
-
 def _collect_first_invoice_after_commit(request: Subscription) -> None:
     transaction.on_commit(partial(collect_first_invoice.enqueue, subscription_id=request.pk))
 
@@ -158,7 +148,7 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
     account is revoked and its numbers and cheque destroyed here, a payroll
     authorization revoked, so no file ever takes them.
     """
-    method = _current_payment_method(request)
+    method = payment_method_current(subscription_id=request.pk)
     if method is None:
         return
     if method.kind == PaymentMethodKind.CARD:
@@ -369,7 +359,7 @@ def subscription_approve(
             data={"status": request.status},
         )
         notifications.on_approved(request)
-        method = _current_payment_method(request)
+        method = payment_method_current(subscription_id=request.pk)
         if method is not None:
             if method.kind == PaymentMethodKind.PAD:
                 _pad_confirm(method, now)

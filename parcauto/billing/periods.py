@@ -6,9 +6,9 @@
 - Per term and one time: a single charge of the price on the start date, for the
   contract's dates.
 
-Amounts are tax-included; `taxes` splits each one with core.money.split_taxes when the
-contract is taxable, and shows no tax when it is exempt. A charge that rounds to 0,00 $
-is left out: there is nothing to collect.
+Amounts are tax-included; billing.taxes.tax_split_on splits them with the rates of the
+period (the callers do: this module reads no table). A charge that rounds to 0,00 $ is
+left out: there is nothing to collect.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from parcauto.core.money import TaxSplit, split_taxes, to_cents
+from parcauto.core.money import to_cents
 
 from .proration import Period, first_period, month_end, prorate
 
 MONTHLY = "monthly"
 PER_TERM = "per_term"
 ONE_TIME = "one_time"
-_ZERO = Decimal("0.00")
 
 
 class BillingTerms(Protocol):
@@ -38,8 +37,6 @@ class BillingTerms(Protocol):
     def billing_frequency(self) -> str: ...
     @property
     def price(self) -> Decimal: ...
-    @property
-    def taxable(self) -> bool: ...
 
 
 class ScheduledCharge(NamedTuple):
@@ -47,13 +44,6 @@ class ScheduledCharge(NamedTuple):
     # None for a one-time charge without an end date (an occasional bundle).
     period: Period | None
     amount: Decimal
-    taxes: TaxSplit
-
-
-def _taxes(amount: Decimal, taxable: bool) -> TaxSplit:
-    if taxable:
-        return split_taxes(amount)
-    return TaxSplit(pre_tax=amount, gst=_ZERO, qst=_ZERO)
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -99,7 +89,5 @@ def collection_calendar(
     else:
         raise ValueError(f"unknown billing frequency {frequency!r}")
     return [
-        ScheduledCharge(due_on, period, amount, _taxes(amount, terms.taxable))
-        for due_on, period, amount in charges
-        if amount > 0
+        ScheduledCharge(due_on, period, amount) for due_on, period, amount in charges if amount > 0
     ]

@@ -12,16 +12,17 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from parcauto.accounts.models import Profile
 from parcauto.core.clock import LOCAL_TZ
-from parcauto.core.money import GST_RATE, QST_RATE, format_money, format_rate
-from parcauto.subscriptions.contract import render_pdf
+from parcauto.core.money import format_money, format_rate
+from parcauto.subscriptions.contract import long_date, render_pdf
 
-from .models import Invoice
+from .models import Invoice, TaxRate
+from .taxes import tax_rate_on
 
 RECEIPT_LANGUAGES = ("fr", "en")
 
@@ -29,10 +30,6 @@ RECEIPT_LANGUAGES = ("fr", "en")
 def is_receipt(invoice: Invoice) -> bool:
     """Paid: a receipt. Anything else still owed (or failed): an invoice."""
     return invoice.status == Invoice.Status.PAID
-
-
-def _date(value: Any) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
 def _purchaser(invoice: Invoice) -> str:
@@ -52,12 +49,13 @@ def receipt_context(invoice: Invoice, language: str) -> dict[str, Any]:
     }
     receipt = is_receipt(invoice)
     paid_on = invoice.paid_at.astimezone(LOCAL_TZ).date() if invoice.paid_at else None
+    rates = {tax: tax_rate_on(tax=tax, day=invoice.period_start) for tax in TaxRate.Tax}
     title = _("Receipt no. %(number)s") if receipt else _("Invoice no. %(number)s")
     return {
         "language": language,
         "title": title % {"number": invoice.number},
         "is_receipt": receipt,
-        "issued_on": _date(paid_on or invoice.due_date),
+        "issued_on": long_date(paid_on or invoice.due_date),
         "operator_name": settings.PARCAUTO_OPERATOR_NAME,
         "organization_name": organization.name,
         "colour": organization.primary_colour,
@@ -68,16 +66,17 @@ def receipt_context(invoice: Invoice, language: str) -> dict[str, Any]:
         "contract_number": subscription.contract_number,
         "description": f"{product.number} - {product.name}",
         "lot": f"{subscription.lot.number} - {subscription.lot.name}",
-        "period_start": _date(invoice.period_start),
-        "period_end": _date(invoice.period_end),
-        "due_on": _date(invoice.due_date),
-        "paid_on": _date(paid_on),
+        "period_start": long_date(invoice.period_start),
+        "period_end": long_date(invoice.period_end),
+        "due_on": long_date(invoice.due_date),
+        "paid_on": long_date(paid_on),
         "status": invoice.get_status_display(),
         "payment_method": subscription.get_payment_method_display(),
         "money": money,
         "taxed": invoice.gst > 0 or invoice.qst > 0,
-        "gst_label": _("GST (%(rate)s)") % {"rate": format_rate(GST_RATE, language)},
-        "qst_label": _("QST (%(rate)s)") % {"rate": format_rate(QST_RATE, language)},
+        # The rates the invoice was split with (billing.taxes: those of its period).
+        "gst_label": _("GST (%(rate)s)") % {"rate": format_rate(rates[TaxRate.Tax.GST], language)},
+        "qst_label": _("QST (%(rate)s)") % {"rate": format_rate(rates[TaxRate.Tax.QST], language)},
     }
 
 

@@ -81,7 +81,7 @@ def render_pdf(html: str) -> bytes:
 # --- what the contract says --------------------------------------------------------------
 
 
-def _long_date(value: dt.date | None) -> str:
+def long_date(value: dt.date | None) -> str:
     """`1 juin 2021` in French, `June 1, 2021` in English (the active language)."""
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
@@ -210,7 +210,7 @@ def contract_context(
         "contract_number": subscription.contract_number,
         "title": _("Subscription contract no. %(number)s")
         % {"number": subscription.contract_number},
-        "issued_on": _long_date(_issued_on(subscription, now)),
+        "issued_on": long_date(_issued_on(subscription, now)),
         "person": _person(subscription),
         "lot": {
             "number": lot.number,
@@ -222,8 +222,8 @@ def contract_context(
         "extra_information": _extra_information(subscription),
         "billing": billing,
         "price": _price(subscription, language),
-        "start": _long_date(subscription.start_date),
-        "end": _long_date(subscription.end_date) if subscription.end_date else _("Open-ended"),
+        "start": long_date(subscription.start_date),
+        "end": long_date(subscription.end_date) if subscription.end_date else _("Open-ended"),
         "vehicles": list(subscription.vehicles.order_by("created_at", "id")),
         "payment_method": subscription.get_payment_method_display(),
         "consents": consents,

@@ -46,10 +46,10 @@ from parcauto.billing import emails as billing_emails
 from parcauto.billing.models import Invoice
 from parcauto.billing.services.collect import next_attempt_on
 from parcauto.billing.services.invoices import BILLED_STATUSES
+from parcauto.billing.taxes import tax_split_on
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.errors import DomainError
-from parcauto.core.money import split_taxes
 from parcauto.tenants.models import Organization
 
 from .. import cpa005, crypto
@@ -511,7 +511,7 @@ def _payroll_row(item: _Item, period: str) -> list[str]:
     if item.amount == invoice.amount:
         gst, qst = invoice.gst, invoice.qst
     elif invoice.gst or invoice.qst:  # partly paid: the taxes of what is left
-        gst, qst = split_taxes(item.amount)[1:]
+        gst, qst = tax_split_on(amount=item.amount, day=invoice.period_start, taxable=True)[1:]
     else:
         gst = qst = Decimal("0.00")
     profile = getattr(subscription.person, "profile", None)

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django_scopes import scopes_disabled
+from hypothesis import settings as hypothesis_settings
 
 from parcauto.billing.models import TaxRate
 from parcauto.billing.taxes import tax_rates_forget
@@ -14,6 +15,11 @@ from tests.factories import OrganizationFactory
 
 _TAX_RATES = importlib.import_module("parcauto.billing.migrations.0003_seed_tax_rates").RATES
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+# Property tests hit the database: an example's time depends on what else the machine
+# runs, and speed is the benchmarks' business (make bench), not a test's.
+hypothesis_settings.register_profile("parcauto", deadline=None)
+hypothesis_settings.load_profile("parcauto")
 
 
 @pytest.fixture(autouse=True)

@@ -25,19 +25,18 @@ import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.billing.tasks import collect_first_invoice
-from parcauto.catalog.models import PaymentMethodKind, PermitProduct
-from parcauto.catalog.selectors import on_sale_filter
+from parcauto.catalog.models import PaymentMethodKind
 from parcauto.catalog.services import product_unit_take
 from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
@@ -45,12 +44,12 @@ from parcauto.payments.models import PaymentMethod
 from parcauto.payments.selectors import payment_method_current
 from parcauto.payments.services import cards, pad, payroll
 from parcauto.tenants.models import LegalText
-from parcauto.tenants.selectors import legal_text_current
+from parcauto.vehicles.models import Vehicle
 
 from .. import notifications
 from ..errors import FieldErrors, ProductNotAvailable, SoldOut, TransitionNotAllowed
-from ..models import Consent, Subscription
-from .units import unit_give_back, waitlist_offer_take, waitlist_offers
+from ..models import Consent, Subscription, WaitingListEntry
+from .units import unit_give_back, waitlist_offer_take
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -176,8 +175,12 @@ def subscription_submit(
     its means of payment nor the reverse. None records none (contracts made by staff
     or by tests of other steps); nothing is then collected automatically.
 
-    Safe to call twice (a double click): the second call finds the request already
-    submitted and returns it unchanged, and records no second payment method.
+    `subscription` is the draft as the caller read it in this request, with its product:
+    the sales window and the stock are checked on that copy, and the quota's conditional
+    UPDATE decides. Nothing is locked before the writes (a lock read cost a round trip
+    to every buyer of a rush): a second click, even at the same instant, loses to the
+    first on the consents' unique constraint or on the draft's conditional UPDATE, rolls
+    back whatever it wrote, and returns the request the first click sent.
     """
     product, category = subscription.product, subscription.category
     if payment_method not in product.payment_methods_for(category) or (
@@ -205,50 +208,23 @@ def subscription_submit(
     if errors:
         raise FieldErrors(errors)
 
+    facts = _submission_facts(subscription, now)
+    if facts.status != Subscription.Status.DRAFT:  # a double click: it is already sent
+        return Subscription.objects.get(organization=subscription.organization, pk=subscription.pk)
+    _submission_refusals(subscription, facts, now)
+    request = copy.copy(subscription)  # the caller's object keeps what it read
     method: PaymentMethod | None = None
     try:
         with transaction.atomic():
-            # Lock the request and read what may have changed since the caller read it: the
-            # caller's copy (with its institution, person and product) serves for the rest.
-            status, step, product_id = (
-                Subscription.objects.select_for_update()
-                .filter(organization=subscription.organization, pk=subscription.pk)
-                .values_list("status", "step", "product_id")
-                .get()
-            )
-            if status != Subscription.Status.DRAFT:
-                return Subscription.objects.get(
-                    organization=subscription.organization, pk=subscription.pk
-                )
-            if step != Subscription.Step.PAYMENT or product_id != subscription.product_id:
-                raise TransitionNotAllowed(_("Review the summary before sending the request."))
-            request = copy.copy(subscription)  # the caller's object keeps what it read
-            vehicles = list(request.vehicles.all())
-            if not vehicles or any(vehicle.removed_at for vehicle in vehicles):
-                raise TransitionNotAllowed(
-                    _("A vehicle of this request was removed: go back to the vehicles step.")
-                )
-            state = (
-                PermitProduct.objects.filter(pk=product.pk)
-                .filter(on_sale_filter(now))
-                .annotate(
-                    offer=Exists(
-                        waitlist_offers(product=OuterRef("pk"), person=request.person, now=now)
-                    )
-                )
-                .values_list("quantity", "units_taken", "offer")
-                .first()
-            )
-            if state is None:
-                raise ProductNotAvailable
-            quantity, taken, offer = state
-            offered = offer and waitlist_offer_take(
+            offered = facts.offer and waitlist_offer_take(
                 product=request.product, person=request.person, now=now
             )
-            if not offered and quantity is not None and taken >= quantity:
-                raise SoldOut  # a plain read, nothing locked: the UPDATE below still decides
             _record_payment_consents(
-                request, payment_method=payment_method, charge_notice=needs_charge_notice, now=now
+                request,
+                payment_method=payment_method,
+                payment_text_id=facts.payment_text_id,
+                charge_notice=needs_charge_notice,
+                now=now,
             )
             method = _payment_method_record(request, payment, now) if payment else None
             request.payment_method = payment_method
@@ -265,19 +241,8 @@ def subscription_submit(
             request.contract_number = sequence_next(
                 name=CONTRACT_SEQUENCE, start=FIRST_CONTRACT_NUMBER
             )
-            request.save(
-                update_fields=[
-                    "holds_unit",
-                    "contract_number",
-                    "payment_method",
-                    "submitted_at",
-                    "status",
-                    "decided_at",
-                    "decided_by",
-                    "activated_at",
-                    "updated_at",
-                ]
-            )
+            if not _draft_send(request):
+                raise _AlreadySent
             audit_log(
                 action="subscription.submitted",
                 actor=request.person,
@@ -292,12 +257,139 @@ def subscription_submit(
             notifications.on_submitted(request)
             if method is not None:
                 _collect_after_submission(request)
+    except (_AlreadySent, IntegrityError) as lost:
+        # Another click sent it after our read: its consents (one of each kind per
+        # request) or the draft's conditional UPDATE stopped this one, and everything of
+        # this one (unit, number, consents, payment method) rolled back.
+        _discard_cheque(method)
+        sent = Subscription.objects.get(organization=subscription.organization, pk=subscription.pk)
+        if sent.status != Subscription.Status.DRAFT:
+            return sent
+        if isinstance(lost, IntegrityError):
+            raise  # not a second click: a fault to hear of
+        raise TransitionNotAllowed(_("Review the summary before sending the request.")) from None
     except BaseException:
-        # The row is gone with the transaction; its cheque file must not outlive it.
-        if method is not None and method.kind == PaymentMethodKind.PAD:
-            pad.pad_cheque_discard(method)
+        _discard_cheque(method)
         raise
     return request
+
+
+@dataclass(frozen=True)
+class _SubmissionFacts:
+    """What "Soumettre" decides on besides the caller's copy, read in one statement."""
+
+    status: str
+    step: str
+    product_id: int
+    has_vehicle: bool
+    vehicle_removed: bool
+    offer: bool  # a live waiting-list offer of the product to the person
+    payment_text_id: int | None  # the payment conditions in force
+
+
+def _submission_refusals(draft: Subscription, facts: _SubmissionFacts, now: dt.datetime) -> None:
+    """Raise why this draft cannot be sent now, if it cannot."""
+    if facts.step != Subscription.Step.PAYMENT or facts.product_id != draft.product_id:
+        raise TransitionNotAllowed(_("Review the summary before sending the request."))
+    if not facts.has_vehicle or facts.vehicle_removed:
+        raise TransitionNotAllowed(
+            _("A vehicle of this request was removed: go back to the vehicles step.")
+        )
+    product = draft.product
+    if not product.is_on_sale(now):
+        raise ProductNotAvailable
+    if not facts.offer and product.quantity is not None and product.units_taken >= product.quantity:
+        raise SoldOut  # the unit's UPDATE would refuse too: spare the losers the writes
+
+
+class _AlreadySent(Exception):
+    """The draft was no longer a draft when its UPDATE ran: roll everything back."""
+
+
+@cache
+def _submission_facts_sql() -> str:
+    # Hand-written: the ORM spends ~2.5 ms of CPU building these four subqueries, more
+    # than the rest of a sale's statements together (bench/README.md). Names from _meta.
+    chosen = Subscription.vehicles.field
+    return f"""
+        SELECT s.status, s.step, s.product_id,
+            EXISTS (SELECT 1 FROM {chosen.m2m_db_table()} c
+                    WHERE c.{chosen.m2m_column_name()} = s.id),
+            EXISTS (SELECT 1 FROM {chosen.m2m_db_table()} c
+                    JOIN {Vehicle._meta.db_table} v ON v.id = c.{chosen.m2m_reverse_name()}
+                    WHERE c.{chosen.m2m_column_name()} = s.id AND v.removed_at IS NOT NULL),
+            EXISTS (SELECT 1 FROM {WaitingListEntry._meta.db_table} w
+                    WHERE w.organization_id = s.organization_id AND w.product_id = s.product_id
+                    AND w.person_id = s.person_id AND w.status = %s
+                    AND w.offer_expires_at > %s),
+            (SELECT t.id FROM {LegalText._meta.db_table} t
+             WHERE t.organization_id = s.organization_id AND t.kind = %s
+             ORDER BY t.version DESC LIMIT 1)
+        FROM {Subscription._meta.db_table} s
+        WHERE s.organization_id = %s AND s.id = %s
+    """  # noqa: S608 - table and column names only; every value is a parameter
+
+
+def _submission_facts(request: Subscription, now: dt.datetime) -> _SubmissionFacts:
+    """Read without a lock: the writes that follow are conditional (the unit's UPDATE, the
+    draft's UPDATE `WHERE status = draft`), so a stale read can only refuse early."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _submission_facts_sql(),
+            [
+                WaitingListEntry.Status.OFFERED,
+                connection.ops.adapt_datetimefield_value(now),
+                LegalText.Kind.PAYMENT_CONDITIONS,
+                request.organization_id,
+                request.pk,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:  # "Annuler la demande" in another tab
+        raise TransitionNotAllowed(_("This request no longer exists."))
+    status, step, product_id, has_vehicle, removed, offer, text_id = row
+    return _SubmissionFacts(
+        status, step, product_id, bool(has_vehicle), bool(removed), bool(offer), text_id
+    )
+
+
+# What "Soumettre" changes on the draft, in one conditional UPDATE.
+_SENT_FIELDS = (
+    "holds_unit",
+    "contract_number",
+    "payment_method",
+    "submitted_at",
+    "status",
+    "decided_at",
+    "decided_by_id",
+    "activated_at",
+    "updated_at",
+)
+
+
+def _draft_send(request: Subscription) -> bool:
+    """Write the sent request over its draft, if it is still the draft at the payment
+    step for the same product: False when another click (or tab) changed it first.
+
+    The UPDATE takes the row lock; a concurrent one waits for it, then finds the row no
+    longer matching and changes nothing.
+    """
+    request.updated_at = timezone.now()  # as auto_now would
+    return bool(
+        Subscription.objects.filter(
+            organization=request.organization,
+            pk=request.pk,
+            status=Subscription.Status.DRAFT,
+            step=Subscription.Step.PAYMENT,
+            product_id=request.product_id,
+        ).update(**{name: getattr(request, name) for name in _SENT_FIELDS})
+    )
+
+
+def _discard_cheque(method: PaymentMethod | None) -> None:
+    """A rolled-back bank account's cheque file must not outlive its row."""
+    if method is not None and method.kind == PaymentMethodKind.PAD:
+        pad.pad_cheque_discard(method)
 
 
 def _collect_after_submission(request: Subscription) -> None:
@@ -308,12 +400,14 @@ def _collect_after_submission(request: Subscription) -> None:
 
 
 def _record_payment_consents(
-    request: Subscription, *, payment_method: str, charge_notice: bool, now: dt.datetime
+    request: Subscription,
+    *,
+    payment_method: str,
+    payment_text_id: int | None,
+    charge_notice: bool,
+    now: dt.datetime,
 ) -> None:
-    payment_text = legal_text_current(
-        organization=request.organization, kind=LegalText.Kind.PAYMENT_CONDITIONS
-    )
-    consents: list[tuple[str, LegalText | None]] = [(Consent.Kind.PAYMENT_CONDITIONS, payment_text)]
+    consents: list[tuple[str, int | None]] = [(Consent.Kind.PAYMENT_CONDITIONS, payment_text_id)]
     if payment_method == PaymentMethodKind.PAYROLL:
         consents.append((Consent.Kind.PAYROLL_AUTHORIZATION, None))
     if charge_notice:
@@ -324,10 +418,10 @@ def _record_payment_consents(
             organization=request.organization,
             subscription=request,
             kind=kind,
-            legal_text=text,
+            legal_text_id=text_id,
             accepted_at=now,
         )
-        for kind, text in consents
+        for kind, text_id in consents
     )
 
 

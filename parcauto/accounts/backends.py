@@ -9,11 +9,13 @@ role granted or revoked takes effect at the person's next request.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from .models import StaffRole, User
 
@@ -21,14 +23,26 @@ from .models import StaffRole, User
 HAS_STAFF_ROLE = "has_staff_role"
 
 
+@cache
+def _has_staff_role() -> RawSQL:
+    # Exists(StaffRole.objects.filter(user=OuterRef("pk"))) says the same, but building
+    # that subquery costs ~0.5 ms of CPU on every request of every signed-in person.
+    roles, users = StaffRole._meta.db_table, User._meta.db_table
+    return RawSQL(  # noqa: S611 - table names only, no input
+        f"EXISTS (SELECT 1 FROM {roles} WHERE {roles}.user_id = {users}.id)",  # noqa: S608
+        (),
+        output_field=BooleanField(),
+    )
+
+
 def user_for_request(user_id: Any) -> User | None:
     """The user with their profile (None when they have none) and whether a staff role exists."""
-    return (
+    users = (
         User._default_manager.select_related("profile")
-        .annotate(**{HAS_STAFF_ROLE: Exists(StaffRole.objects.filter(user=OuterRef("pk")))})
+        .annotate(**{HAS_STAFF_ROLE: _has_staff_role()})
         .filter(pk=user_id)
-        .first()
     )
+    return next(iter(users), None)  # a primary key: no ORDER BY, as .first() would add
 
 
 class _LoadsWhatRequestsRead(django_backends.ModelBackend):

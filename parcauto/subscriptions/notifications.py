@@ -20,14 +20,6 @@ def _send_after_commit(subscription: Subscription, template: str) -> None:
     )
 
 
-def on_submitted(subscription: Subscription) -> None:
-    # A product without approval is approved on submission: the contract e-mail says it all.
-    if subscription.status == Subscription.Status.SUBMITTED:
-        _send_after_commit(subscription, emails.SUBMITTED)
-    else:
-        _send_after_commit(subscription, emails.APPROVED)
-
-
 def on_approved(subscription: Subscription) -> None:
     _send_after_commit(subscription, emails.APPROVED)
 

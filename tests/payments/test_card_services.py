@@ -38,19 +38,15 @@ def vaulted_keys() -> set[str]:
     return set(SandboxCard.objects.filter(permanent=True).values_list("token", flat=True))
 
 
-def test_recording_a_card_calls_no_gateway_and_vaults_it_after_commit(
-    contract, django_capture_on_commit_callbacks
-) -> None:
+def test_recording_a_card_calls_no_gateway_and_the_vault_task_stores_it(contract) -> None:
     token = temporary_token()
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        method = cards.card_method_record(subscription=contract, temporary_token=token, now=NOW)
+    method = cards.card_method_record(subscription=contract, temporary_token=token, now=NOW)
 
     assert (method.status, method.kind, method.gateway) == ("pending", "card", "sandbox")
     assert method.temporary_token == token and not method.data_key
     assert SandboxCard.objects.get().token == token  # not used yet
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert tasks.vault_card.call(payment_method_id=method.pk) == PaymentMethod.Status.ACTIVE
     method.refresh_from_db()
     assert method.status == PaymentMethod.Status.ACTIVE
 

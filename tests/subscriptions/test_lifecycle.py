@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.tasks.signals import task_enqueued
 from django.utils import formats
 
 from parcauto.audit.models import AuditEvent
@@ -338,6 +339,29 @@ def test_a_product_without_approval_is_charged_at_submission(
     )
     assert request.status == Subscription.Status.ACTIVE
     assert Invoice.objects.get(subscription=request).status == "paid"
+
+
+def test_a_submission_queues_one_task_which_queues_its_follow_ups_in_order(
+    offer, person, frozen, django_capture_on_commit_callbacks
+):
+    offer.product.approval_required = False
+    offer.product.save()
+    queued: list[str] = []
+
+    def record(sender, task_result, **kwargs) -> None:
+        queued.append(task_result.task.name)
+
+    task_enqueued.connect(record)
+    try:
+        _submit_by_card(draft_until_payment(offer, person), django_capture_on_commit_callbacks)
+    finally:
+        task_enqueued.disconnect(record)
+    assert queued[:4] == [
+        "submission_follow_up",  # the only INSERT of the request itself
+        "vault_card",  # the card is in the vault ...
+        "send_subscription_email",
+        "collect_first_invoice",  # ... before the first charge
+    ]
 
 
 @pytest.mark.parametrize("decision", ["refuse", "withdraw"])

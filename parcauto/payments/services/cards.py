@@ -1,12 +1,12 @@
 """Credit cards: from the iframe's temporary token to a vaulted card, and back to nothing.
 
 The submit step only records the temporary token (`card_method_record`, cheap, inside
-its transaction); the `vault_card` task turns it into a vault profile after commit
-(`card_method_vault`), since a gateway call must never hold a database transaction
-open. "Mettre à jour la carte de crédit" vaults the new card first and swaps the rows in
-one transaction (`card_method_replace`); a refused request forgets the card (rule 9,
-`card_forget_after_commit`, then `card_method_forget` in the task). The card number
-itself never reaches us (rule 21).
+its transaction); the `vault_card` task, queued after commit by the submission's
+follow-up, turns it into a vault profile (`card_method_vault`), since a gateway call
+must never hold a database transaction open. "Mettre à jour la carte de crédit" vaults
+the new card first and swaps the rows in one transaction (`card_method_replace`); a
+refused request forgets the card (rule 9, `card_forget_after_commit`, then
+`card_method_forget` in the task). The card number itself never reaches us (rule 21).
 """
 
 from __future__ import annotations
@@ -39,11 +39,10 @@ def card_method_record(
 ) -> PaymentMethod:
     """The card chosen at submission, still to be verified: no gateway call here.
 
-    Call it inside the submit transaction; it enqueues the `vault_card` task on commit.
+    Call it inside the submit transaction; the `vault_card` task, queued after commit by
+    the submission's follow-up, verifies and stores it.
     """
-    from ..tasks import vault_card  # the task module imports this one
-
-    method = PaymentMethod.objects.create(
+    return PaymentMethod.objects.create(
         organization_id=subscription.organization_id,
         subscription=subscription,
         person_id=subscription.person_id,
@@ -52,8 +51,6 @@ def card_method_record(
         gateway=get_gateway().name,
         temporary_token=temporary_token,
     )
-    transaction.on_commit(partial(vault_card.enqueue, payment_method_id=method.pk))
-    return method
 
 
 def card_method_vault(*, payment_method: PaymentMethod, now: dt.datetime) -> PaymentMethod:

@@ -48,6 +48,7 @@ from parcauto.vehicles.models import Vehicle
 
 from .. import notifications
 from ..errors import FieldErrors, ProductNotAvailable, SoldOut, TransitionNotAllowed
+from ..follow_up import submission_follow_up_after_commit
 from ..models import Consent, Subscription, WaitingListEntry
 from .units import unit_give_back, waitlist_offer_take
 
@@ -254,9 +255,7 @@ def subscription_submit(
                     "status": request.status,
                 },
             )
-            notifications.on_submitted(request)
-            if method is not None:
-                _collect_after_submission(request)
+            submission_follow_up_after_commit(request, method)
     except (_AlreadySent, IntegrityError) as lost:
         # Another click sent it after our read: its consents (one of each kind per
         # request) or the draft's conditional UPDATE stopped this one, and everything of
@@ -390,13 +389,6 @@ def _discard_cheque(method: PaymentMethod | None) -> None:
     """A rolled-back bank account's cheque file must not outlive its row."""
     if method is not None and method.kind == PaymentMethodKind.PAD:
         pad.pad_cheque_discard(method)
-
-
-def _collect_after_submission(request: Subscription) -> None:
-    """No approval needed: charge at once, after commit (and after card_method_record's
-    `vault_card`, enqueued first, has verified and stored the card)."""
-    if request.status != Subscription.Status.SUBMITTED:
-        _collect_first_invoice_after_commit(request)
 
 
 def _record_payment_consents(

@@ -165,9 +165,7 @@ REDIS_URL = envstr("REDIS_URL", "")
 if REDIS_URL:
     # Sessions read from Redis, written through to the database (kept across restarts).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "parcauto.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {

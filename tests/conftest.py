@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 
 from parcauto.billing.models import TaxRate
 from parcauto.billing.taxes import tax_rates_forget
+from parcauto.tenants.selectors import organization_hosts_forget
 from tests.factories import OrganizationFactory
 
 _TAX_RATES = importlib.import_module("parcauto.billing.migrations.0003_seed_tax_rates").RATES
@@ -30,7 +31,8 @@ def _test_settings(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ALLOWED_HOSTS = [".testserver", "testserver", ".localhost", "localhost"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # rate limits and the host map must not leak between tests
+    cache.clear()  # rate limits must not leak between tests
+    organization_hosts_forget()  # nor the portals' host names
 
 
 @pytest.fixture(autouse=True)

@@ -1,22 +1,21 @@
 """What follows "Soumettre", off the request path.
 
-A submission queues one task, whatever its means of payment: one INSERT on the request
-path of an opening-day rush instead of one per follow-up. That task queues the
-follow-ups, each independent, idempotent and tried again on its own, in this order: the
-card's check by the gateway's vault, the e-mail (the acknowledgment, or the contract for
-a product sold without approval), then the first charge of a product sold without
+A submission queues one task, whatever its means of payment, in its own transaction: one
+INSERT on the request path of an opening-day rush instead of one per follow-up, and no
+follow-up lost if the process stops at the commit. That task queues the follow-ups,
+each independent, idempotent and tried again on its own, in this order: the card's
+check by the gateway's vault, the e-mail (the acknowledgment, or the contract for a
+product sold without approval), then the first charge of a product sold without
 approval (after the vault has the card).
 """
 
 from __future__ import annotations
 
-from functools import partial
-
-from django.db import transaction
 from django.tasks import task
 
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.catalog.models import PaymentMethodKind
+from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.tasks import vault_card
 
@@ -35,17 +34,15 @@ def submission_follow_up(
         collect_first_invoice.enqueue(subscription_id=subscription_id)
 
 
-def submission_follow_up_after_commit(request: Subscription, method: PaymentMethod | None) -> None:
-    """Queue the follow-ups of a submission once its transaction commits."""
+def submission_follow_up_queue(request: Subscription, method: PaymentMethod | None) -> None:
+    """Queue the follow-ups of a submission, with its transaction (call it inside)."""
     approved = request.status != Subscription.Status.SUBMITTED
-    transaction.on_commit(
-        partial(
-            submission_follow_up.enqueue,
-            subscription_id=request.pk,
-            email=emails.APPROVED if approved else emails.SUBMITTED,
-            card_method_id=(
-                method.pk if method is not None and method.kind == PaymentMethodKind.CARD else None
-            ),
-            collect=approved and method is not None,
-        )
+    enqueue_with_transaction(
+        submission_follow_up,
+        subscription_id=request.pk,
+        email=emails.APPROVED if approved else emails.SUBMITTED,
+        card_method_id=(
+            method.pk if method is not None and method.kind == PaymentMethodKind.CARD else None
+        ),
+        collect=approved and method is not None,
     )

@@ -28,13 +28,11 @@ def subscription_draft_for(*, person: User, organization: Organization) -> Subsc
     Read by every step of the wizard (and by the sold-out rush): it joins only what the
     steps show, and takes the institution and the person from the caller.
     """
-    draft = (
-        Subscription.objects.filter(
-            organization=organization, person=person, status=Subscription.Status.DRAFT
-        )
-        .select_related("lot", "category", "product")
-        .first()
-    )
+    drafts = Subscription.objects.filter(
+        organization=organization, person=person, status=Subscription.Status.DRAFT
+    ).select_related("lot", "category", "product")
+    # One draft at most (a unique constraint): no .first(), whose ORDER BY costs CPU here.
+    draft = next(iter(drafts), None)
     if draft is not None:
         draft.organization, draft.person = organization, person
     return draft

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.tasks.signals import task_enqueued
 from django.utils import formats
+from django_tasks_db.models import DBTaskResult
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
@@ -523,3 +524,25 @@ def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
     assert len(confirmation) == 1
     first_debit = formats.date_format(TODAY + dt.timedelta(days=10), "DATE_FORMAT")
     assert first_debit in confirmation[0].body
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_request(
+    offer, person, database_tasks
+):
+    offer.product.quantity = 1
+    offer.product.save()
+    sent = _submit(draft_until_payment(offer, person))
+    queued = DBTaskResult.objects.get()  # in the submission's transaction, not after it
+    assert queued.task_path == "parcauto.subscriptions.follow_up.submission_follow_up"
+    assert queued.args_kwargs["kwargs"]["subscription_id"] == sent.pk
+
+    late = draft_until_payment(offer, ProfileFactory().user)
+    late.product.units_taken = 0  # read before the first buyer took the last unit
+    with pytest.raises(SoldOut):  # the unit's UPDATE refuses, after the task row is written
+        _submit(late)
+    assert DBTaskResult.objects.count() == 1  # the refused one's rolled back

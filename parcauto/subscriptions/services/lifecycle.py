@@ -48,7 +48,7 @@ from parcauto.vehicles.models import Vehicle
 
 from .. import notifications
 from ..errors import FieldErrors, ProductNotAvailable, SoldOut, TransitionNotAllowed
-from ..follow_up import submission_follow_up_after_commit
+from ..follow_up import submission_follow_up_queue
 from ..models import Consent, Subscription, WaitingListEntry
 from .units import unit_give_back, waitlist_offer_take
 
@@ -234,6 +234,7 @@ def subscription_submit(
                 request.status = Subscription.Status.SUBMITTED
             else:
                 _mark_approved(request, actor=None, now=now)
+            submission_follow_up_queue(request, method)  # before the hot rows are locked
             # The contended rows come last, so their locks last only until the commit that
             # follows: one unit of the quota (the conditional UPDATE decides), then the number.
             if not offered and not product_unit_take(product=request.product):
@@ -255,7 +256,6 @@ def subscription_submit(
                     "status": request.status,
                 },
             )
-            submission_follow_up_after_commit(request, method)
     except (_AlreadySent, IntegrityError) as lost:
         # Another click sent it after our read: its consents (one of each kind per
         # request) or the draft's conditional UPDATE stopped this one, and everything of

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.tasks.signals import task_enqueued
 from django.utils import formats
 from django_tasks_db.models import DBTaskResult
@@ -546,3 +547,22 @@ def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_
     with pytest.raises(SoldOut):  # the unit's UPDATE refuses, after the task row is written
         _submit(late)
     assert DBTaskResult.objects.count() == 1  # the refused one's rolled back
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes and opens connections
+def test_the_database_worker_runs_the_follow_up_then_what_it_queued(
+    offer, person, frozen, database_tasks
+):
+    request = _submit(
+        draft_until_payment(offer, person),
+        payment=lifecycle.CardPayment(temporary_token=_card_token()),
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    assert set(DBTaskResult.objects.values_list("task_path", "status")) >= {
+        ("parcauto.subscriptions.follow_up.submission_follow_up", "SUCCESSFUL"),
+        ("parcauto.payments.tasks.vault_card", "SUCCESSFUL"),
+        ("parcauto.subscriptions.emails.send_subscription_email", "SUCCESSFUL"),
+    }
+    assert _method(request).status == PaymentMethod.Status.ACTIVE
+    assert OutboundEmail.objects.filter(to=person.email, template="subscription_submitted").exists()

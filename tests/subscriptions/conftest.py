@@ -11,7 +11,7 @@ from parcauto.accounts.models import User
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import drafts
+from parcauto.subscriptions.services import drafts, lifecycle
 from parcauto.tenants.models import LegalText
 from parcauto.vehicles.models import Vehicle
 from tests.factories import (
@@ -103,3 +103,15 @@ def draft_until_payment(
     )
     # The category asks no proof here: tests that need one set requires_proof_document.
     return drafts.subscription_draft_review(subscription=draft, now=NOW)
+
+
+def submit(draft: Subscription, method: str = "card", **overrides: object) -> Subscription:
+    """ "Soumettre" as the payment step calls it, both consents given."""
+    arguments = {
+        "subscription": draft,
+        "payment_method": method,
+        "accepted_payment_conditions": True,
+        "accepted_charge_after_approval": True,
+        "now": NOW,
+    } | overrides
+    return lifecycle.subscription_submit(**arguments)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 from tests.factories import UserFactory
-from tests.subscriptions.conftest import NOW, draft_until_payment
+from tests.subscriptions.conftest import NOW, draft_until_payment, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +51,7 @@ def approved(offer, person) -> Subscription:
     draft = draft_until_payment(offer, person, end=None)
     Subscription.objects.filter(pk=draft.pk).update(end_date=None)
     draft.refresh_from_db()
-    request = lifecycle.subscription_submit(
-        subscription=draft,
-        payment_method="card",
-        accepted_payment_conditions=True,
-        accepted_charge_after_approval=True,
-        now=NOW,
-    )
+    request = submit(draft)
     return lifecycle.subscription_approve(
         subscription=request, actor=UserFactory(email="agent@parcauto.test"), now=NOW
     )

@@ -31,22 +31,11 @@ from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory, UserFactory
 from tests.pages import PDF
-from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment
+from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment, submit
 
 pytestmark = pytest.mark.django_db
 
 DECLINED_CARD = "4000000000000002"
-
-
-def _submit(draft, method="card", **overrides):
-    arguments = {
-        "subscription": draft,
-        "payment_method": method,
-        "accepted_payment_conditions": True,
-        "accepted_charge_after_approval": True,
-        "now": NOW,
-    } | overrides
-    return lifecycle.subscription_submit(**arguments)
 
 
 @pytest.fixture
@@ -57,7 +46,7 @@ def staff():
 def test_submitting_gives_a_contract_number_takes_a_unit_and_awaits_approval(offer, person):
     offer.product.quantity = 10
     offer.product.save()
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     assert request.status == Subscription.Status.SUBMITTED
     assert request.contract_number == 100_000_001
     assert request.submitted_at == NOW
@@ -70,15 +59,15 @@ def test_submitting_gives_a_contract_number_takes_a_unit_and_awaits_approval(off
 
 
 def test_contract_numbers_follow_each_other(offer, person):
-    first = _submit(draft_until_payment(offer, person))
-    second = _submit(draft_until_payment(offer, ProfileFactory().user))
+    first = submit(draft_until_payment(offer, person))
+    second = submit(draft_until_payment(offer, ProfileFactory().user))
     assert second.contract_number == first.contract_number + 1
 
 
 def test_a_double_click_on_submit_sends_one_request(offer, person):
     draft = draft_until_payment(offer, person)
-    first = _submit(draft)
-    again = _submit(draft)
+    first = submit(draft)
+    again = submit(draft)
     assert again.contract_number == first.contract_number
     assert Subscription.objects.exclude(status=Subscription.Status.DRAFT).count() == 1
     offer.product.refresh_from_db()
@@ -88,7 +77,7 @@ def test_a_double_click_on_submit_sends_one_request(offer, person):
 def test_a_product_without_approval_is_active_on_submission(offer, person):
     offer.product.approval_required = False
     offer.product.save()
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     assert request.status == Subscription.Status.ACTIVE
     assert request.activated_at == NOW
 
@@ -96,17 +85,17 @@ def test_a_product_without_approval_is_active_on_submission(offer, person):
 def test_a_later_start_without_approval_waits_for_its_date(offer, person):
     offer.product.approval_required = False
     offer.product.save()
-    request = _submit(draft_until_payment(offer, person, start=TODAY + dt.timedelta(days=10)))
+    request = submit(draft_until_payment(offer, person, start=TODAY + dt.timedelta(days=10)))
     assert request.status == Subscription.Status.APPROVED
 
 
 def test_the_payment_method_must_be_offered_and_consents_given(offer, person):
     draft = draft_until_payment(offer, person)
     with pytest.raises(FieldErrors) as refused:
-        _submit(draft, method="payroll")
+        submit(draft, method="payroll")
     assert list(refused.value.errors) == ["payment_method"]
     with pytest.raises(FieldErrors) as refused:
-        _submit(draft, accepted_payment_conditions=False, accepted_charge_after_approval=False)
+        submit(draft, accepted_payment_conditions=False, accepted_charge_after_approval=False)
     assert set(refused.value.errors) == {
         "accepted_payment_conditions",
         "accepted_charge_after_approval",
@@ -120,7 +109,7 @@ def test_payroll_deduction_records_the_written_authorization(offer, person):
     offer.product.save()
     offer.category.accepts_payroll = True
     offer.category.save()
-    request = _submit(draft_until_payment(offer, person), method="payroll")
+    request = submit(draft_until_payment(offer, person), method="payroll")
     kinds = set(request.consents.values_list("kind", flat=True))
     assert Consent.Kind.PAYROLL_AUTHORIZATION in kinds
     assert Consent.Kind.CHARGED_AFTER_APPROVAL not in kinds
@@ -132,7 +121,7 @@ def test_a_sold_out_product_refuses_the_request_and_keeps_the_draft(offer, perso
     offer.product.save()
     draft = draft_until_payment(offer, person)
     with pytest.raises(SoldOut):
-        _submit(draft)
+        submit(draft)
     draft.refresh_from_db()
     assert draft.status == Subscription.Status.DRAFT
     assert draft.contract_number is None
@@ -142,11 +131,11 @@ def test_a_product_whose_sales_closed_meanwhile_is_refused(offer, person):
     draft = draft_until_payment(offer, person)
     PermitProduct.objects.filter(pk=offer.product.pk).update(sales_end=NOW - dt.timedelta(hours=1))
     with pytest.raises(ProductNotAvailable):
-        _submit(draft)
+        submit(draft)
 
 
 def test_approval_today_makes_it_active(offer, person, staff):
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     approved = lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
     assert approved.status == Subscription.Status.ACTIVE
     assert (approved.decided_by, approved.decided_at, approved.activated_at) == (staff, NOW, NOW)
@@ -155,7 +144,7 @@ def test_approval_today_makes_it_active(offer, person, staff):
 
 def test_approval_before_the_start_waits_then_the_daily_job_activates(offer, person, staff):
     start = TODAY + dt.timedelta(days=5)
-    request = _submit(draft_until_payment(offer, person, start=start))
+    request = submit(draft_until_payment(offer, person, start=start))
     approved = lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
     assert approved.status == Subscription.Status.APPROVED
     assert lifecycle.subscriptions_activate_due(now=NOW + dt.timedelta(days=4)) == 0
@@ -168,7 +157,7 @@ def test_approval_before_the_start_waits_then_the_daily_job_activates(offer, per
 
 
 def test_only_a_pending_request_can_be_approved_or_refused(offer, person, staff):
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
     with pytest.raises(TransitionNotAllowed):
         lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
@@ -179,7 +168,7 @@ def test_only_a_pending_request_can_be_approved_or_refused(offer, person, staff)
 def test_refusal_needs_a_reason_and_gives_the_unit_back(offer, person, staff):
     offer.product.quantity = 1
     offer.product.save()
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     with pytest.raises(FieldErrors):
         lifecycle.subscription_refuse(subscription=request, actor=staff, reason="  ", now=NOW)
     refused = lifecycle.subscription_refuse(
@@ -195,7 +184,7 @@ def test_refusal_needs_a_reason_and_gives_the_unit_back(offer, person, staff):
 def test_the_person_can_withdraw_a_pending_request_once(offer, person):
     offer.product.quantity = 5
     offer.product.save()
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     cancelled = lifecycle.subscription_cancel_pending(subscription=request, actor=person, now=NOW)
     assert cancelled.status == Subscription.Status.CANCELLED
     with pytest.raises(TransitionNotAllowed):
@@ -205,8 +194,8 @@ def test_the_person_can_withdraw_a_pending_request_once(offer, person):
 
 
 def test_bulk_approval_skips_requests_no_longer_pending(offer, person, staff):
-    first = _submit(draft_until_payment(offer, person))
-    second = _submit(draft_until_payment(offer, ProfileFactory().user))
+    first = submit(draft_until_payment(offer, person))
+    second = submit(draft_until_payment(offer, ProfileFactory().user))
     lifecycle.subscription_cancel_pending(subscription=second, actor=second.person, now=NOW)
     approved = lifecycle.subscription_approve_many(
         subscriptions=[first, second], actor=staff, now=NOW
@@ -215,7 +204,7 @@ def test_bulk_approval_skips_requests_no_longer_pending(offer, person, staff):
 
 
 def test_the_price_is_a_snapshot_that_catalog_edits_do_not_change(offer, person):
-    request = _submit(draft_until_payment(offer, person))
+    request = submit(draft_until_payment(offer, person))
     offer.product.price = Decimal("99.99")
     offer.product.save()
     request.refresh_from_db()
@@ -226,7 +215,7 @@ def test_a_vehicle_removed_after_step_2_stops_the_submission(offer, person):
     draft = draft_until_payment(offer, person)
     draft.vehicles.update(removed_at=NOW)
     with pytest.raises(TransitionNotAllowed):
-        _submit(draft)
+        submit(draft)
     draft.refresh_from_db()
     assert draft.status == Subscription.Status.DRAFT
 
@@ -246,7 +235,7 @@ def _card_token(number: str = "4242424242424242") -> str:
 
 def _submit_by_card(draft, capture, number: str = "4242424242424242"):
     with capture(execute=True):
-        return _submit(draft, payment=lifecycle.CardPayment(temporary_token=_card_token(number)))
+        return submit(draft, payment=lifecycle.CardPayment(temporary_token=_card_token(number)))
 
 
 def _method(request) -> PaymentMethod:
@@ -258,7 +247,7 @@ def test_a_card_is_recorded_with_the_request_then_verified_after_commit(
 ):
     draft = draft_until_payment(offer, person)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        request = _submit(draft, payment=lifecycle.CardPayment(temporary_token=_card_token()))
+        request = submit(draft, payment=lifecycle.CardPayment(temporary_token=_card_token()))
         # Inside the transaction: the token only, nothing asked of the gateway yet.
         assert _method(request).status == PaymentMethod.Status.PENDING
         assert _method(request).data_key == ""
@@ -272,7 +261,7 @@ def test_a_card_is_recorded_with_the_request_then_verified_after_commit(
 def test_a_card_without_a_token_is_refused_with_the_consents(offer, person):
     draft = draft_until_payment(offer, person)
     with pytest.raises(FieldErrors) as refused:
-        _submit(
+        submit(
             draft,
             accepted_payment_conditions=False,
             payment=lifecycle.CardPayment(temporary_token=""),
@@ -286,7 +275,7 @@ def test_a_card_without_a_token_is_refused_with_the_consents(offer, person):
 def test_a_payment_of_another_kind_than_the_method_chosen_is_refused(offer, person):
     draft = draft_until_payment(offer, person)
     with pytest.raises(FieldErrors):
-        _submit(draft, method="pad", payment=lifecycle.CardPayment(temporary_token="x"))
+        submit(draft, method="pad", payment=lifecycle.CardPayment(temporary_token="x"))
     assert not PaymentMethod.objects.exists()
 
 
@@ -433,7 +422,7 @@ def _submit_by_pad(offer, person, capture):
         agreement_accepted=True,
     )
     with capture(execute=True):
-        return _submit(draft_until_payment(offer, person), method="pad", payment=payment)
+        return submit(draft_until_payment(offer, person), method="pad", payment=payment)
 
 
 @pytest.mark.parametrize("decision", ["refuse", "withdraw"])
@@ -499,7 +488,7 @@ def test_pad_errors_come_with_the_consents_errors_and_nothing_is_recorded(offer,
         agreement_accepted=False,
     )
     with pytest.raises(FieldErrors) as refused:
-        _submit(draft, method="pad", payment=payment, accepted_payment_conditions=False)
+        submit(draft, method="pad", payment=payment, accepted_payment_conditions=False)
     assert set(refused.value.errors) == {
         "accepted_payment_conditions",
         "institution",
@@ -537,7 +526,7 @@ def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_
 ):
     offer.product.quantity = 1
     offer.product.save()
-    sent = _submit(draft_until_payment(offer, person))
+    sent = submit(draft_until_payment(offer, person))
     queued = DBTaskResult.objects.get()  # in the submission's transaction, not after it
     assert queued.task_path == "parcauto.subscriptions.follow_up.submission_follow_up"
     assert queued.args_kwargs["kwargs"]["subscription_id"] == sent.pk
@@ -545,7 +534,7 @@ def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_
     late = draft_until_payment(offer, ProfileFactory().user)
     late.product.units_taken = 0  # read before the first buyer took the last unit
     with pytest.raises(SoldOut):  # the unit's UPDATE refuses, after the task row is written
-        _submit(late)
+        submit(late)
     assert DBTaskResult.objects.count() == 1  # the refused one's rolled back
 
 
@@ -553,7 +542,7 @@ def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_
 def test_the_database_worker_runs_the_follow_up_then_what_it_queued(
     offer, person, frozen, database_tasks
 ):
-    request = _submit(
+    request = submit(
         draft_until_payment(offer, person),
         payment=lifecycle.CardPayment(temporary_token=_card_token()),
     )

@@ -15,7 +15,7 @@ from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Consent, Subscription
 from parcauto.subscriptions.services import lifecycle
 from tests.factories import ProfileFactory
-from tests.subscriptions.conftest import NOW, draft_until_payment
+from tests.subscriptions.conftest import draft_until_payment, submit
 
 BUYERS = 200
 UNITS = 50
@@ -34,13 +34,7 @@ def test_200_buyers_racing_on_40_connections_for_50_units_get_exactly_50(offer):
 
     def buy_one(draft_id: int) -> str:
         try:
-            lifecycle.subscription_submit(
-                subscription=Subscription.objects.get(pk=draft_id),  # this thread's own copy
-                payment_method="card",
-                accepted_payment_conditions=True,
-                accepted_charge_after_approval=True,
-                now=NOW,
-            )
+            submit(Subscription.objects.get(pk=draft_id))  # this thread's own copy
         except SoldOut:
             return "sold out"
         return "accepted"
@@ -91,14 +85,7 @@ def test_two_clicks_at_the_same_instant_send_one_request_with_one_unit_and_one_c
                     number="4242424242424242", expiry="3012", now=timezone.now()
                 )  # vaulted at commit, by the clock of now
                 start.wait()
-                request = lifecycle.subscription_submit(
-                    subscription=draft,
-                    payment_method="card",
-                    accepted_payment_conditions=True,
-                    accepted_charge_after_approval=True,
-                    now=NOW,
-                    payment=lifecycle.CardPayment(temporary_token=token.token),
-                )
+                request = submit(draft, payment=lifecycle.CardPayment(temporary_token=token.token))
             with lock:
                 sent.append(request)
         finally:

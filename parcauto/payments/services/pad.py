@@ -1,8 +1,8 @@
 """Pre-authorized debit: the bank account, the agreement, the notices (rules 26-32).
 
-The portal's submit step calls `pad_method_record` inside its own transaction; once the
-request is approved (or at once, without approval), `pad_confirmation_send` sends the
-confirmation that starts the 10-day delay before the first debit (rule 27). The billing
+The submission checks the account (`pad_details_check`) with its other fields, then keeps
+it (`pad_method_keep`) inside its own transaction; once the request is approved (or at
+once, without approval), `pad_confirmation_send` sends the confirmation that starts the 10-day delay before the first debit (rule 27). The billing
 must never debit before `pad_first_debit_earliest`; `collection.pad_collect` also skips
 a debit whose confirmation is too recent. A refused or withdrawn request keeps no
 banking data (`pad_method_forget`, rule 9).
@@ -181,14 +181,7 @@ def pad_method_record(
     agreement_accepted: bool,
     now: dt.datetime,
 ) -> PaymentMethod:
-    """Check (`pad_details_check`) and keep a bank account for debits, encrypted, with its
-    accepted agreement.
-
-    Call it inside the caller's transaction: the method is PENDING until
-    `pad_confirmation_send`. The cheque specimen is stored under a random private name
-    at once (storage knows no transactions): a caller whose transaction then fails must
-    delete it (`pad_cheque_discard`).
-    """
+    """Check (`pad_details_check`) and keep (`pad_method_keep`) a bank account for debits."""
     details = pad_details_check(
         subscription=subscription,
         institution=institution,
@@ -199,6 +192,19 @@ def pad_method_record(
         cheque_file=cheque_file,
         agreement_accepted=agreement_accepted,
     )
+    return pad_method_keep(subscription=subscription, details=details, now=now)
+
+
+def pad_method_keep(
+    *, subscription: Subscription, details: PadDetails, now: dt.datetime
+) -> PaymentMethod:
+    """Keep a bank account `pad_details_check` accepted, encrypted, with its agreement.
+
+    Call it inside the caller's transaction: the method is PENDING until
+    `pad_confirmation_send`. The cheque specimen is stored under a random private name
+    at once (storage knows no transactions): a caller whose transaction then fails must
+    delete it (`pad_cheque_discard`).
+    """
     bank = details.bank
     current_methods_retire(subscription, now=now)
     method = PaymentMethod(

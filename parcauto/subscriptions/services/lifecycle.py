@@ -108,14 +108,16 @@ Payment = CardPayment | PadPayment | PayrollPayment
 
 
 def _payment_method_record(
-    request: Subscription, payment: Payment, now: dt.datetime
+    request: Subscription, payment: Payment, pad_details: pad.PadDetails | None, now: dt.datetime
 ) -> PaymentMethod:
+    """`pad_details`: what `pad_details_check` accepted of a PadPayment, checked once."""
     if isinstance(payment, CardPayment):
         return cards.card_method_record(
             subscription=request, temporary_token=payment.temporary_token, now=now
         )
     if isinstance(payment, PadPayment):
-        return pad.pad_method_record(subscription=request, now=now, **_pad_fields(payment))
+        assert pad_details is not None  # noqa: S101 - subscription_submit checked it first
+        return pad.pad_method_keep(subscription=request, details=pad_details, now=now)
     return payroll.payroll_method_record(
         subscription=request,
         employee_number=payment.employee_number,
@@ -200,10 +202,12 @@ def subscription_submit(
             "Your card could not be read. Type in the card number and the expiry date, "
             "then submit again."
         )
+    pad_details: pad.PadDetails | None = None
     if isinstance(payment, PadPayment):
-        # Checked now too, so that the bank fields' errors show with the consents' ones.
+        # Checked before anything is written, so that the bank fields' errors show with
+        # the consents' ones; kept as checked.
         try:
-            pad.pad_details_check(subscription=subscription, **_pad_fields(payment))
+            pad_details = pad.pad_details_check(subscription=subscription, **_pad_fields(payment))
         except FieldErrors as refused:
             errors.update(refused.errors)
     if errors:
@@ -227,7 +231,7 @@ def subscription_submit(
                 charge_notice=needs_charge_notice,
                 now=now,
             )
-            method = _payment_method_record(request, payment, now) if payment else None
+            method = _payment_method_record(request, payment, pad_details, now) if payment else None
             request.payment_method = payment_method
             request.submitted_at = now
             if product.approval_required:

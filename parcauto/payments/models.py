@@ -271,6 +271,19 @@ class CollectionFile(TenantOwnedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.collection_date}"
 
+    @property
+    def content_type(self) -> str:
+        if self.kind == self.Kind.CPA005:
+            return "text/plain; charset=us-ascii"
+        return "text/csv; charset=utf-8"
+
+    @property
+    def download_stem(self) -> str:
+        """`cpa005-<institution>-<date>-<file number>` or `retenues-<institution>-<date>`."""
+        prefix = "cpa005" if self.kind == self.Kind.CPA005 else "retenues"
+        number = f"-{self.file_number:04d}" if self.file_number is not None else ""
+        return f"{prefix}-{self.organization.slug}-{self.collection_date:%Y-%m-%d}{number}"
+
 
 class SandboxCard(TimeStampedModel):
     """The sandbox gateway's vault. Like Moneris' it never holds the card number itself:

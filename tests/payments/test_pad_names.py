@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from parcauto.accounts.models import StaffRole
 from parcauto.audit.models import AuditEvent
@@ -203,3 +204,40 @@ def test_an_account_number_never_reaches_the_reason(organization) -> None:
     )
     assert not CollectionFile.objects.exists()
     assert dt.date(2026, 7, 1) < Invoice.objects.get(pk=invoice.pk).next_attempt_on
+
+
+# --- the institution's own settings -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"destination_data_centre": "81A10"},
+            "destination_data_centre",
+            "Le fichier CPA-005 de la banque ne peut pas contenir cette valeur "
+            "(destination_data_centre must be 5 digits (ASCII)).",
+        ),
+        (
+            {"short_name": "Stationnem. ŒŒŒ"},  # 15 typed, 18 once each Œ is OE
+            "short_name",
+            "Le fichier CPA-005 de la banque ne peut pas contenir cette valeur "
+            "(short_name is longer than 15 characters: 'STATIONNEM. OEOEOE').",
+        ),
+        (
+            {"long_name": "Société des parcs Œ-Ø 停车"},
+            "long_name",
+            "Le fichier de la banque ne contient que des lettres latines, pas 停 车.",
+        ),
+    ],
+)
+def test_originator_settings_the_file_cannot_carry_are_refused_when_entered(
+    organization, changes: dict[str, str], field: str, message: str
+) -> None:
+    originator = originator_make(organization)
+    originator.full_clean()  # the settings as made are fine
+    for name, value in changes.items():
+        setattr(originator, name, value)
+    with pytest.raises(ValidationError) as refused:
+        originator.full_clean()
+    assert refused.value.message_dict == {field: [message]}

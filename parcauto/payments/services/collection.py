@@ -215,20 +215,6 @@ def _file_save(
     return collection
 
 
-def originator_settings(originator: PadOriginator) -> cpa005.OriginatorSettings:
-    """The institution's settings as the file writer takes them (checked: Cpa005Error)."""
-    return cpa005.OriginatorSettings(
-        originator_id=originator.originator_id,
-        short_name=originator.short_name,
-        long_name=originator.long_name,
-        destination_data_centre=originator.destination_data_centre,
-        return_institution=originator.return_institution,
-        return_transit=originator.return_transit,
-        return_account=originator.return_account,
-        transaction_code=originator.transaction_code,
-    )
-
-
 def pad_collect(
     *, organization: Organization, collection_date: dt.date, now: dt.datetime
 ) -> CollectionFile | None:
@@ -297,7 +283,7 @@ def pad_collect(
         # 9999 is followed by 1: the bank only checks that each number follows the last.
         file_number = settings_row.last_file_number % 9999 + 1
         text = cpa005.write_file(
-            settings=originator_settings(settings_row),
+            settings=settings_row.file_settings(),
             file_creation_number=file_number,
             created_on=local_today(now),
             debits=debits,

@@ -9,7 +9,8 @@ allauth's (`ALLAUTH_TRUSTED_PROXY_COUNT` behind a proxy), so these limits and al
 own (login, sign-up, reset: `ACCOUNT_RATE_LIMITS`) count the same person the same way.
 
 A view raises RateLimited; `RateLimitMiddleware` answers 429 with `Retry-After`: the
-translated page (`429.html`), or JSON for a caller that asks for JSON only.
+translated page (`429.html`), its content alone in place of the page's for htmx, or JSON
+for a caller that asks for JSON only.
 
 Why django-ratelimit and not allauth's `allauth.core.ratelimit`: allauth's public helper
 never limits a GET (the permit list that tries an access code is an htmx GET), does not
@@ -130,6 +131,16 @@ def too_many_attempts(request: HttpRequest, *, retry_after: int | None) -> HttpR
             {"error": "too_many_attempts", "message": wait_message(wait), "retry_after": wait},
             status=HTTPStatus.TOO_MANY_REQUESTS,
         )
+    elif request.headers.get("HX-Request") == "true":
+        # A part of a page asked (the permit list): the message takes the page's place.
+        response = render(
+            request,
+            "partials/too_many_attempts.html",
+            {"message": wait_message(wait)},
+            status=HTTPStatus.TOO_MANY_REQUESTS,
+        )
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "innerHTML"
     else:
         response = render(
             request,

@@ -90,6 +90,14 @@ def test_after_3_wrong_codes_even_the_right_one_opens_nothing(chus, hidden) -> N
     words = _429(_try(guesser, chus, "CADRES-HULL"))
     assert WAIT_FR in words and "minutes." in words
     assert HIDDEN_NAME not in words
+    # htmx asks for the list: the message alone, in place of the page's content.
+    response = guesser.get(
+        OFFER,
+        {"lot": chus["lot"].pk, "category": chus["category"].pk, "access_code": "CADRES-HULL"},
+        headers={"HX-Request": "true"},
+    )
+    assert (response.status_code, response["HX-Retarget"]) == (429, "#main")
+    assert "<html" not in page(response) and WAIT_FR in text(response)
     # Choosing it with the right code records nothing either.
     response = guesser.post(NEW, choose_data(chus, product=hidden.pk, access_code="cadres-hull"))
     assert response.status_code == 429

@@ -21,6 +21,19 @@ from .models import User
 
 PENDING_EMAIL_SESSION_KEY = "parcauto_pending_email"
 
+# What allauth puts in a mail's context that opens an account: the key or code, and any
+# link (`activate_url`, `password_reset_url`, ... ). Every `*_url` counts, so a link
+# allauth adds one day is redacted without anyone remembering to list it.
+_SECRET_NAMES = frozenset({"key", "code", "token"})
+
+
+def _link_secrets(context: dict[str, Any]) -> list[str]:
+    return [
+        value
+        for name, value in context.items()
+        if isinstance(value, str) and value and (name in _SECRET_NAMES or name.endswith("_url"))
+    ]
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth, bent to the portals: sign-up happens on an institution's host, e-mails go
@@ -50,10 +63,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return getattr(request, "organization", None) is not None
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        organization = getattr(self.request, "organization", None)
+        """Account e-mails go through the outbox, filed under no institution.
+
+        An account is one identity across every portal: the portal that asked only
+        brands the message (its name, and its host in the links). Filed under it, a
+        reset asked on B's portal for A's customer would be B's staff's to read. The
+        keys of a personal link are stored redacted (`email_queue`'s `secrets`).
+        """
         context = {
             **context,
-            "organization": organization,
+            "organization": getattr(self.request, "organization", None),
             "operator_name": settings.PARCAUTO_OPERATOR_NAME,
         }
         message = self.render_mail(template_prefix, email, context)
@@ -66,9 +85,10 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=str(message.subject),
             body_text=str(message.body),
             body_html=str(html),
-            organization=organization,
+            organization=None,
             template=template_prefix,
             language=translation.get_language() or "fr",
+            secrets=_link_secrets(context),
         )
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:

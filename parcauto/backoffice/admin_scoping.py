@@ -186,6 +186,19 @@ class RoleAwareAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return access_for(request).operator_admin
 
 
+class ReadOnlyOperatorAdmin(RoleAwareAdmin):
+    """Records only operator admins look up, and nobody changes here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ForeignAdminWrapper(AuditedAdminMixin):
     """Wraps a ModelAdmin written elsewhere (allauth, task results): operator admins only,
     and never more than that class itself allows (task results stay read-only)."""

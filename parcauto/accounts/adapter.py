@@ -18,8 +18,21 @@ from parcauto.audit.services import audit_log
 from parcauto.notifications.services import email_queue
 
 from .models import User
+from .selectors import email_address_is_change
+from .services import email_claims_drop
+from .verification import account_proven
 
 PENDING_EMAIL_SESSION_KEY = "parcauto_pending_email"
+
+# allauth's notices sent (ACCOUNT_EMAIL_NOTIFICATIONS): the old address is told of a
+# change, and the person of a new password, each with a template of our own.
+NOTIFICATIONS = frozenset(
+    {
+        "account/email/email_changed",
+        "account/email/password_changed",
+        "account/email/password_reset",
+    }
+)
 
 # What allauth puts in a mail's context that opens an account: the key or code, and any
 # link (`activate_url`, `password_reset_url`, ... ). Every `*_url` counts, so a link
@@ -45,6 +58,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "account_inactive": _("This account is inactive. Contact the service centre."),
         "email_password_mismatch": _("The e-mail address or the password is not correct."),
         "email_taken": _("An account already uses this e-mail address."),
+        "duplicate_email": _("This is already the e-mail address of your account."),
         "invalid_or_expired_key": _("This link has expired or is not valid."),
         "invalid_password_reset": _("This link has expired or is not valid."),
         "too_many_login_attempts": _("Too many failed login attempts. Try again later."),
@@ -55,9 +69,33 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_confirmation_mail(
         self, request: HttpRequest, emailconfirmation: Any, signup: bool
     ) -> None:
+        address: EmailAddress = emailconfirmation.email_address
+        if email_address_is_change(address):
+            # Not "finish opening your account": an account asks for a new address.
+            self.send_mail(
+                "account/email/email_change_confirmation",
+                address.email,
+                {
+                    "user": address.user,
+                    "activate_url": self.get_email_confirmation_url(request, emailconfirmation),
+                },
+            )
+            return
         # The "Confirmation du compte" page offers to resend to this address.
-        request.session[PENDING_EMAIL_SESSION_KEY] = emailconfirmation.email_address.email
+        request.session[PENDING_EMAIL_SESSION_KEY] = address.email
         super().send_confirmation_mail(request, emailconfirmation, signup)
+
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: Any,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # Only the notices written in the guides' wording; not allauth's others (e-mail
+        # removed, MFA changes...), nor the IP address and browser it puts in them.
+        if template_prefix in NOTIFICATIONS:
+            super().send_notification_mail(template_prefix, user, context, email)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return getattr(request, "organization", None) is not None
@@ -95,6 +133,10 @@ class AccountAdapter(DefaultAccountAdapter):
         user.signup_organization = getattr(request, "organization", None)
         user.language = translation.get_language() or "fr"
         with transaction.atomic():
+            # The form let the address through because nobody proved it: the unverified
+            # claims on it give way to this sign-up (only a race makes this refuse).
+            if commit and not email_claims_drop(email=form.cleaned_data["email"], claimant=None):
+                raise self.validation_error("email_taken")
             user = super().save_user(request, user, form, commit=commit)
             if commit:
                 audit_log(
@@ -106,14 +148,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        """A link proves its address only for the account that asked for it, and the
+        proven owner wins over every unverified claim on the address (`verification`)."""
+        user = email_address.user
+        if not account_proven(request, user.pk):
+            return False
+        previous = user.email
         with transaction.atomic():
+            if not email_claims_drop(email=email_address.email, claimant=user):
+                return False
             confirmed = super().confirm_email(request, email_address)
             if confirmed:
+                changed = previous.lower() != email_address.email.lower()
                 audit_log(
-                    action="account.email_verified",
-                    actor=email_address.user,
-                    organization=getattr(request, "organization", None),
-                    target=email_address.user,
+                    action="account.email_changed" if changed else "account.email_verified",
+                    actor=user,
+                    target=user,
                     data={"email": email_address.email},
                 )
         return confirmed
@@ -138,6 +188,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
+        if self.request is not None and self.request.user.is_authenticated:
+            return reverse("account_email")  # a change: the page shows the new address
         return reverse("portal:email_verified")
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:

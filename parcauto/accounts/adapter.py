@@ -7,6 +7,7 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.audit.services import audit_log
 from parcauto.notifications.services import email_queue
 
+from .errors import EmailOwned
 from .models import User
 from .selectors import email_address_is_change
 from .services import email_claims_drop
@@ -133,10 +135,8 @@ class AccountAdapter(DefaultAccountAdapter):
         user.signup_organization = getattr(request, "organization", None)
         user.language = translation.get_language() or "fr"
         with transaction.atomic():
-            # The form let the address through because nobody proved it: the unverified
-            # claims on it give way to this sign-up (only a race makes this refuse).
-            if commit and not email_claims_drop(email=form.cleaned_data["email"], claimant=None):
-                raise self.validation_error("email_taken")
+            if commit:
+                self._clear_the_way(request, form.cleaned_data["email"])
             user = super().save_user(request, user, form, commit=commit)
             if commit:
                 audit_log(
@@ -147,6 +147,18 @@ class AccountAdapter(DefaultAccountAdapter):
                 )
         return user
 
+    def _clear_the_way(self, request: HttpRequest, email: str) -> None:
+        """The form let the address through because nobody proved it: the unverified
+        claims on it give way to this sign-up (only a race makes this refuse)."""
+        try:
+            dropped = email_claims_drop(email=email, claimant=None)
+        except EmailOwned:
+            raise self.validation_error("email_taken") from None
+        if dropped:
+            # The squatter's validation e-mail went to this very address moments ago:
+            # its rate limit must not hold back the owner's own.
+            ratelimit.clear(request, action="confirm_email", key=email.lower())
+
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         """A link proves its address only for the account that asked for it, and the
         proven owner wins over every unverified claim on the address (`verification`)."""
@@ -155,7 +167,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         previous = user.email
         with transaction.atomic():
-            if not email_claims_drop(email=email_address.email, claimant=user):
+            try:
+                email_claims_drop(email=email_address.email, claimant=user)
+            except EmailOwned:
                 return False
             confirmed = super().confirm_email(request, email_address)
             if confirmed:

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from parcauto.audit.services import audit_log
 
+from .errors import EmailOwned
 from .models import Language, User
 from .selectors import email_claims
 
@@ -23,16 +24,16 @@ def user_set_language(*, user: User, language: str) -> None:
         )
 
 
-def email_claims_drop(*, email: str, claimant: User | None) -> bool:
+def email_claims_drop(*, email: str, claimant: User | None) -> int:
     """Clear the way for `claimant` (None: a sign-up about to create its account) to own
     `email`: delete the never-used accounts that squat it, and drop the changes other
-    accounts asked for towards it. Nothing changes, and False comes back, when another
-    account owns it (verified) or holds it on an account in use.
+    accounts asked for towards it; how many claims went. Raises `EmailOwned`, changing
+    nothing, when another account owns it (verified) or holds it on an account in use.
     """
     with transaction.atomic():
         claims = email_claims(email=email, claimant=claimant)
         if not claims.claimable:
-            return False
+            raise EmailOwned
         for squat in claims.squats:
             audit_log(
                 action="account.unverified_claim_dropped",
@@ -49,4 +50,4 @@ def email_claims_drop(*, email: str, claimant: User | None) -> bool:
                 data={"deleted_account": False},
             )
             address.delete()
-    return True
+    return len(claims.squats) + len(claims.pending)

@@ -108,15 +108,22 @@ def test_the_email_page_is_the_change_form_of_the_portal(squatted):
 
 
 def test_the_owner_signs_up_with_an_address_another_account_only_claimed(squatted, send):
-    response = send(_sign_up, _portal())
+    squatters_link = _link_to(OWNER)
+    mail.outbox.clear()
+    browser = _portal()
+    response = send(_sign_up, browser)
     assert (response.status_code, response.url) == (302, "/accounts/confirm-email/")
     owner = User.objects.get(email=OWNER)
     assert not EmailAddress.objects.filter(user=squatted, email=OWNER).exists()
     assert AuditEvent.objects.filter(
         action="account.unverified_claim_dropped", target_id=str(squatted.pk)
     ).exists()
-    # And the owner's own link proves the address, in the browser that signed up.
-    assert EmailAddress.objects.get(user=owner).verified is False
+    # The squatter's link died with the claim; the owner's proves the address, in the
+    # browser that signed up, without a password.
+    assert "Lien invalide ou expiré" in browser.get(squatters_link).content.decode()
+    response = browser.post(_link_to(OWNER))
+    assert (response.status_code, response.url) == (302, "/compte/courriel-valide/")
+    assert EmailAddress.objects.get(user=owner).verified
 
 
 def test_the_link_sent_to_the_owner_never_proves_it_for_the_account_that_asked(squatted):

@@ -14,7 +14,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,10 +34,13 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
         return redirect("account_email_verification_sent")
     # The address an account signed up with; a change another account asked for is not
     # resent from here (its link is that account's, sent again from its e-mail page).
-    address = (
-        EmailAddress.objects.filter(email__iexact=email)
-        .exclude(verified=False, user__emailaddress__verified=True)
-        .first()
+    address = next(
+        (
+            address
+            for address in EmailAddress.objects.filter(email__iexact=email)
+            if not email_address_is_change(address)
+        ),
+        None,
     )
     if address is None:
         messages.error(request, _("No account uses this e-mail address. Create an account."))
@@ -74,10 +77,7 @@ class ConfirmEmailView(allauth_views.ConfirmEmailView):
     """
 
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            confirmation = self.get_object()
-        except Http404:
-            return super().post(*args, **kwargs)  # allauth's "invalid link" page
+        confirmation = self.get_object()  # 404 for a link that is not valid, as allauth's
         user = confirmation.email_address.user
         if not account_proven(self.request, user.pk):
             if not user.check_password(self.request.POST.get("password", "")):

@@ -51,6 +51,12 @@ class UserAdmin(RoleAwareAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     inlines = [StaffRoleInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # An account's address changes only through its own re-validated flow (the new
+        # address proven by the account, the old one told): never typed in here.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "email"]
+
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         with transaction.atomic():
             return super().user_change_password(request, id, form_url)

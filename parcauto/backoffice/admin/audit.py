@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from parcauto.audit.models import AuditEvent
 from parcauto.backoffice.admin_scoping import ReadOnlyOrganizationScopedAdmin
-
-from .models import AuditEvent
 
 
 @admin.register(AuditEvent)

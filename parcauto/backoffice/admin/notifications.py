@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from parcauto.backoffice.admin_scoping import ReadOnlyOrganizationScopedAdmin
-
-from .models import OutboundEmail
+from parcauto.notifications.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)

@@ -23,8 +23,13 @@ from parcauto.backoffice.admin_scoping import (
 )
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.http import private_download
-
-from .models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod, PayrollEmployer
+from parcauto.payments.models import (
+    CollectionFile,
+    PadOriginator,
+    PaymentAttempt,
+    PaymentMethod,
+    PayrollEmployer,
+)
 
 _BY_ORGANIZATION = ("organization", admin.RelatedOnlyFieldListFilter)
 _SECRET_FIELDS = ("bank_account_encrypted", "temporary_token", "data_key")

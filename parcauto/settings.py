@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "parcauto.subscriptions",
     "parcauto.billing",
     "parcauto.payments",
+    "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
 ]

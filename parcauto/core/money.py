@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from django.utils.translation import get_language
+from parcauto.core.i18n import active_language
 
 CENT = Decimal("0.01")
 GST_RATE = Decimal("5")  # per cent
@@ -70,8 +70,7 @@ def format_money_active(amount: Decimal | int | str | None) -> str:
     """`format_money` in the active language (French unless English is active); "" for none."""
     if amount is None or amount == "":
         return ""
-    language = "en" if (get_language() or "fr").startswith("en") else "fr"
-    return format_money(amount, language)
+    return format_money(amount, active_language())
 
 
 def format_rate(rate: Decimal, language: str) -> str:

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "parcauto.subscriptions",
     "parcauto.billing",
     "parcauto.payments",
+    "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
 ]

@@ -29,8 +29,13 @@ from parcauto.backoffice.admin_scoping import (
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.http import private_download
 from parcauto.core.uploads import stored_document_type
-
-from .models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod, PayrollEmployer
+from parcauto.payments.models import (
+    CollectionFile,
+    PadOriginator,
+    PaymentAttempt,
+    PaymentMethod,
+    PayrollEmployer,
+)
 
 _BY_ORGANIZATION = ("organization", admin.RelatedOnlyFieldListFilter)
 

@@ -16,9 +16,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.backoffice.admin_scoping import ReadOnlyOperatorAdmin
-
-from .models import Vehicle, VehicleChange
-from .normalizers import plate_match_key
+from parcauto.vehicles.models import Vehicle, VehicleChange
+from parcauto.vehicles.normalizers import plate_match_key
 
 
 class VehicleChangeInline(admin.TabularInline):

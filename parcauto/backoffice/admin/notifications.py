@@ -12,8 +12,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from parcauto.backoffice.admin_scoping import ReadOnlyOperatorAdmin
-
-from .models import OutboundEmail
+from parcauto.notifications.models import OutboundEmail
 
 _SHOWN = tuple(f.name for f in OutboundEmail._meta.fields if f.name != "sealed")
 

@@ -15,9 +15,8 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from parcauto.audit.models import AuditEvent
 from parcauto.backoffice.admin_scoping import ReadOnlyOrganizationScopedAdmin, access_for
-
-from .models import AuditEvent
 
 PERSONAL_ACTIONS = ("account.", "profile.", "vehicle.", "subscription.draft_")
 

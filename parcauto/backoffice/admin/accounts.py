@@ -17,10 +17,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.accounts.models import Profile, StaffRole, User
 from parcauto.audit.services import audit_log
 from parcauto.backoffice.admin_scoping import OperatorEditedInlineMixin, RoleAwareAdmin
-
-from .models import Profile, StaffRole, User
 
 # Permissions come from staff roles (accounts.roles), never from groups.
 admin.site.unregister(Group)

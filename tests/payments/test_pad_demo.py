@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from parcauto.payments.cpa005 import BANK_PROFILES
 from parcauto.payments.models import PadOriginator, PayrollEmployer
-from parcauto.payments.services.collection import BANK_PROFILES
 from parcauto.tenants.models import LegalText
 
 pytestmark = pytest.mark.django_db

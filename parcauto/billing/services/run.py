@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django_scopes import scope, scopes_disabled
@@ -47,6 +45,8 @@ from ..bulk import rows_insert
 from ..models import BillingRun, Invoice, Refund
 from ..selectors import billing_policy_for, contracts_to_invoice
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
+from .collect_pad import pad_collect, pad_settle_unreturned
+from .collect_payroll import payroll_collect, payroll_settle_sent
 from .invoices import (
     BILLED_STATUSES,
     FIRST_INVOICE_NUMBER,
@@ -149,7 +149,6 @@ def _settle(run: BillingRun, *, gateway: Gateway, now: dt.datetime, chunk_size: 
 def _settle_files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
     """Debits and deductions sent in files: paid once their delay has passed, counted as
     approved charges. Only SENT attempts are settled, so a second run settles none again."""
-    collectors = file_collectors()
     waiting = PaymentAttempt.objects.filter(
         kind__in=(PaymentAttempt.Kind.PAD_DEBIT, PaymentAttempt.Kind.PAYROLL),
         status=PaymentAttempt.Status.SENT,
@@ -159,9 +158,9 @@ def _settle_files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> No
         pk__in=waiting.values("organization_id")
     ).order_by("id"):
         with scope(organization=organization):
-            settled = collectors.pad_settle(
+            settled = pad_settle_unreturned(
                 organization=organization, as_of=run_date, now=now
-            ) + collectors.payroll_settle(organization=organization, as_of=run_date, now=now)
+            ) + payroll_settle_sent(organization=organization, as_of=run_date, now=now)
         if settled:
             _progress(run, charges_approved=run.charges_approved + settled)
 
@@ -413,47 +412,13 @@ def _overdue(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
 
 # --- 6. files ---------------------------------------------------------------------------
 
-FileCollector = Callable[..., object]
-FileSettler = Callable[..., int]
-
-
-@dataclass(frozen=True)
-class FileCollectors:
-    """What the payments app does with the PAD and payroll files."""
-
-    pad_collect: FileCollector
-    payroll_collect: FileCollector
-    pad_settle: FileSettler
-    payroll_settle: FileSettler
-
-
-def file_collectors() -> FileCollectors:
-    """The PAD and payroll collectors and settlers of the payments app."""
-    try:
-        from parcauto.payments.services.collection import (
-            pad_collect,
-            pad_settle_unreturned,
-            payroll_collect,
-            payroll_settle_sent,
-        )
-    except ImportError as error:
-        raise ImproperlyConfigured(
-            "the billing run needs parcauto.payments.services.collection (pad_collect, "
-            "payroll_collect, pad_settle_unreturned and payroll_settle_sent) for the PAD "
-            "and payroll files"
-        ) from error
-    return FileCollectors(pad_collect, payroll_collect, pad_settle_unreturned, payroll_settle_sent)
-
 
 def _files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
     _progress(run, phase="files")
-    collectors = file_collectors()
     for organization in Organization.objects.filter(is_active=True).order_by("id"):
         with scope(organization=organization):
             files = [
-                collectors.pad_collect(
-                    organization=organization, collection_date=run_date, now=now
-                ),
-                collectors.payroll_collect(organization=organization, run_date=run_date, now=now),
+                pad_collect(organization=organization, collection_date=run_date, now=now),
+                payroll_collect(organization=organization, run_date=run_date, now=now),
             ]
         _progress(run, files_created=run.files_created + sum(f is not None for f in files))

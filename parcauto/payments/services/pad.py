@@ -4,7 +4,7 @@ The submission checks the account (`pad_details_check`) with its other fields, t
 it (`pad_method_keep`) inside its own transaction; once the request is approved (or at
 once, without approval), `pad_confirmation_send` sends the confirmation that starts the
 10-day delay before the first debit (rule 27). The billing must never debit before
-`pad_first_debit_earliest`; `collection.pad_collect` also skips a debit whose
+`pad_first_debit_earliest`; `billing.services.collect_pad.pad_collect` also skips a debit whose
 confirmation is too recent. A refused or withdrawn request keeps no
 banking data (`pad_method_forget`, rule 9).
 """

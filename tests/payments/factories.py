@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from parcauto.billing.models import Invoice
+from parcauto.billing.services.collect_pad import pad_confirmation_send
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.money import split_taxes
 from parcauto.payments.models import PadOriginator, PaymentMethod, PayrollEmployer
-from parcauto.payments.services.pad import pad_confirmation_send, pad_method_record
+from parcauto.payments.services.pad import pad_method_record
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import LegalText, Organization
 from tests.factories import (

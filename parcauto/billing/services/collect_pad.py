@@ -28,17 +28,24 @@ from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
+from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.business_days import business_days_before
 from parcauto.payments.cpa005 import BANK_PROFILES, Cpa005Error, write_file
 from parcauto.payments.errors import CollectionError
 from parcauto.payments.models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod
 from parcauto.payments.pad_returns import RETURN_REASONS, pad_returns_parse
-from parcauto.payments.services.pad import pad_first_debit_earliest
+from parcauto.payments.services.pad import (
+    PadCalendarLine,
+    pad_confirmation_record,
+    pad_first_debit_earliest,
+)
 from parcauto.payments.services.pad_debit import pad_debit
+from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import Organization
 
 from .. import emails as billing_emails
 from ..models import Invoice
+from ..periods import collection_calendar
 from .collect import next_attempt_on
 from .collect_files import (
     attempts_settle,
@@ -52,6 +59,37 @@ logger = logging.getLogger(__name__)
 
 # The e-mail to the person whose debit came back (notifications/email/<name>-*).
 PAD_RETURNED_EMAIL = "pad_debit_returned"
+# How far the PAD confirmation's calendar of debits looks ahead.
+_CALENDAR_MONTHS_AHEAD = 12
+
+
+def pad_calendar(*, subscription: Subscription, first_debit_on: dt.date) -> list[PadCalendarLine]:
+    """The debits to come: each scheduled charge, none drawn before `first_debit_on`."""
+    horizon = first_debit_on + dt.timedelta(days=31 * _CALENDAR_MONTHS_AHEAD)
+    # Nothing is debited before the first debit: what fell due earlier is drawn that day.
+    return [
+        PadCalendarLine(debit_on=max(charge.due_on, first_debit_on), amount=charge.amount)
+        for charge in collection_calendar(subscription, horizon=horizon)
+    ]
+
+
+def pad_confirmation_send(
+    *, payment_method: PaymentMethod, first_debit_on: dt.date, now: dt.datetime
+) -> OutboundEmail:
+    """The PAD confirmation (rule 27) with the calendar of the debits to come.
+
+    The method becomes ACTIVE. `first_debit_on` earlier than 10 days from now is refused
+    (PadError): send the confirmation earlier or debit later. A second call returns the
+    first e-mail and changes nothing.
+    """
+    return pad_confirmation_record(
+        payment_method=payment_method,
+        first_debit_on=first_debit_on,
+        calendar=pad_calendar(
+            subscription=payment_method.subscription, first_debit_on=first_debit_on
+        ),
+        now=now,
+    )
 
 
 def pad_collect(

@@ -35,6 +35,7 @@ from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
+from parcauto.billing.services.collect_pad import pad_confirmation_send
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.catalog.services import product_unit_take
@@ -462,7 +463,7 @@ def _pad_confirm(method: PaymentMethod, now: dt.datetime) -> None:
     """Rule 27: the PAD confirmation goes out at least 10 days before the first debit."""
     earliest = pad.pad_first_debit_earliest(confirmed_at=now)
     first_debit_on = max(earliest, method.subscription.start_date)
-    pad.pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=now)
+    pad_confirmation_send(payment_method=method, first_debit_on=first_debit_on, now=now)
 
 
 def subscription_approve_many(

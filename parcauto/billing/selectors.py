@@ -15,8 +15,9 @@ from parcauto.tenants.models import Organization
 
 from .models import BillingPolicy, Invoice, Refund
 from .periods import MONTHLY, collection_calendar
-from .services.invoices import BILLED_STATUSES, ContractTerms, month_start
+from .proration import month_start
 from .taxes import tax_split_on
+from .terms import BILLED_STATUSES, ContractTerms
 
 _ZERO = Decimal("0.00")
 UNPAID_STATUSES = (Invoice.Status.DUE, Invoice.Status.FAILED)

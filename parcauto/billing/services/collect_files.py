@@ -21,7 +21,7 @@ from parcauto.payments.models import CollectionFile, PaymentAttempt, PaymentMeth
 from parcauto.tenants.models import Organization
 
 from ..models import Invoice
-from .invoices import BILLED_STATUSES
+from ..terms import BILLED_STATUSES
 
 _IN_FLIGHT_OR_PAID = (PaymentAttempt.Status.SENT, PaymentAttempt.Status.APPROVED)
 

@@ -5,14 +5,17 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.tasks.backends.immediate import ImmediateBackend
 from django.test import Client
-from django_scopes import scopes_disabled
+from django.test.client import ClientHandler
+from django_scopes import scope
 from hypothesis import settings as hypothesis_settings
 
 from parcauto.billing.models import TaxRate
 from parcauto.billing.taxes import tax_rates_forget
 from parcauto.tenants.selectors import organization_hosts_forget
 from tests.factories import OrganizationFactory
+from tests.scoping import unscoped
 
 _TAX_RATES = importlib.import_module("parcauto.billing.migrations.0003_seed_tax_rates").RATES
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
@@ -36,10 +39,32 @@ def _test_settings(settings, tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_scope() -> Iterator[None]:
-    # Test set-up spans institutions; requests still enter their own scope.
-    with scopes_disabled():
+def _tenant_scope(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test runs in the test institution's scope, so a query missing its filter fails.
+
+    A test without the `organization` fixture runs in no scope: any tenant query raises,
+    as it would outside a request. Another institution's rows are read `within` it.
+    """
+    if "organization" not in request.fixturenames:
         yield
+        return
+    with scope(organization=request.getfixturevalue("organization")):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _requests_and_tasks_start_unscoped() -> Iterator[None]:
+    """A request or a task starts in no scope, as in production, whatever the test's.
+
+    Otherwise the test's scope would leak into the view or the task under test and hide
+    the scope it forgot to enter.
+    """
+    handler, backend = ClientHandler.__call__, ImmediateBackend._execute_task
+    ClientHandler.__call__ = unscoped(handler)  # type: ignore[method-assign]
+    ImmediateBackend._execute_task = unscoped(backend)  # type: ignore[method-assign]
+    yield
+    ClientHandler.__call__ = handler  # type: ignore[method-assign]
+    ImmediateBackend._execute_task = backend  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,10 @@ from parcauto.payments.gateways.sandbox import SandboxGateway
 from parcauto.payments.gateways.simulator import Behaviour
 from parcauto.payments.models import PaymentAttempt, SandboxCard, SandboxTransaction
 from parcauto.subscriptions.models import Subscription
+from parcauto.tenants.scoping import every_institution
 from tests.billing.conftest import at, contract
 from tests.billing.test_collect import LostRequests
+from tests.scoping import within_its_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,7 @@ def _run(day: dt.date, gateway=None, **kwargs) -> BillingRun:
     return billing_run(run_date=day, now=at(day, 3), gateway=gateway or SandboxGateway(), **kwargs)
 
 
+@within_its_institution
 def _july(subscription: Subscription) -> Invoice:
     return Invoice.objects.get(subscription=subscription, period_start=JULY_1)
 
@@ -59,14 +62,16 @@ def test_the_run_on_the_first_bills_and_charges_the_month_once(product, other_pr
         assert invoice.amount == subscription.price
         assert invoice.due_date == JULY_1
     assert SandboxTransaction.objects.count() == charges_before + 4
-    recurring = PaymentAttempt.objects.filter(invoice__period_start=JULY_1)
+    with every_institution(reason="the run charged both institutions"):
+        recurring = list(PaymentAttempt.objects.filter(invoice__period_start=JULY_1))
     assert {a.order_id for a in recurring} == {f"inv-{_july(s).number}-1" for s in contracts}
 
     again = _run(JULY_1)
     assert (again.contracts_seen, again.invoices_created) == (4, 0)
     assert (again.charges_approved, again.charges_declined) == (0, 0)
     assert SandboxTransaction.objects.count() == charges_before + 4
-    assert Invoice.objects.filter(period_start=JULY_1).count() == 4
+    with every_institution(reason="the run billed both institutions"):
+        assert Invoice.objects.filter(period_start=JULY_1).count() == 4
 
 
 def test_what_the_run_leaves_alone(product, gateway):

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.tasks.backends.immediate import ImmediateBackend
 from django.test import Client
 from django.test.client import ClientHandler
 from django_scopes import scope
@@ -29,7 +28,7 @@ hypothesis_settings.load_profile("parcauto")
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path) -> None:
     # Tasks run at once (after commit) and e-mails land in django.core.mail.outbox.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "tests.tasks_backend.WorkerLikeBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ALLOWED_HOSTS = [".testserver", "testserver", ".localhost", "localhost"]
@@ -59,12 +58,10 @@ def _requests_and_tasks_start_unscoped() -> Iterator[None]:
     Otherwise the test's scope would leak into the view or the task under test and hide
     the scope it forgot to enter.
     """
-    handler, backend = ClientHandler.__call__, ImmediateBackend._execute_task
+    handler = ClientHandler.__call__
     ClientHandler.__call__ = unscoped(handler)  # type: ignore[method-assign]
-    ImmediateBackend._execute_task = unscoped(backend)  # type: ignore[method-assign]
     yield
     ClientHandler.__call__ = handler  # type: ignore[method-assign]
-    ImmediateBackend._execute_task = backend  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

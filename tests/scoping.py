@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
+from django.tasks import Task
 from django_scopes import scope
 from django_scopes.state import state
 
@@ -60,3 +61,8 @@ def unscoped[**P, R](call: Callable[P, R]) -> Callable[P, R]:
             state.reset(token)
 
     return wrapper
+
+
+def worker_call[R](task: Task[..., R], /, **kwargs: Any) -> R:
+    """Run `task` at once as a worker does: in no scope, whatever the test's."""
+    return unscoped(task.call)(**kwargs)

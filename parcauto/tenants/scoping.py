@@ -5,17 +5,20 @@ a scope (django-scopes' `ScopeError`), and inside one sees only its institution'
 Who enters which scope:
 
 - a portal request: its institution's (`tenants.middleware.OrganizationMiddleware`);
-- a back-office request: the institutions the staff member holds a role for
-  (`staff_scope`, entered by `backoffice.views.base.backoffice_view`);
+- a request on the operator's host (back office, admin) by a staff member: the
+  institutions they hold a role for, all of them for an operator administrator
+  (`staff_scope`, entered by `backoffice.middleware.StaffScopeMiddleware`); anyone
+  else there gets no scope;
 - a task: the institution it works for, from the id it was given
   (`with scope(organization=organization_id):`);
-- a job for every institution (the billing run, the daily activations, key rotation):
-  one institution at a time, `for organization in institutions_each(): with scope(...)`,
+- a job for every institution (the billing run, the daily activations, expired
+  waiting-list offers, the key rotation, a person's contracts on every portal): one
+  institution at a time, `for organization in institutions_each(): with scope(...)`,
   so that each institution's rows are read and written under its own guard.
 
 `every_institution` lifts the guard altogether; it is kept for what has no institution
-to go through, and says why at each use. `scopes_disabled` may appear in this module
-only (`tests/tenants/test_scoping.py` fails otherwise).
+to go through (the demo loader), and says why at each use. `scopes_disabled` may appear
+in this module only (`tests/tenants/test_scoping.py` fails otherwise).
 
 People are not tenant data: `User`, `Profile` and `Vehicle` belong to the person across
 every portal (one account, the same vehicles on each), so they carry no scope.
@@ -37,14 +40,15 @@ logger = logging.getLogger(__name__)
 
 def institutions_each(
     organizations: QuerySet[Organization] | None = None,
-) -> Iterator[Organization]:
-    """The institutions (all, active or not, by default) one at a time, in id order.
+) -> list[Organization]:
+    """The institutions (all, active or not, by default), in id order, to go through
+    one at a time: `for organization in institutions_each(): with scope(...)`.
 
-    The caller enters each one's scope: a job that spans institutions then works for one
-    at a time, and a query it forgets to narrow still sees only that institution's rows.
+    A job that spans institutions then works for one at a time, and a query it forgets
+    to narrow still sees only that institution's rows.
     """
     queryset = Organization.objects.all() if organizations is None else organizations
-    yield from queryset.order_by("id").iterator()
+    return list(queryset.order_by("id"))
 
 
 @contextmanager
@@ -62,9 +66,9 @@ def staff_scope(organization_ids: Iterable[int]) -> Iterator[None]:
 def every_institution(*, reason: str) -> Iterator[None]:
     """Lift the tenant guard: every institution's rows, unfiltered. Say why in `reason`.
 
-    Only for code with no institution to go through (building admin form classes at
-    start-up, loading the demo of every portal in one transaction). A job that can work
-    one institution at a time uses `institutions_each` instead.
+    Only for what has no institution to go through: the demo loader, which fills every
+    portal at once, in development. A job that can work one institution at a time goes
+    through `institutions_each` instead.
     """
     if not reason.strip():
         raise ValueError("every_institution() needs the reason the guard is lifted")

@@ -13,6 +13,7 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.notifications.models import OutboundEmail
 from parcauto.tenants.models import LegalText, Organization
+from parcauto.tenants.scoping import every_institution
 from tests.backoffice.staff import staff_member
 
 Role = StaffRole.Role
@@ -92,7 +93,8 @@ def signed_in(user: User) -> Client:
 
 def snapshot(model: type[models.Model]) -> list[dict[str, Any]]:
     """Every row of a table, to prove a refused request changed nothing."""
-    return list(model._default_manager.order_by("pk").values())
+    with every_institution(reason="a refused request changes no institution's rows"):
+        return list(model._default_manager.order_by("pk").values())
 
 
 def admin_url(obj: models.Model, view: str = "change") -> str:

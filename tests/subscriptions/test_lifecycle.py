@@ -31,6 +31,7 @@ from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory, UserFactory
 from tests.pages import PDF
+from tests.scoping import worker_call
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment, submit
 
 pytestmark = pytest.mark.django_db
@@ -400,7 +401,12 @@ def test_a_card_the_vault_refuses_cancels_the_request_like_a_declined_charge(
 
     # The task run again (or the first charge meeting the refusal) changes nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        assert vault_card.call(payment_method_id=method.pk) == "revoked"
+        assert (
+            worker_call(
+                vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+            )
+            == "revoked"
+        )
     assert declined.count() == 1
     assert AuditEvent.objects.filter(action="subscription.payment_declined").count() == 1
 

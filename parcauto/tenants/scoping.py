@@ -20,8 +20,12 @@ Who enters which scope:
 to go through (the demo loader), and says why at each use. `scopes_disabled` may appear
 in this module only (`tests/tenants/test_scoping.py` fails otherwise).
 
-People are not tenant data: `User`, `Profile` and `Vehicle` belong to the person across
-every portal (one account, the same vehicles on each), so they carry no scope.
+Not tenant data, so never scoped: people (`User`, `Profile`, `Vehicle`: one account and
+the same vehicles on every portal), and records that may belong to no institution or to
+all of them (`AuditEvent` and `OutboundEmail` with an empty institution, `StaffRole` of an
+operator administrator, `OrganizationHost`, `BillingRun`, `TaxRate`); the back office
+narrows those by role (`accounts.roles`). A scope naming no institution
+(`organization=None`) opens none (`core.models.TenantOwnedModel`).
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.tasks import task
 from django.test import Client
 from django.urls import path
-from django_scopes import ScopeError
+from django_scopes import ScopeError, scope
 
 import parcauto
 from parcauto.catalog.models import ParkingLot
 from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import every_institution, institutions_each
-from tests.factories import ParkingLotFactory
+from tests.factories import ParkingLotFactory, PermitProductFactory
 from tests.scoping import within
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,16 @@ def test_institutions_each_lists_them_all_active_or_not(organization, other_orga
     assert institutions_each() == sorted([organization, other_organization], key=lambda o: o.pk)
     active = Organization.objects.filter(is_active=True)
     assert institutions_each(active) == [organization]
+
+
+def test_a_scope_that_names_no_institution_opens_none(organization):
+    lot = ParkingLotFactory(organization=organization)
+    product = PermitProductFactory(organization=organization, lots=[lot])
+    # django-scopes alone reads None as "every institution".
+    with scope(organization=None), pytest.raises(ScopeError):
+        ParkingLot.objects.count()
+    with scope(organization=None), pytest.raises(ScopeError):
+        list(product.lots.all())
 
 
 # --- The tests' own scope ----------------------------------------------------------------

@@ -27,7 +27,8 @@ hypothesis_settings.load_profile("parcauto")
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path) -> None:
-    # Tasks run at once (after commit) and e-mails land in django.core.mail.outbox.
+    # Tasks run at once (after commit), as a worker would (no scope; a failure fails the
+    # test), and e-mails land in django.core.mail.outbox.
     settings.TASKS = {"default": {"BACKEND": "tests.tasks_backend.WorkerLikeBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -52,12 +53,10 @@ def _tenant_scope(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _requests_and_tasks_start_unscoped() -> Iterator[None]:
-    """A request or a task starts in no scope, as in production, whatever the test's.
-
-    Otherwise the test's scope would leak into the view or the task under test and hide
-    the scope it forgot to enter.
-    """
+def _requests_start_unscoped() -> Iterator[None]:
+    """A request of the test client starts in no scope, as in production, whatever the
+    test's: otherwise the test's scope would leak into the view under test and hide the
+    scope it forgot to enter (tasks: tests/tasks_backend.py)."""
     handler = ClientHandler.__call__
     ClientHandler.__call__ = unscoped(handler)  # type: ignore[method-assign]
     yield

@@ -31,5 +31,10 @@ class StaffScopeMiddleware:
         access = access_for(request)
         if not access.is_staff:
             return self.get_response(request)
-        with staff_scope(access.visible_organizations().values_list("pk", flat=True)):
+        institutions = (
+            access.visible_organizations().values_list("pk", flat=True)
+            if access.operator_admin
+            else access.visible
+        )
+        with staff_scope(institutions):
             return self.get_response(request)

@@ -86,7 +86,8 @@ def operator(db) -> User:
 
 
 def signed_in(user: User) -> Client:
-    client = Client()  # the root host: the back office lives there
+    # The operator's host; each request starts in no scope, as on the server (conftest.py).
+    client = Client()
     client.force_login(user)
     return client
 

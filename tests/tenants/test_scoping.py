@@ -26,13 +26,8 @@ pytestmark = pytest.mark.django_db
 
 PARCAUTO = Path(parcauto.__file__).parent
 SCOPING = PARCAUTO / "tenants" / "scoping.py"
-# The admin's view wrapper still lifts the guard inside the staff scope that
-# backoffice.middleware.StaffScopeMiddleware now enters around it: that file belongs to
-# the admin's own change, which drops its scopes_disabled() (the admin passes without
-# it); take this line out then.
-NOT_YET = {PARCAUTO / "backoffice" / "admin_site.py"}
-# Code that lifts the guard altogether, each with the reason it gives.
-EVERY_INSTITUTION = {"demo/loader.py"}
+# Code that lifts the guard altogether, each use with the reason it gives.
+EVERY_INSTITUTION = {"parcauto/demo/loader.py"}
 
 
 def _lines_with(text: str) -> list[str]:
@@ -46,14 +41,12 @@ def _lines_with(text: str) -> list[str]:
 
 
 def test_only_the_scoping_module_may_lift_the_tenant_guard():
-    allowed = {str(source.relative_to(PARCAUTO.parent)) for source in NOT_YET}
-    found = [line for line in _lines_with("scopes_disabled") if line.split(":")[0] not in allowed]
-    assert found == []
+    assert _lines_with("scopes_disabled") == []
 
 
 def test_the_guard_is_lifted_only_where_nothing_goes_one_institution_at_a_time():
     users = {line.split(":")[0] for line in _lines_with("every_institution(")}
-    assert {user for user in users if not user.endswith(tuple(EVERY_INSTITUTION))} == set()
+    assert users <= EVERY_INSTITUTION
 
 
 def test_lifting_the_guard_needs_a_reason():

@@ -1,9 +1,9 @@
-"""Card tasks: gateway calls made after commit, each re-entering its institution's scope."""
+"""Card tasks: gateway calls made after commit, each in its institution's scope."""
 
 from __future__ import annotations
 
 from django.tasks import task
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from parcauto.core.clock import now
 from parcauto.subscriptions.services.payments import subscription_payment_declined
@@ -13,14 +13,8 @@ from .models import PaymentMethod
 from .services.cards import card_method_forget, card_method_vault
 
 
-def _method(payment_method_id: int) -> PaymentMethod | None:
-    # The id alone tells no institution: find the row, then work inside its scope.
-    with scopes_disabled():
-        return PaymentMethod.objects.filter(pk=payment_method_id).first()
-
-
 @task()
-def vault_card(payment_method_id: int) -> str:
+def vault_card(*, organization_id: int, payment_method_id: int) -> str:
     """Verify and store a submitted card; run twice, the second run changes nothing.
 
     A card the vault refuses is as good as a declined first charge (rule 54): the
@@ -28,10 +22,10 @@ def vault_card(payment_method_id: int) -> str:
     charge's collection may meet the refusal first (billing's `invoice_collect`): only
     one of them sees CardRejected, so the contract is cancelled once.
     """
-    method = _method(payment_method_id)
-    if method is None:
-        return "missing"
-    with scope(organization=method.organization):
+    with scope(organization=organization_id):
+        method = PaymentMethod.objects.filter(pk=payment_method_id).first()
+        if method is None:
+            return "missing"
         moment = now()
         try:
             method = card_method_vault(payment_method=method, now=moment)
@@ -42,11 +36,11 @@ def vault_card(payment_method_id: int) -> str:
 
 
 @task()
-def forget_card(payment_method_id: int) -> str:
+def forget_card(*, organization_id: int, payment_method_id: int) -> str:
     """Remove a refused request's card from the vault (rule 9)."""
-    method = _method(payment_method_id)
-    if method is None:
-        return "missing"
-    with scope(organization=method.organization):
+    with scope(organization=organization_id):
+        method = PaymentMethod.objects.filter(pk=payment_method_id).first()
+        if method is None:
+            return "missing"
         method = card_method_forget(payment_method=method, now=now())
     return method.status

@@ -25,13 +25,23 @@ from .models import Subscription
 
 @task()
 def submission_follow_up(
-    *, subscription_id: int, email: str, card_method_id: int | None, collect: bool
+    *,
+    organization_id: int,
+    subscription_id: int,
+    email: str,
+    card_method_id: int | None,
+    collect: bool,
 ) -> None:
+    # Each follow-up works in the request's institution, whose id it is given.
     if card_method_id is not None:
-        vault_card.enqueue(payment_method_id=card_method_id)
-    emails.send_subscription_email.enqueue(subscription_id=subscription_id, template=email)
+        vault_card.enqueue(organization_id=organization_id, payment_method_id=card_method_id)
+    emails.send_subscription_email.enqueue(
+        organization_id=organization_id, subscription_id=subscription_id, template=email
+    )
     if collect:
-        collect_first_invoice.enqueue(subscription_id=subscription_id)
+        collect_first_invoice.enqueue(
+            organization_id=organization_id, subscription_id=subscription_id
+        )
 
 
 def submission_follow_up_queue(request: Subscription, method: PaymentMethod | None) -> None:
@@ -39,6 +49,7 @@ def submission_follow_up_queue(request: Subscription, method: PaymentMethod | No
     approved = request.status != Subscription.Status.SUBMITTED
     enqueue_with_transaction(
         submission_follow_up,
+        organization_id=request.organization_id,
         subscription_id=request.pk,
         email=emails.APPROVED if approved else emails.SUBMITTED,
         card_method_id=(

@@ -36,6 +36,7 @@ from tests.factories import (
     UserCategoryFactory,
 )
 from tests.pages import PDF
+from tests.scoping import within_its_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ class Offer:
     product: PermitProduct
 
 
+@within_its_institution
 def offer_of(
     organization: Organization,
     *,
@@ -96,6 +98,7 @@ def offer_of(
 _people = iter(range(1, 10_000))
 
 
+@within_its_institution
 def submitted_request(
     offer: Offer,
     *,

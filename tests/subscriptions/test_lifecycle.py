@@ -28,9 +28,12 @@ from parcauto.subscriptions.errors import (
 )
 from parcauto.subscriptions.models import Consent, Subscription
 from parcauto.subscriptions.services import lifecycle
+from parcauto.subscriptions.tasks import activate_due_subscriptions
 from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory, UserFactory
 from tests.pages import PDF
+from tests.payments.factories import contract_make
+from tests.scoping import within, worker_call
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment, submit
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +157,16 @@ def test_approval_before_the_start_waits_then_the_daily_job_activates(offer, per
     approved.refresh_from_db()
     assert approved.status == Subscription.Status.ACTIVE
     assert approved.activated_at == start_morning
+
+
+def test_the_daily_job_activates_the_due_contracts_of_every_institution(
+    organization, other_organization
+):
+    for each in (organization, other_organization):
+        due = contract_make(each, start=TODAY)
+        with within(each):
+            Subscription.objects.filter(pk=due.pk).update(status=Subscription.Status.APPROVED)
+    assert worker_call(activate_due_subscriptions) == 2  # a worker: no scope of its own
 
 
 def test_only_a_pending_request_can_be_approved_or_refused(offer, person, staff):
@@ -400,7 +413,12 @@ def test_a_card_the_vault_refuses_cancels_the_request_like_a_declined_charge(
 
     # The task run again (or the first charge meeting the refusal) changes nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        assert vault_card.call(payment_method_id=method.pk) == "revoked"
+        assert (
+            worker_call(
+                vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+            )
+            == "revoked"
+        )
     assert declined.count() == 1
     assert AuditEvent.objects.filter(action="subscription.payment_declined").count() == 1
 

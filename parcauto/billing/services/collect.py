@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
-from django_scopes import scopes_disabled
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
@@ -156,7 +155,7 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
         attempt.auth_code = outcome.auth_code[:20]
         attempt.settled_at = outcome.processed_at or now
         settled.append(attempt)
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic():
         written = _attempts_update(settled)
         paid = []
         for attempt in settled:
@@ -183,7 +182,7 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
 
 def invoice_declined(*, invoice_id: int, now: dt.datetime) -> None:
     """A charge of the invoice was refused: first charge cancels, later ones are retried."""
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update(of=("self",))
             .select_related("organization", "subscription")
@@ -287,16 +286,9 @@ def invoice_collect(
     """Charge the invoice's card once; None when there is nothing to charge.
 
     Safe to call again at any time: a paid invoice is not charged, and an attempt
-    still SENT is settled with its own order id instead of a new charge. Called by a
-    task outside any institution's scope: the rows it reads are those of the invoice.
+    still SENT is settled with its own order id instead of a new charge. Called in the
+    scope of the invoice's institution (the `collect_first_invoice` task enters it).
     """
-    with scopes_disabled():
-        return _invoice_collect(invoice=invoice, now=now, gateway=gateway)
-
-
-def _invoice_collect(
-    *, invoice: Invoice, now: dt.datetime, gateway: Gateway | None
-) -> PaymentAttempt | None:
     if invoice.payment_method != PaymentMethodKind.CARD or invoice.status == Invoice.Status.PAID:
         return None
     gateway = gateway or get_gateway()

@@ -186,7 +186,13 @@ def card_forget_after_commit(*, subscription: Subscription) -> None:
         kind=PaymentMethodKind.CARD,
         status__in=PaymentMethod.CURRENT_STATUSES,
     ).values_list("pk", flat=True):
-        transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method_id))
+        transaction.on_commit(
+            partial(
+                forget_card.enqueue,
+                organization_id=subscription.organization_id,
+                payment_method_id=method_id,
+            )
+        )
 
 
 def _card_fill(method: PaymentMethod, profile: CardProfile) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
@@ -44,7 +44,8 @@ from parcauto.core.sequences import sequence_next
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.selectors import payment_method_current
 from parcauto.payments.services import cards, pad, payroll
-from parcauto.tenants.models import LegalText
+from parcauto.tenants.models import LegalText, Organization
+from parcauto.tenants.scoping import institutions_each
 from parcauto.vehicles.models import Vehicle
 
 from .. import notifications
@@ -140,7 +141,13 @@ def _pad_fields(payment: PadPayment) -> dict[str, Any]:
 
 
 def _collect_first_invoice_after_commit(request: Subscription) -> None:
-    transaction.on_commit(partial(collect_first_invoice.enqueue, subscription_id=request.pk))
+    transaction.on_commit(
+        partial(
+            collect_first_invoice.enqueue,
+            organization_id=request.organization_id,
+            subscription_id=request.pk,
+        )
+    )
 
 
 def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.datetime) -> None:
@@ -534,19 +541,25 @@ def subscription_cancel_pending(
 
 def subscriptions_activate_due(*, now: dt.datetime) -> int:
     """Daily job: approved contracts whose start date has come become active."""
-    today = local_today(now)
-    with scopes_disabled():  # a job for every institution; each row keeps its own
-        due = list(
-            Subscription.objects.filter(
-                status=Subscription.Status.APPROVED, start_date__lte=today
-            ).values_list("organization_id", "pk")
-        )
     activated = 0
-    for organization_id, pk in due:
-        with transaction.atomic(), scopes_disabled():
+    for organization in institutions_each():  # a job for every institution, one at a time
+        with scope(organization=organization):
+            activated += _activate_due(organization=organization, today=local_today(now), now=now)
+    return activated
+
+
+def _activate_due(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:
+    due = list(
+        Subscription.objects.filter(
+            organization=organization, status=Subscription.Status.APPROVED, start_date__lte=today
+        ).values_list("pk", flat=True)
+    )
+    activated = 0
+    for pk in due:
+        with transaction.atomic():
             request = (
                 Subscription.objects.select_for_update()
-                .filter(organization_id=organization_id, pk=pk, status=Subscription.Status.APPROVED)
+                .filter(organization=organization, pk=pk, status=Subscription.Status.APPROVED)
                 .first()
             )
             if request is None:  # another run got there first
@@ -557,7 +570,7 @@ def subscriptions_activate_due(*, now: dt.datetime) -> int:
             audit_log(
                 action="subscription.activated",
                 actor=None,
-                organization=request.organization,
+                organization=organization,
                 target=request,
             )
             activated += 1

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "parcauto.subscriptions",
     "parcauto.billing",
     "parcauto.payments",
+    "parcauto.sales",
     "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",

@@ -22,9 +22,9 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import LOCAL_TZ
+from parcauto.sales.services import subscription_refuse, subscription_submit
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.services import drafts
-from parcauto.subscriptions.services.lifecycle import subscription_refuse, subscription_submit
 from parcauto.tenants.models import LegalText, Organization
 from parcauto.vehicles.models import Vehicle
 from tests.backoffice.conftest import signed_in, snapshot

@@ -9,6 +9,7 @@ from parcauto.payments.gateways.base import CardRejected, GatewayError, GatewayT
 from parcauto.payments.gateways.sandbox import SandboxGateway, sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod, SandboxCard
 from parcauto.payments.services import cards
+from parcauto.sales import tasks as sale
 from parcauto.subscriptions.models import Subscription
 from tests.payments.conftest import NOW
 from tests.payments.factories import contract_make
@@ -41,7 +42,7 @@ def vaulted_keys() -> set[str]:
 
 def _vault(method: PaymentMethod) -> str:
     return worker_call(
-        tasks.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
     )
 
 
@@ -55,7 +56,9 @@ def test_recording_a_card_calls_no_gateway_and_the_vault_task_stores_it(contract
     assert SandboxCard.objects.get().token == token  # not used yet
     assert (
         worker_call(
-            tasks.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+            sale.vault_card,
+            organization_id=method.organization_id,
+            payment_method_id=method.pk,
         )
         == PaymentMethod.Status.ACTIVE
     )
@@ -80,13 +83,13 @@ def test_the_vault_task_run_twice_changes_nothing_the_second_time(contract) -> N
         subscription=contract, temporary_token=temporary_token(), now=NOW
     )
     worker_call(
-        tasks.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
     )
     method.refresh_from_db()
     first = (method.status, method.data_key, method.updated_at)
 
     result = worker_call(
-        tasks.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
     )
 
     method.refresh_from_db()
@@ -109,7 +112,9 @@ def test_a_declined_card_is_revoked_and_the_refusal_raised(contract) -> None:
     assert method.revoked_at == NOW
     assert (
         worker_call(
-            tasks.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+            sale.vault_card,
+            organization_id=method.organization_id,
+            payment_method_id=method.pk,
         )
         == "revoked"
     )
@@ -235,7 +240,7 @@ def test_the_contracts_card_is_forgotten_only_once_the_transaction_commits(
     active_card, contract, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        cards.card_forget_after_commit(subscription=contract)
+        tasks.card_forget_after_commit(subscription=contract)
     active_card.refresh_from_db()
     assert active_card.status == PaymentMethod.Status.ACTIVE  # nothing before the commit
     assert active_card.data_key in vaulted_keys()

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from parcauto.catalog.models import PaymentMethodKind
-from parcauto.payments import tasks
 from parcauto.payments.models import PaymentMethod, SandboxCard
 from parcauto.payments.services import cards
+from parcauto.sales import tasks as sale
 from tests.payments.conftest import NOW
 from tests.payments.factories import contract_make
 from tests.scoping import worker_call
@@ -154,7 +154,7 @@ def test_the_typed_number_is_nowhere_in_the_database_or_the_logs(
     with django_capture_on_commit_callbacks(execute=True):
         method = cards.card_method_record(subscription=contract, temporary_token=token, now=NOW)
     worker_call(
-        tasks.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
     )
 
     method.refresh_from_db()

@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 
 from parcauto.notifications.models import OutboundEmail
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions import emails
 from parcauto.subscriptions.models import Subscription, WaitingListEntry
-from parcauto.subscriptions.services import lifecycle
 from tests.factories import UserFactory
 from tests.pages import NBSP
 from tests.scoping import worker_call

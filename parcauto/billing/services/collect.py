@@ -30,10 +30,11 @@ from parcauto.payments.gateways.base import (
 )
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.payments.selectors import payment_method_current
-from parcauto.subscriptions.services import payments as contract_payments
+from parcauto.payments.services.cards import card_method_vault
 
 from ..models import Invoice
 from ..selectors import billing_policy_for, retry_delays
+from . import nonpayment
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ def invoice_declined(*, invoice_id: int, now: dt.datetime) -> None:
             invoice.save(
                 update_fields=["failed_attempts", "status", "next_attempt_on", "updated_at"]
             )
-            contract_payments.subscription_payment_declined(
+            nonpayment.subscription_payment_declined(
                 subscription=subscription, invoice=invoice, now=now
             )
             return
@@ -207,9 +208,7 @@ def invoice_declined(*, invoice_id: int, now: dt.datetime) -> None:
             invoice=invoice, failures=invoice.failed_attempts, today=local_today(now)
         )
         invoice.save(update_fields=["failed_attempts", "status", "next_attempt_on", "updated_at"])
-        contract_payments.subscription_payment_failed(
-            subscription=subscription, invoice=invoice, now=now
-        )
+        nonpayment.subscription_payment_failed(subscription=subscription, invoice=invoice, now=now)
 
 
 def charges_send(*, sent: Sequence[Sent], gateway: Gateway, now: dt.datetime) -> Tally:
@@ -271,9 +270,6 @@ def _card_ready(invoice: Invoice, *, now: dt.datetime) -> PaymentMethod | None:
     if method is not None and method.kind != PaymentMethodKind.CARD:
         method = None
     if method is not None and method.status == PaymentMethod.Status.PENDING:
-        # Written by the payments app; imported here so billing loads without it.
-        from parcauto.payments.services.cards import card_method_vault
-
         method = card_method_vault(payment_method=method, now=now)
     if method is None or method.status != PaymentMethod.Status.ACTIVE:
         return None

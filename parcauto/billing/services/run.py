@@ -41,13 +41,13 @@ from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import Charge, Gateway
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import payments as contract_payments
 from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import institutions_each
 
 from ..bulk import rows_insert
 from ..models import BillingRun, Invoice, Refund
 from ..selectors import billing_policy_for, contracts_to_invoice
+from . import nonpayment
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
 from .collect_pad import pad_collect, pad_settle_unreturned
 from .collect_payroll import payroll_collect, payroll_settle_sent
@@ -443,13 +443,13 @@ def _overdue(
     for invoice in unpaid.filter(due_date__lte=cancel_before).order_by("id"):
         if invoice.subscription_id in ended:
             continue  # its oldest unpaid invoice already ended it
-        contract_payments.subscription_cancel_for_nonpayment(
+        nonpayment.subscription_cancel_for_nonpayment(
             subscription=invoice.subscription, invoice=invoice, now=now
         )
         ended.add(invoice.subscription_id)
         run.cancelled += 1
     for invoice in unpaid.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
-        if contract_payments.subscription_suspend_for_nonpayment(
+        if nonpayment.subscription_suspend_for_nonpayment(
             subscription=invoice.subscription, invoice=invoice, now=now
         ):
             run.suspended += 1

@@ -24,14 +24,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache, partial
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scope
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
@@ -39,105 +36,43 @@ from parcauto.billing.services.collect_pad import pad_confirmation_send
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.catalog.services import product_unit_take
-from parcauto.core.clock import local_today
 from parcauto.core.sequences import sequence_next
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.selectors import payment_method_current
-from parcauto.payments.services import cards, pad, payroll
-from parcauto.tenants.models import LegalText, Organization
-from parcauto.tenants.scoping import institutions_each
-from parcauto.vehicles.models import Vehicle
+from parcauto.payments.services import pad, payroll
+from parcauto.payments.services.methods import (
+    CardPayment,
+    PadPayment,
+    Payment,
+    PayrollPayment,
+    cheque_discard,
+    pad_fields,
+    payment_method_record,
+)
+from parcauto.payments.tasks import card_forget_after_commit
+from parcauto.subscriptions import notifications
+from parcauto.subscriptions.errors import FieldErrors, SoldOut, TransitionNotAllowed
+from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.services.submission import (
+    CONTRACT_SEQUENCE,
+    FIRST_CONTRACT_NUMBER,
+    AlreadySent,
+    draft_send,
+    locked_pending,
+    mark_approved,
+    payment_consents_record,
+    submission_facts,
+    submission_refusals,
+)
+from parcauto.subscriptions.services.units import unit_give_back, waitlist_offer_take
 
-from .. import notifications
-from ..errors import FieldErrors, ProductNotAvailable, SoldOut, TransitionNotAllowed
-from ..follow_up import submission_follow_up_queue
-from ..models import Consent, Subscription, WaitingListEntry
-from .units import unit_give_back, waitlist_offer_take
+from .tasks import submission_follow_up_queue
 
 if TYPE_CHECKING:
-    from django.core.files.uploadedfile import UploadedFile
     from django_stubs_ext import StrOrPromise
 
-CONTRACT_SEQUENCE = "contract_number"
-FIRST_CONTRACT_NUMBER = 100_000_001
-
-
-def _locked_pending(subscription: Subscription, *, refusal: StrOrPromise) -> Subscription:
-    """The request, locked, if it still awaits approval; else `refusal` is the error."""
-    request = Subscription.objects.select_for_update().get(
-        organization=subscription.organization, pk=subscription.pk
-    )
-    if request.status != Subscription.Status.SUBMITTED:
-        raise TransitionNotAllowed(refusal)
-    return request
-
-
-def _starts_now(subscription: Subscription, now: dt.datetime) -> bool:
-    return subscription.start_date <= local_today(now)
-
-
-# --- how the contract pays, as typed on the payment step -----------------------------------
-
-
-@dataclass(frozen=True)
-class CardPayment:
-    """The gateway iframe's temporary token (never the card number, rule 21)."""
-
-    temporary_token: str
-    kind = PaymentMethodKind.CARD
-
-
-@dataclass(frozen=True)
-class PadPayment:
-    institution: str
-    transit: str
-    account: str
-    holder_name: str
-    holder_kind: str
-    cheque_file: UploadedFile | None
-    agreement_accepted: bool
-    kind = PaymentMethodKind.PAD
-
-
-@dataclass(frozen=True)
-class PayrollPayment:
-    employee_number: str
-    authorized: bool
-    kind = PaymentMethodKind.PAYROLL
-
-
-Payment = CardPayment | PadPayment | PayrollPayment
-
-
-def _payment_method_record(
-    request: Subscription, payment: Payment, pad_details: pad.PadDetails | None, now: dt.datetime
-) -> PaymentMethod:
-    """`pad_details`: what `pad_details_check` accepted of a PadPayment, checked once."""
-    if isinstance(payment, CardPayment):
-        return cards.card_method_record(
-            subscription=request, temporary_token=payment.temporary_token, now=now
-        )
-    if isinstance(payment, PadPayment):
-        assert pad_details is not None  # noqa: S101 - subscription_submit checked it first
-        return pad.pad_method_keep(subscription=request, details=pad_details, now=now)
-    return payroll.payroll_method_record(
-        subscription=request,
-        employee_number=payment.employee_number,
-        authorized=payment.authorized,
-        now=now,
-    )
-
-
-def _pad_fields(payment: PadPayment) -> dict[str, Any]:
-    return {
-        "institution": payment.institution,
-        "transit": payment.transit,
-        "account": payment.account,
-        "holder_name": payment.holder_name,
-        "holder_kind": payment.holder_kind,
-        "cheque_file": payment.cheque_file,
-        "agreement_accepted": payment.agreement_accepted,
-    }
+# The means of payment, as the payment step hands them over (payments' types).
+__all__ = ["CardPayment", "PadPayment", "Payment", "PayrollPayment"]
 
 
 def _collect_first_invoice_after_commit(request: Subscription) -> None:
@@ -162,7 +97,7 @@ def _payment_method_end(request: Subscription, *, actor: User | None, now: dt.da
     if method is None:
         return
     if method.kind == PaymentMethodKind.CARD:
-        cards.card_forget_after_commit(subscription=request)
+        card_forget_after_commit(subscription=request)
     elif method.kind == PaymentMethodKind.PAD:
         pad.pad_agreement_revoke(payment_method=method, actor=actor, now=now)
         pad.pad_method_forget(payment_method=method, now=now)
@@ -215,16 +150,16 @@ def subscription_submit(
         # Checked before anything is written, so that the bank fields' errors show with
         # the consents' ones; kept as checked.
         try:
-            pad_details = pad.pad_details_check(subscription=subscription, **_pad_fields(payment))
+            pad_details = pad.pad_details_check(subscription=subscription, **pad_fields(payment))
         except FieldErrors as refused:
             errors.update(refused.errors)
     if errors:
         raise FieldErrors(errors)
 
-    facts = _submission_facts(subscription, now)
+    facts = submission_facts(subscription, now)
     if facts.status != Subscription.Status.DRAFT:  # a double click: it is already sent
         return Subscription.objects.get(organization=subscription.organization, pk=subscription.pk)
-    _submission_refusals(subscription, facts, now)
+    submission_refusals(subscription, facts, now)
     request = copy.copy(subscription)  # the caller's object keeps what it read
     method: PaymentMethod | None = None
     try:
@@ -232,20 +167,20 @@ def subscription_submit(
             offered = facts.offer and waitlist_offer_take(
                 product=request.product, person=request.person, now=now
             )
-            _record_payment_consents(
+            payment_consents_record(
                 request,
                 payment_method=payment_method,
                 payment_text_id=facts.payment_text_id,
                 charge_notice=needs_charge_notice,
                 now=now,
             )
-            method = _payment_method_record(request, payment, pad_details, now) if payment else None
+            method = payment_method_record(request, payment, pad_details, now) if payment else None
             request.payment_method = payment_method
             request.submitted_at = now
             if product.approval_required:
                 request.status = Subscription.Status.SUBMITTED
             else:
-                _mark_approved(request, actor=None, now=now)
+                mark_approved(request, actor=None, now=now)
             submission_follow_up_queue(request, method)  # before the hot rows are locked
             # The contended rows come last, so their locks last only until the commit that
             # follows: one unit of the quota (the conditional UPDATE decides), then the number.
@@ -255,8 +190,8 @@ def subscription_submit(
             request.contract_number = sequence_next(
                 name=CONTRACT_SEQUENCE, start=FIRST_CONTRACT_NUMBER
             )
-            if not _draft_send(request):
-                raise _AlreadySent
+            if not draft_send(request):
+                raise AlreadySent
             audit_log(
                 action="subscription.submitted",
                 actor=request.person,
@@ -268,11 +203,11 @@ def subscription_submit(
                     "status": request.status,
                 },
             )
-    except (_AlreadySent, IntegrityError) as lost:
+    except (AlreadySent, IntegrityError) as lost:
         # Another click sent it after our read: its consents (one of each kind per
         # request) or the draft's conditional UPDATE stopped this one, and everything of
         # this one (unit, number, consents, payment method) rolled back.
-        _discard_cheque(method)
+        cheque_discard(method)
         sent = Subscription.objects.get(organization=subscription.organization, pk=subscription.pk)
         if sent.status != Subscription.Status.DRAFT:
             return sent
@@ -280,164 +215,9 @@ def subscription_submit(
             raise  # not a second click: a fault to hear of
         raise TransitionNotAllowed(_("Review the summary before sending the request.")) from None
     except BaseException:
-        _discard_cheque(method)
+        cheque_discard(method)
         raise
     return request
-
-
-@dataclass(frozen=True)
-class _SubmissionFacts:
-    """What "Soumettre" decides on besides the caller's copy, read in one statement."""
-
-    status: str
-    step: str
-    product_id: int
-    has_vehicle: bool
-    vehicle_removed: bool
-    offer: bool  # a live waiting-list offer of the product to the person
-    payment_text_id: int | None  # the payment conditions in force
-
-
-def _submission_refusals(draft: Subscription, facts: _SubmissionFacts, now: dt.datetime) -> None:
-    """Raise why this draft cannot be sent now, if it cannot."""
-    if facts.step != Subscription.Step.PAYMENT or facts.product_id != draft.product_id:
-        raise TransitionNotAllowed(_("Review the summary before sending the request."))
-    if not facts.has_vehicle or facts.vehicle_removed:
-        raise TransitionNotAllowed(
-            _("A vehicle of this request was removed: go back to the vehicles step.")
-        )
-    product = draft.product
-    if not product.is_on_sale(now):
-        raise ProductNotAvailable
-    if not facts.offer and product.quantity is not None and product.units_taken >= product.quantity:
-        raise SoldOut  # the unit's UPDATE would refuse too: spare the losers the writes
-
-
-class _AlreadySent(Exception):
-    """The draft was no longer a draft when its UPDATE ran: roll everything back."""
-
-
-@cache
-def _submission_facts_sql() -> str:
-    # Hand-written: built with the ORM, these subqueries cost ~2.8 ms of CPU before the
-    # database sees them, as much as the four reads they replace (bench/README.md).
-    # Table and column names come from _meta.
-    chosen = Subscription.vehicles.field
-    return f"""
-        SELECT s.status, s.step, s.product_id,
-            EXISTS (SELECT 1 FROM {chosen.m2m_db_table()} c
-                    WHERE c.{chosen.m2m_column_name()} = s.id),
-            EXISTS (SELECT 1 FROM {chosen.m2m_db_table()} c
-                    JOIN {Vehicle._meta.db_table} v ON v.id = c.{chosen.m2m_reverse_name()}
-                    WHERE c.{chosen.m2m_column_name()} = s.id AND v.removed_at IS NOT NULL),
-            EXISTS (SELECT 1 FROM {WaitingListEntry._meta.db_table} w
-                    WHERE w.organization_id = s.organization_id AND w.product_id = s.product_id
-                    AND w.person_id = s.person_id AND w.status = %s
-                    AND w.offer_expires_at > %s),
-            (SELECT t.id FROM {LegalText._meta.db_table} t
-             WHERE t.organization_id = s.organization_id AND t.kind = %s
-             ORDER BY t.version DESC LIMIT 1)
-        FROM {Subscription._meta.db_table} s
-        WHERE s.organization_id = %s AND s.id = %s
-    """  # noqa: S608 - table and column names only; every value is a parameter
-
-
-def _submission_facts(request: Subscription, now: dt.datetime) -> _SubmissionFacts:
-    """Read without a lock: the writes that follow are conditional (the unit's UPDATE, the
-    draft's UPDATE `WHERE status = draft`), so a stale read can only refuse early."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _submission_facts_sql(),
-            [
-                WaitingListEntry.Status.OFFERED,
-                connection.ops.adapt_datetimefield_value(now),
-                LegalText.Kind.PAYMENT_CONDITIONS,
-                request.organization_id,
-                request.pk,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:  # "Annuler la demande" in another tab
-        raise TransitionNotAllowed(_("This request no longer exists."))
-    status, step, product_id, has_vehicle, removed, offer, text_id = row
-    return _SubmissionFacts(
-        status, step, product_id, bool(has_vehicle), bool(removed), bool(offer), text_id
-    )
-
-
-# What "Soumettre" changes on the draft, in one conditional UPDATE.
-_SENT_FIELDS = (
-    "holds_unit",
-    "contract_number",
-    "payment_method",
-    "submitted_at",
-    "status",
-    "decided_at",
-    "decided_by_id",
-    "activated_at",
-    "updated_at",
-)
-
-
-def _draft_send(request: Subscription) -> bool:
-    """Write the sent request over its draft, if it is still the draft at the payment
-    step for the same product: False when another click (or tab) changed it first.
-
-    The UPDATE takes the row lock; a concurrent one waits for it, then finds the row no
-    longer matching and changes nothing.
-    """
-    request.updated_at = timezone.now()  # as auto_now would
-    return bool(
-        Subscription.objects.filter(
-            organization=request.organization,
-            pk=request.pk,
-            status=Subscription.Status.DRAFT,
-            step=Subscription.Step.PAYMENT,
-            product_id=request.product_id,
-        ).update(**{name: getattr(request, name) for name in _SENT_FIELDS})
-    )
-
-
-def _discard_cheque(method: PaymentMethod | None) -> None:
-    """A rolled-back bank account's cheque file must not outlive its row."""
-    if method is not None and method.kind == PaymentMethodKind.PAD:
-        pad.pad_cheque_discard(method)
-
-
-def _record_payment_consents(
-    request: Subscription,
-    *,
-    payment_method: str,
-    payment_text_id: int | None,
-    charge_notice: bool,
-    now: dt.datetime,
-) -> None:
-    consents: list[tuple[str, int | None]] = [(Consent.Kind.PAYMENT_CONDITIONS, payment_text_id)]
-    if payment_method == PaymentMethodKind.PAYROLL:
-        consents.append((Consent.Kind.PAYROLL_AUTHORIZATION, None))
-    if charge_notice:
-        consents.append((Consent.Kind.CHARGED_AFTER_APPROVAL, None))
-    # One statement; a failed earlier try rolled back, so none of these exists yet.
-    Consent.objects.bulk_create(
-        Consent(
-            organization=request.organization,
-            subscription=request,
-            kind=kind,
-            legal_text_id=text_id,
-            accepted_at=now,
-        )
-        for kind, text_id in consents
-    )
-
-
-def _mark_approved(request: Subscription, *, actor: User | None, now: dt.datetime) -> None:
-    request.decided_at = now
-    request.decided_by = actor
-    if _starts_now(request, now):
-        request.status = Subscription.Status.ACTIVE
-        request.activated_at = now
-    else:
-        request.status = Subscription.Status.APPROVED
 
 
 def subscription_approve(
@@ -445,10 +225,10 @@ def subscription_approve(
 ) -> Subscription:
     """ "Actif", or "En attente jusqu'au <date>" when it starts later; e-mail with the contract."""
     with transaction.atomic():
-        request = _locked_pending(
+        request = locked_pending(
             subscription, refusal=_("Only a request awaiting approval can be approved.")
         )
-        _mark_approved(request, actor=actor, now=now)
+        mark_approved(request, actor=actor, now=now)
         request.save()
         audit_log(
             action="subscription.approved",
@@ -494,7 +274,7 @@ def subscription_refuse(
     if not reason:
         raise FieldErrors({"reason": _("Give the reason: the person receives it by e-mail.")})
     with transaction.atomic():
-        request = _locked_pending(
+        request = locked_pending(
             subscription, refusal=_("Only a request awaiting approval can be refused.")
         )
         request.status = Subscription.Status.REFUSED
@@ -520,7 +300,7 @@ def subscription_cancel_pending(
 ) -> Subscription:
     """ "Annuler cette demande de service": the person withdraws a request still pending."""
     with transaction.atomic():
-        request = _locked_pending(
+        request = locked_pending(
             subscription, refusal=_("Only a request awaiting approval can be withdrawn.")
         )
         request.status = Subscription.Status.CANCELLED
@@ -537,41 +317,3 @@ def subscription_cancel_pending(
         )
         notifications.on_cancelled(request)
     return request
-
-
-def subscriptions_activate_due(*, now: dt.datetime) -> int:
-    """Daily job: approved contracts whose start date has come become active."""
-    activated = 0
-    for organization in institutions_each():  # a job for every institution, one at a time
-        with scope(organization=organization):
-            activated += _activate_due(organization=organization, today=local_today(now), now=now)
-    return activated
-
-
-def _activate_due(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:
-    due = list(
-        Subscription.objects.filter(
-            organization=organization, status=Subscription.Status.APPROVED, start_date__lte=today
-        ).values_list("pk", flat=True)
-    )
-    activated = 0
-    for pk in due:
-        with transaction.atomic():
-            request = (
-                Subscription.objects.select_for_update()
-                .filter(organization=organization, pk=pk, status=Subscription.Status.APPROVED)
-                .first()
-            )
-            if request is None:  # another run got there first
-                continue
-            request.status = Subscription.Status.ACTIVE
-            request.activated_at = now
-            request.save(update_fields=["status", "activated_at", "updated_at"])
-            audit_log(
-                action="subscription.activated",
-                actor=None,
-                organization=organization,
-                target=request,
-            )
-            activated += 1
-    return activated

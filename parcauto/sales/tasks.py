@@ -12,15 +12,40 @@ approval (after the vault has the card).
 from __future__ import annotations
 
 from django.tasks import task
+from django_scopes import scope
 
+from parcauto.billing.services.nonpayment import subscription_payment_declined
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.catalog.models import PaymentMethodKind
+from parcauto.core.clock import now
 from parcauto.core.tasks import enqueue_with_transaction
+from parcauto.payments.gateways.base import CardRejected
 from parcauto.payments.models import PaymentMethod
-from parcauto.payments.tasks import vault_card
+from parcauto.payments.services.cards import card_method_vault
+from parcauto.subscriptions import emails
+from parcauto.subscriptions.models import Subscription
 
-from . import emails
-from .models import Subscription
+
+@task()
+def vault_card(*, organization_id: int, payment_method_id: int) -> str:
+    """Verify and store a submitted card; run twice, the second run changes nothing.
+
+    A card the vault refuses is as good as a declined first charge (rule 54): the
+    request is cancelled, its unit goes back on sale and the person is told. The first
+    charge's collection may meet the refusal first (billing's `invoice_collect`): only
+    one of them sees CardRejected, so the contract is cancelled once.
+    """
+    with scope(organization=organization_id):
+        method = PaymentMethod.objects.filter(pk=payment_method_id).first()
+        if method is None:
+            return "missing"
+        moment = now()
+        try:
+            method = card_method_vault(payment_method=method, now=moment)
+        except CardRejected:
+            subscription_payment_declined(subscription=method.subscription, now=moment)
+            return PaymentMethod.Status.REVOKED
+    return method.status
 
 
 @task()

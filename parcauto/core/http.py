@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
     from parcauto.accounts.models import User
@@ -23,6 +25,25 @@ class PortalRequest(HttpRequest):
 
     user: User
     organization: Organization
+
+
+def local_redirect(request: HttpRequest, url: object, *, fallback: str) -> HttpResponseRedirect:
+    """A redirect to `url` when it is a page of this site (a `next` field), else to `fallback`.
+
+    Not `redirect()`: it takes "foo" for a URL name and raises NoReverseMatch. An absolute
+    URL or "//elsewhere" would be an open redirect, and a path no view answers a dead end.
+    """
+    target = url if isinstance(url, str) and url.startswith("/") else ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        try:
+            resolve(target.split("?", 1)[0].split("#", 1)[0])
+        except Resolver404:
+            pass
+        else:
+            return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
 
 
 def private_download(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:

@@ -50,6 +50,7 @@ from parcauto.billing.taxes import tax_split_on
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.errors import DomainError
+from parcauto.core.params import ascii_digits
 from parcauto.tenants.models import Organization
 
 from .. import cpa005, crypto
@@ -333,7 +334,9 @@ def _returns_parse(content: str) -> list[_Return]:
             (row["cross_reference"] or "").strip(),
             (row["reason_code"] or "").strip(),
         )
-        if not reference or not reason.isdigit() or amount <= 0:
+        # The bank's file is typed by nobody we know: "NaN" and "²" parse, then raise.
+        readable = reference.isascii() and reference.isprintable() and ascii_digits(reason)
+        if not reference or not readable or not amount.is_finite() or amount <= 0:
             problems.append(line)
             continue
         rows.append(_Return(line, reference, amount, reason))

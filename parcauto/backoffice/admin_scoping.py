@@ -187,8 +187,8 @@ class RoleAwareAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return access_for(request).operator_admin
 
 
-class ReadOnlyOperatorAdmin(RoleAwareAdmin):
-    """Records only operator admins look up, and nobody changes here."""
+class _ChangedByNobody:
+    """Read-only: no add, change or delete, whatever the role."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -198,6 +198,10 @@ class ReadOnlyOperatorAdmin(RoleAwareAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyOperatorAdmin(_ChangedByNobody, RoleAwareAdmin):
+    """Records only operator admins look up, and nobody changes here."""
 
 
 class ForeignAdminWrapper(AuditedAdminMixin):
@@ -370,17 +374,8 @@ class OrganizationScopedAdmin(_NarrowedChoicesMixin, RoleAwareAdmin):
         super().delete_queryset(request, queryset)
 
 
-class ReadOnlyOrganizationScopedAdmin(OrganizationScopedAdmin):
+class ReadOnlyOrganizationScopedAdmin(_ChangedByNobody, OrganizationScopedAdmin):
     """Records of what happened: viewed by the staff of their institution, edited by nobody."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class OrganizationScopedInlineMixin(_NarrowedChoicesMixin):

@@ -112,3 +112,20 @@ def submitted_request(
         accepted_charge_after_approval=True,
         now=at,
     )
+
+
+@within_its_institution
+def draft_chosen(offer: Offer, *, days: int) -> Subscription:
+    """A new person's draft of `offer`, past its first step, from today for `days` days."""
+    return drafts.subscription_draft_choose(
+        person=ProfileFactory().user,
+        organization=offer.organization,
+        lot=offer.lot,
+        category=offer.category,
+        product=offer.product,
+        start_date=NOW.date(),
+        end_date=NOW.date() + dt.timedelta(days=days),
+        accepted_conditions=True,
+        accepted_approval_notice=True,
+        now=NOW,
+    )

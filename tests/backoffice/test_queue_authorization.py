@@ -14,7 +14,6 @@ A refused request changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -27,9 +26,8 @@ from parcauto.audit.models import AuditEvent
 from parcauto.catalog.models import PermitProduct
 from parcauto.sales.services import subscription_approve
 from parcauto.subscriptions.models import Attachment, Subscription
-from parcauto.subscriptions.services import drafts
 from tests.backoffice.conftest import signed_in, snapshot
-from tests.backoffice.requests import NOW, PDF, QUEUE, offer_of, submitted_request
+from tests.backoffice.requests import NOW, PDF, QUEUE, draft_chosen, offer_of, submitted_request
 from tests.backoffice.staff import staff_member
 from tests.factories import ProfileFactory
 
@@ -204,18 +202,7 @@ def test_an_attachment_whose_file_is_gone_is_a_404(manager, chus_request, attach
 
 def test_a_draft_is_nobodys_business_in_the_back_office(operator, organization):
     offer = offer_of(organization)
-    draft = drafts.subscription_draft_choose(
-        person=ProfileFactory().user,
-        organization=organization,
-        lot=offer.lot,
-        category=offer.category,
-        product=offer.product,
-        start_date=NOW.date(),
-        end_date=NOW.date() + dt.timedelta(days=30),
-        accepted_conditions=True,
-        accepted_approval_notice=True,
-        now=NOW,
-    )
+    draft = draft_chosen(offer, days=30)
     response = signed_in(operator).get(f"{QUEUE}{draft.pk}/")
     assert response.status_code == 404
 

@@ -7,8 +7,6 @@ bidi override and a path reached Content-Disposition as it was typed.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -19,9 +17,9 @@ from parcauto.payments.models import CollectionFile, PaymentMethod
 from parcauto.subscriptions.models import Attachment
 from parcauto.subscriptions.services import drafts
 from tests.backoffice.conftest import signed_in
-from tests.backoffice.requests import NOW, offer_of, submitted_request
+from tests.backoffice.requests import NOW, draft_chosen, offer_of, submitted_request
 from tests.backoffice.staff import staff_member
-from tests.factories import ProfileFactory, VehicleFactory
+from tests.factories import VehicleFactory
 from tests.pages import PDF, page
 from tests.payments.test_collection_admin import collected  # noqa: F401 - a fixture
 from tests.portal import test_subscription_wizard as wizard
@@ -111,18 +109,7 @@ def test_a_bidi_name_with_a_path_never_reaches_content_disposition(organization,
 
 def test_a_stored_name_is_escaped_when_the_proof_is_uploaded(organization) -> None:
     offer = offer_of(organization)
-    draft = drafts.subscription_draft_choose(
-        person=ProfileFactory().user,
-        organization=organization,
-        lot=offer.lot,
-        category=offer.category,
-        product=offer.product,
-        start_date=NOW.date(),
-        end_date=NOW.date() + dt.timedelta(days=60),
-        accepted_conditions=True,
-        accepted_approval_notice=True,
-        now=NOW,
-    )
+    draft = draft_chosen(offer, days=60)
     drafts.subscription_draft_set_details(
         subscription=draft,
         school="UdeS",

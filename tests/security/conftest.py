@@ -16,7 +16,15 @@ from .world import World, world_build
 
 # Follow-ups are queued as rows, as in production, and never run: the world stays as built.
 _DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-_FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Module fixtures run before the suite's per-test settings (tests/conftest.py), which they
+# must match to build the world and read its pages: fast hashes, portal hosts, local cache.
+_MODULE_SETTINGS = {
+    "MEDIA_ROOT": None,  # the world's own, below
+    "TASKS": _DATABASE_TASKS,
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "ALLOWED_HOSTS": [".testserver", "testserver"],
+    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +39,7 @@ def world(django_db_setup, django_db_blocker, _world_media: Path) -> Iterator[Wo
     with (
         time_machine.travel(NOW, tick=False),
         django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=_world_media, TASKS=_DATABASE_TASKS, PASSWORD_HASHERS=_FAST_HASHERS
-        ),
+        override_settings(**_MODULE_SETTINGS | {"MEDIA_ROOT": _world_media}),
         scopes_disabled(),
         transaction.atomic(),
     ):

@@ -1,0 +1,209 @@
+"""What the fuzz test sends, where, and as whom.
+
+Targets are found by asking every page of the matrix as each role that may open it and
+reading its forms (`forms.py`): a form is a target of the URL it posts to, for that role,
+with the values the page filled in. Query parameters a view reads outside any form, and
+the fields of views only scripts post to, cannot be read from a page: they are declared
+below (`QUERY_PARAMETERS`, `POSTED_FIELDS`), and `test_fuzz` checks the code reads no
+other literal query parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from hypothesis import strategies as st
+
+from .arguments import arguments_for
+from .expectations import declared
+from .forms import Form, forms_of, split_action
+from .outcomes import E400, OK, Entry
+from .routes import Route, url_routes
+from .values import uploads, values
+from .world import ROLES, Host, Role, World
+
+# Every target also sends these: paginated lists read `page`, logins read `next`.
+COMMON_PARAMETERS = ("page", "next")
+# Read by views outside any form (the wizard's prefill links, file language, filters).
+QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "payments:sandbox-frame": ("lang",),
+    "portal:subscription_new": ("lot", "category", "product", "modifier"),
+    # htmx asks it with step 1's fields each time a choice changes.
+    "portal:subscription_offer": (
+        "lot",
+        "category",
+        "product",
+        "access_code",
+        "start_date",
+        "end_date",
+    ),
+    "portal:subscription_vehicles": ("vehicule",),
+    "portal:vehicle_models": ("make", "vehicle-make"),
+    "portal:subscription_contract": ("langue",),
+    "portal:subscription_receipt": ("langue",),
+    "backoffice:queue": ("select", "page"),
+    "admin:login": ("next",),
+    "admin:autocomplete": ("term", "app_label", "model_name", "field_name"),
+}
+# Views that only a script posts to, or whose form the world's pages never show.
+POSTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "payments:sandbox-tokenize": ("cardholder", "card_number", "expiry", "cvd", "lang"),
+    "portal:subscription_waitlist_join": (
+        "lot",
+        "category",
+        "waitlist_product",
+        "access_code",
+        "back_to",
+    ),
+    "portal:set_language": ("language", "next"),
+}
+CSRF_SECRET = "f" * 32  # a valid CSRF token is its cookie's secret itself
+MISSING = object()  # a field left out of the request
+
+
+@dataclass(frozen=True)
+class Target:
+    """One form (or set of query parameters) of one URL, as one role sends it."""
+
+    key: str
+    role: Role
+    host: Host
+    method: str
+    path: str  # with the query string a POST form's action carries
+    names: tuple[str, ...]
+    defaults: dict[str, list[str]] = field(hash=False, compare=False)
+    files: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Case:
+    target: Target
+    data: dict[str, Any]
+
+    def __str__(self) -> str:
+        target = self.target
+        return f"{target.role}: {target.method.upper()} {target.path} {_short(self.data)}"
+
+
+def _short(data: dict[str, Any]) -> str:
+    """The data sent, its 10,000-character strings cut short."""
+    text = repr(data)
+    return text if len(text) < 300 else text[:300] + "…"
+
+
+ROUTES: dict[str, Route] = {route.key: route for route in url_routes()}
+DECLARED: dict[str, Entry] = {key: entry for key, entry in declared().items() if key in ROUTES}
+
+
+def reached(entry: Entry) -> list[Role]:
+    """The roles whose request gets to the view's own work (not refused or sent away)."""
+    return [role for role in ROLES if entry.outcomes[role] in (OK, E400)]
+
+
+def fuzzed_keys() -> list[str]:
+    """Every URL some role reaches, and the POST-only views (reached through their forms)."""
+    return sorted(
+        key for key, entry in DECLARED.items() if reached(entry) or entry.method == "post"
+    )
+
+
+def path_of(world: World, key: str) -> str:
+    fill = arguments_for(key)
+    return ROUTES[key].path(fill(world) if fill else {})
+
+
+def key_of(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    key = match.view_name if match.url_name else match.route
+    return key if key in DECLARED else None
+
+
+def _with_common(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*names, *COMMON_PARAMETERS]))
+
+
+def _get(world: World, role: Role, host: Host, path: str) -> HttpResponse:
+    with transaction.atomic():
+        response = world.client(role, host).get(path)
+        transaction.set_rollback(True)
+    return response
+
+
+def _form_target(role: Role, host: Host, form: Form) -> Target | None:
+    path, query = split_action(form.action)
+    key = key_of(path)
+    if key is None:
+        return None
+    if form.method == "post" and query:
+        path = form.action
+    return Target(
+        key=key,
+        role=role,
+        host=host,
+        method=form.method,
+        path=path,
+        names=_with_common(form.names),
+        defaults=form.defaults(),
+        files=frozenset(f.name for f in form.fields if f.kind == "file"),
+    )
+
+
+def targets_found(world: World) -> dict[str, list[Target]]:
+    """Every target of every fuzzed URL: its pages' forms, then the declared parameters."""
+    found: dict[str, dict[Target, None]] = {key: {} for key in fuzzed_keys()}
+    for key in fuzzed_keys():
+        entry, path = DECLARED[key], path_of(world, key)
+        for role in reached(entry):
+            if entry.method == "get":
+                names = _with_common(QUERY_PARAMETERS.get(key, ()))
+                found[key][Target(key, role, entry.host, "get", path, names, {})] = None
+                response = _get(world, role, entry.host, path)
+                if "html" in response.get("Content-Type", ""):
+                    for form in forms_of(response.content.decode(), path):
+                        target = _form_target(role, entry.host, form)
+                        if target is not None and target.key in found:
+                            found[target.key][target] = None
+        if key in POSTED_FIELDS:
+            for role in ROLES:
+                names = _with_common(POSTED_FIELDS[key])
+                target = Target(key, role, entry.host, "post", path, names, {})
+                found[key][target] = None
+    return {key: list(targets) for key, targets in found.items()}
+
+
+@st.composite
+def cases(draw: st.DrawFn, targets: list[Target]) -> Case:
+    """A target's form with one to three fields replaced by odd values, or left out."""
+    target = draw(st.sampled_from(targets))
+    data: dict[str, Any] = {name: list(sent) for name, sent in target.defaults.items()}
+    if target.names:
+        for name in draw(st.lists(st.sampled_from(target.names), min_size=1, max_size=3)):
+            if name in target.files:
+                data[name] = draw(st.one_of(uploads, st.just(MISSING)))
+            else:
+                data[name] = draw(st.one_of(values, st.just(MISSING)))
+    return Case(target, {k: v for k, v in data.items() if v is not MISSING})
+
+
+def send(world: World, case: Case) -> HttpResponse:
+    """The request, with a valid CSRF token, in a savepoint rolled back after it."""
+    target = case.target
+    client = world.client(target.role, target.host, enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = CSRF_SECRET
+    data = dict(case.data)
+    with transaction.atomic():
+        if target.method == "get":
+            response = client.get(target.path, data)
+        else:
+            data["csrfmiddlewaretoken"] = CSRF_SECRET
+            response = client.post(target.path, data)
+        transaction.set_rollback(True)
+    return response

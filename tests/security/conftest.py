@@ -40,10 +40,10 @@ def world(django_db_setup, django_db_blocker, _world_media: Path) -> Iterator[Wo
         time_machine.travel(NOW, tick=False),
         django_db_blocker.unblock(),
         override_settings(**_MODULE_SETTINGS | {"MEDIA_ROOT": _world_media}),
-        scopes_disabled(),
         transaction.atomic(),
     ):
-        built = world_build()
+        with scopes_disabled():  # the world spans institutions; its requests enter their own
+            built = world_build()
         yield built
         transaction.set_rollback(True)
 

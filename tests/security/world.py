@@ -82,6 +82,7 @@ class World:
     sessions: dict[Role, str]  # session keys, made once: a cell only sets its cookie
     contract: Subscription  # A's active card contract: paid invoice, receipt, PDF, calendar
     request: Subscription  # A's request awaiting approval, with its proof file
+    attachment: Attachment  # that proof file
     draft: Subscription  # A's next request, written up to the payment step
     invoice: Invoice  # the contract's paid invoice
     billing_run: BillingRun
@@ -92,10 +93,6 @@ class World:
         if role in self.sessions:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
         return client
-
-    @property
-    def attachment(self) -> Attachment:
-        return self.request.attachments.get()
 
 
 def _session(user: User) -> str:
@@ -203,6 +200,7 @@ def world_build() -> World:
         sessions={role: _session(user) for role, user in users.items()},
         contract=contract,
         request=request,
+        attachment=request.attachments.get(),
         draft=draft,
         invoice=invoice,
         billing_run=BillingRun.objects.create(

@@ -17,6 +17,8 @@ role must get, not what it happens to get.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .outcomes import (
     ALOGIN,
     E400,
@@ -44,43 +46,48 @@ LOGIN_NO_NEXT = to("/accounts/login/")
 
 def post(entry: Entry) -> Entry:
     """A view that only answers POST (`require_POST`)."""
-    return Entry(entry.host, entry.outcomes, method="post")
+    return replace(entry, method="post")
+
+
+def any_host(entry: Entry) -> Entry:
+    """A page of both kinds of host: the portals' and the operator's (sign-in, health)."""
+    return replace(entry, any_host=True)
 
 
 # fmt: off
 MATRIX: dict[str, Entry] = {
     # key:                         anon   A      B      C      agent2 mgr2   agent1 mgr1   operator
     # --- anyone, any host ----------------------------------------------------------------------
-    "healthz":
-        root(                      OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "healthz": any_host(
+        root(                      OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
     # The sandbox card frame: public like Moneris' page (a 404 with any other gateway).
-    "payments:sandbox-frame":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "payments:sandbox-tokenize": post(
+    "payments:sandbox-frame": any_host(
         portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "payments:sandbox-tokenize": any_host(post(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK))),
     # Development only: 404 unless DEBUG (the suite runs as production does).
     "dev_mail_list":
         root(                      E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404),
     "dev_mail_detail":
         root(                      E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404),
     # --- the portal: each person's own pages -----------------------------------------------
-    "portal:home":
+    "portal:home": any_host(
         portal(LOGIN_NO_NEXT,      TO_DASH, TO_DASH, TO_DASH, TO_DASH, TO_DASH, TO_DASH, TO_DASH,
-               TO_DASH),
+               TO_DASH)),
     "portal:dashboard":
         portal(                    LOGIN, OK,    OK,    OK,    TO_PROF, TO_PROF, TO_PROF, TO_PROF,
                TO_PROF),
     "portal:logo":  # institution 1 has no logo
         portal(                    E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404),
-    "portal:set_language": post(
+    "portal:set_language": any_host(post(
         portal(                    to("/"), to("/"), to("/"), to("/"), to("/"), to("/"), to("/"),
-               to("/"), to("/"))),
+               to("/"), to("/")))),
     "portal:profile":
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "portal:resend_verification": post(
-        portal(*[to("/accounts/confirm-email/")] * 9)),
-    "portal:email_verified":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:resend_verification": any_host(post(
+        portal(*[to("/accounts/confirm-email/")] * 9))),
+    "portal:email_verified": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
     "portal:settings":
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:vehicle_list":
@@ -137,63 +144,63 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
-    "accounts/confirm-email/":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_email_verification_sent":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_login":
+    "accounts/confirm-email/": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_email_verification_sent": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_login": any_host(
         portal(                    OK,    TO_DASH, TO_DASH, TO_DASH, TO_PROF, TO_PROF, TO_PROF,
-               TO_PROF, TO_PROF),
-    "account_logout":
-        portal(                    to("/"), OK,  OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_inactive":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_signup":
+               TO_PROF, TO_PROF)),
+    "account_logout": any_host(
+        portal(                    to("/"), OK,  OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_inactive": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_signup": any_host(
         portal(                    OK,    TO_DASH, TO_DASH, TO_DASH, TO_PROF, TO_PROF, TO_PROF,
-               TO_PROF, TO_PROF),
-    "account_reauthenticate":
-        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_email":
-        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_change_password":
-        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_set_password":
-        portal(LOGIN, *[to("/accounts/password/change/")] * 8),
-    "account_reset_password":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_confirm_login_code":  # login by code is off: back to the login page
+               TO_PROF, TO_PROF)),
+    "account_reauthenticate": any_host(
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_email": any_host(
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_change_password": any_host(
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_set_password": any_host(
+        portal(LOGIN, *[to("/accounts/password/change/")] * 8)),
+    "account_reset_password": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_confirm_login_code": any_host(  # login by code is off: back to the login page
         portal(LOGIN_NO_NEXT,      TO_DASH, TO_DASH, TO_DASH, TO_PROF, TO_PROF, TO_PROF, TO_PROF,
-               TO_PROF),
+               TO_PROF)),
     # A's link: its key is the capability; confirming takes a POST.
-    "account_confirm_email":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "account_reset_password_from_key_done":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "account_confirm_email": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "account_reset_password_from_key_done": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
     # A's reset link: the key moves to the session, then the form asks for the new password.
-    "account_reset_password_from_key":
-        portal(*[to("/accounts/password/reset/key/{uidb36}-set-password/")] * 9),
-    "account_reset_password_done":
-        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "mfa_index":
-        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "mfa_authenticate":  # only between password and code: nothing to do here otherwise
+    "account_reset_password_from_key": any_host(
+        portal(*[to("/accounts/password/reset/key/{uidb36}-set-password/")] * 9)),
+    "account_reset_password_done": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "mfa_index": any_host(
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "mfa_authenticate": any_host(  # only between password and code: nothing to do here otherwise
         portal(LOGIN_NO_NEXT,      TO_DASH, TO_DASH, TO_DASH, TO_PROF, TO_PROF, TO_PROF, TO_PROF,
-               TO_PROF),
-    "mfa_reauthenticate":  # staff have an app; customers none: their password instead
-        portal(LOGIN, *[to("/accounts/reauthenticate/")] * 3, OK, OK, OK,   OK,    OK),
-    "mfa_activate_totp":
+               TO_PROF)),
+    "mfa_reauthenticate": any_host(  # staff have an app; customers none: their password instead
+        portal(LOGIN, *[to("/accounts/reauthenticate/")] * 3, OK, OK, OK,   OK,    OK)),
+    "mfa_activate_totp": any_host(
         portal(                    LOGIN, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH,
-               REAUTH),
-    "mfa_deactivate_totp":
+               REAUTH)),
+    "mfa_deactivate_totp": any_host(
         portal(                    LOGIN, E404,  E404,  E404,  REAUTH, REAUTH, REAUTH, REAUTH,
-               REAUTH),
-    "mfa_view_recovery_codes":
-        portal(                    LOGIN, E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404),
-    "mfa_generate_recovery_codes":
+               REAUTH)),
+    "mfa_view_recovery_codes": any_host(
+        portal(                    LOGIN, E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404)),
+    "mfa_generate_recovery_codes": any_host(
         portal(                    LOGIN, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH, REAUTH,
-               REAUTH),
-    "mfa_download_recovery_codes":
-        portal(                    LOGIN, E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404),
+               REAUTH)),
+    "mfa_download_recovery_codes": any_host(
+        portal(                    LOGIN, E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404)),
     # --- /gestion/: staff only; another institution's rows answer 404 -----------------------
     "backoffice:home":
         root(                      LOGIN, E403,  E403,  E403,  QUEUE, QUEUE, QUEUE, QUEUE, QUEUE),

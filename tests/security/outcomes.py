@@ -69,21 +69,19 @@ class Entry:
     host: Host
     outcomes: dict[Role, Outcome]
     method: str = "get"
-    args: Arguments = _none
     data: Arguments = _none
+    any_host: bool = False  # else a 404 on the other kind of host (portal / operator's)
 
 
 def row(
     host: Host,
     *outcomes: Outcome,
     method: str = "get",
-    args: Arguments = _none,
-    data: Arguments = _none,
 ) -> Entry:
     """Outcomes in the order of the columns: see `world.Role`."""
     if len(outcomes) != len(ROLES):
         raise ValueError(f"{len(ROLES)} outcomes expected, one per role, got {len(outcomes)}")
-    return Entry(host, dict(zip(ROLES, outcomes, strict=True)), method, args, data)
+    return Entry(host, dict(zip(ROLES, outcomes, strict=True)), method)
 
 
 def portal(*outcomes: Outcome, **how: Any) -> Entry:

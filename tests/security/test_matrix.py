@@ -9,6 +9,7 @@ POST that approves a request as one role leaves it awaiting approval for the nex
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,9 +17,9 @@ from django.db import transaction
 
 from .arguments import arguments_for
 from .expectations import ADMIN_MODELS, declared
-from .outcomes import Entry, Outcome, observed
+from .outcomes import E404, Entry, Outcome, observed
 from .routes import ADMIN_VIEWS, admin_labels, url_routes
-from .world import ROLES, Role, World
+from .world import ROLES, Host, Role, World
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,16 @@ def test_each_role_gets_what_the_matrix_declares(world, key):
         if got != expected:
             wrong.append(f"{role}: {entry.method.upper()} {path} answered {got}, not {expected}")
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "key", sorted(key for key in DECLARED.keys() & ROUTES.keys() if not DECLARED[key].any_host)
+)
+def test_a_page_of_one_kind_of_host_is_a_404_on_the_other(world, key):
+    """Back-office pages on a portal host, portal pages on the operator's host: not found,
+    even for the role that opens them on their own host."""
+    entry, fill = DECLARED[key], arguments_for(key)
+    path = ROUTES[key].path(fill(world) if fill else {})
+    elsewhere = Host.ROOT if entry.host is Host.PORTAL else Host.PORTAL
+    role = Role.CUSTOMER_A if entry.host is Host.PORTAL else Role.OPERATOR
+    assert ask(world, path, replace(entry, host=elsewhere), role) == E404

@@ -156,27 +156,38 @@ def _form_target(role: Role, host: Host, form: Form) -> Target | None:
     )
 
 
-def targets_found(world: World) -> dict[str, list[Target]]:
+@dataclass(frozen=True)
+class Found:
+    targets: dict[str, list[Target]]
+    broken: dict[str, list[str]]  # pages that fail as they are, before any odd value
+
+
+def targets_found(world: World) -> Found:
     """Every target of every fuzzed URL: its pages' forms, then the declared parameters."""
     found: dict[str, dict[Target, None]] = {key: {} for key in fuzzed_keys()}
+    broken: dict[str, list[str]] = {}
     for key in fuzzed_keys():
         entry, path = DECLARED[key], path_of(world, key)
-        for role in reached(entry):
-            if entry.method == "get":
-                names = _with_common(QUERY_PARAMETERS.get(key, ()))
-                found[key][Target(key, role, entry.host, "get", path, names, {})] = None
-                response = _get(world, role, entry.host, path)
-                if "html" in response.get("Content-Type", ""):
-                    for form in forms_of(response.content.decode(), path):
-                        target = _form_target(role, entry.host, form)
-                        if target is not None and target.key in found:
-                            found[target.key][target] = None
         if key in POSTED_FIELDS:
             for role in ROLES:
                 names = _with_common(POSTED_FIELDS[key])
-                target = Target(key, role, entry.host, "post", path, names, {})
-                found[key][target] = None
-    return {key: list(targets) for key, targets in found.items()}
+                found[key][Target(key, role, entry.host, "post", path, names, {})] = None
+        for role in reached(entry) if entry.method == "get" else []:
+            names = _with_common(QUERY_PARAMETERS.get(key, ()))
+            found[key][Target(key, role, entry.host, "get", path, names, {})] = None
+            try:
+                response = _get(world, role, entry.host, path)
+            except Exception as error:  # the test client re-raises what the view raised
+                broken.setdefault(key, []).append(f"{role}: GET {path}: {error!r:.200}")
+                continue
+            if response.status_code >= 500:
+                broken.setdefault(key, []).append(f"{role}: GET {path}: {response.status_code}")
+            if "html" in response.get("Content-Type", ""):
+                for form in forms_of(response.content.decode(), path):
+                    target = _form_target(role, entry.host, form)
+                    if target is not None and target.key in found:
+                        found[target.key][target] = None
+    return Found({key: list(targets) for key, targets in found.items()}, broken)
 
 
 @st.composite

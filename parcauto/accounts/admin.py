@@ -11,9 +11,11 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +77,25 @@ class ProfileAdmin(RoleAwareAdmin):
     search_fields = ["user__email", "first_name", "last_name"]
 
 
+class _AutocompleteSelect(AutocompleteSelect):
+    """Django's widget looks up the chosen ids as they were posted when it shows the form
+    again with its errors: a forged `user=foo` (or a 23-digit id on SQLite) raised there,
+    a 500. Only values that are ids of the field are looked up; the form says the rest is
+    not a valid choice."""
+
+    def optgroups(self, name: str, value: list[str], attr: Any = None) -> Any:
+        target = self.field.target_field
+        return super().optgroups(name, [v for v in value if _is_value_of(target, v)], attr)
+
+
+def _is_value_of(field: models.Field[Any, Any], value: object) -> bool:
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
 @admin.register(StaffRole)
 class StaffRoleAdmin(RoleAwareAdmin):
     list_display = ["user", "role", "organization", "created_at"]
@@ -85,6 +106,13 @@ class StaffRoleAdmin(RoleAwareAdmin):
 
     def audit_organization(self, obj: Any) -> Any:
         return obj.organization
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = _AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Authenticator)

@@ -7,6 +7,7 @@ those exist, managers and agents see nobody (least privilege, Law 25).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from allauth.mfa.models import Authenticator
@@ -83,7 +84,7 @@ class _AutocompleteSelect(AutocompleteSelect):
     a 500. Only values that are ids of the field are looked up; the form says the rest is
     not a valid choice."""
 
-    def optgroups(self, name: str, value: list[str], attr: Any = None) -> Any:
+    def optgroups(self, name: str, value: Sequence[str], attr: Any = None) -> Any:
         target = self.field.target_field
         return super().optgroups(name, [v for v in value if _is_value_of(target, v)], attr)
 

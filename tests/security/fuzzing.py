@@ -24,7 +24,7 @@ from .expectations import declared
 from .forms import Form, forms_of, split_action
 from .outcomes import E400, OK, Entry
 from .routes import Route, url_routes
-from .values import uploads, values
+from .values import POTENT, VALUES, hint, uploads
 from .world import ROLES, Host, Role, World
 
 # Every target also sends these: paginated lists read `page`, logins read `next`.
@@ -47,6 +47,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "portal:subscription_contract": ("langue",),
     "portal:subscription_receipt": ("langue",),
     "backoffice:queue": ("select", "page"),
+    # The revenue page's link to its CSV carries the page's filters.
+    "backoffice:billing_revenue_csv": ("first_day", "last_day", "organization"),
     "admin:login": ("next",),
     "admin:autocomplete": ("term", "app_label", "model_name", "field_name"),
 }
@@ -78,6 +80,12 @@ class Target:
     names: tuple[str, ...]
     defaults: dict[str, list[str]] = field(hash=False, compare=False)
     files: frozenset[str] = frozenset()
+    hints: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def values(self, name: str) -> st.SearchStrategy[Any]:
+        if name in self.files:
+            return uploads
+        return VALUES[self.hints.get(name) or hint(name)]
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ def _form_target(role: Role, host: Host, form: Form) -> Target | None:
         names=_with_common(form.names),
         defaults=form.defaults(),
         files=frozenset(f.name for f in form.fields if f.kind == "file"),
+        hints={f.name: hint(f.name, f.kind, f.value) for f in form.fields},
     )
 
 
@@ -190,18 +199,35 @@ def targets_found(world: World) -> Found:
     return Found({key: list(targets) for key, targets in found.items()}, broken)
 
 
+def _case(target: Target, changes: dict[str, Any]) -> Case:
+    data: dict[str, Any] = {name: list(sent) for name, sent in target.defaults.items()}
+    data |= changes
+    return Case(target, {name: value for name, value in data.items() if value is not MISSING})
+
+
 @st.composite
 def cases(draw: st.DrawFn, targets: list[Target]) -> Case:
-    """A target's form with one to three fields replaced by odd values, or left out."""
-    target = draw(st.sampled_from(targets))
-    data: dict[str, Any] = {name: list(sent) for name, sent in target.defaults.items()}
+    """A target's form with one to three fields replaced by odd values, or left out; a form
+    with more fields is picked more often."""
+    target = draw(st.sampled_from([t for t in targets for _name in t.names] or targets))
+    changes = {}
     if target.names:
         for name in draw(st.lists(st.sampled_from(target.names), min_size=1, max_size=3)):
-            if name in target.files:
-                data[name] = draw(st.one_of(uploads, st.just(MISSING)))
-            else:
-                data[name] = draw(st.one_of(values, st.just(MISSING)))
-    return Case(target, {k: v for k, v in data.items() if v is not MISSING})
+            changes[name] = draw(st.one_of(target.values(name), st.just(MISSING)))
+    return _case(target, changes)
+
+
+def sweep(targets: list[Target]) -> list[Case]:
+    """Each field of the URL (but `page` and `next`) with each potent value of its kind,
+    the rest of its form as the page filled it in, in the largest form that has it."""
+    swept = []
+    names = dict.fromkeys(n for t in targets for n in t.names if n not in COMMON_PARAMETERS)
+    for name in names:
+        target = max((t for t in targets if name in t.names), key=lambda t: len(t.names))
+        kind = target.hints.get(name) or hint(name)
+        for value in [] if name in target.files else POTENT[kind]:
+            swept.append(_case(target, {name: [value]}))
+    return swept
 
 
 def send(world: World, case: Case) -> HttpResponse:

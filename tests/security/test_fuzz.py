@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from .fuzzing import (
     COMMON_PARAMETERS,
@@ -26,6 +26,7 @@ from .fuzzing import (
     cases,
     fuzzed_keys,
     send,
+    sweep,
     targets_found,
 )
 from .world import World
@@ -33,8 +34,8 @@ from .world import World
 pytestmark = pytest.mark.django_db
 
 MINIMUM_CASES = 2_000
-EXAMPLES_PER_FIELD = 3
-EXAMPLES_PER_URL = (8, 40)  # fewest, most
+# Generated cases on top of the sweep: one per field, within bounds.
+GENERATED_PER_URL = (3, 10)  # fewest, most
 # Each one renders a PDF (WeasyPrint): a handful of cases is enough for their one parameter.
 SLOW = {"portal:subscription_contract": 3, "portal:subscription_receipt": 3}
 SOURCE = Path(__file__).resolve().parents[2] / "parcauto"
@@ -51,13 +52,17 @@ def targets(found: Found) -> dict[str, list[Target]]:
     return found.targets
 
 
-def planned(key: str, found: list[Target]) -> int:
-    """How many cases a URL gets: a few per field it has, within bounds."""
+def generated(key: str, found: list[Target]) -> int:
+    """How many generated cases a URL gets, after its sweep."""
     if key in SLOW:
         return SLOW[key]
     fields = {name for target in found for name in target.names}
-    fewest, most = EXAMPLES_PER_URL
-    return max(fewest, min(most, EXAMPLES_PER_FIELD * len(fields)))
+    fewest, most = GENERATED_PER_URL
+    return max(fewest, min(most, len(fields)))
+
+
+def planned(key: str, found: list[Target]) -> int:
+    return (0 if key in SLOW else len(sweep(found))) + generated(key, found)
 
 
 def test_the_fuzz_sends_at_least_two_thousand_cases(targets):
@@ -83,25 +88,23 @@ def test_every_query_parameter_the_code_reads_is_fuzzed():
     assert read - fuzzed - set(COMMON_PARAMETERS) == set()
 
 
-def _failure(case: Case, error: BaseException | None, status: int) -> str:
-    if error is None:
-        return f"{status} for {case}"
+def _where(error: BaseException) -> str:
+    """The error and the last line of ours it went through."""
     frames = traceback.extract_tb(error.__traceback__)
     ours = [f for f in frames if "/parcauto/" in f.filename] or frames
-    where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno}"
-    return f"{type(error).__name__} at {where} ({error!s:.120}) for {case}"
+    return f"{type(error).__name__} at {Path(ours[-1].filename).name}:{ours[-1].lineno}"
 
 
 @pytest.mark.parametrize("key", fuzzed_keys())
 def test_no_input_answers_a_server_error(world, found, key):
-    """One failure per kind of error is shown, with the first case that raised it."""
+    """Each error is shown once, with the first case that raised it."""
     assert found.broken.get(key, []) == [], "the page fails before any odd value"
     targets = found.targets[key]
     failures: dict[str, str] = {}
     sent = 0
 
     @settings(
-        max_examples=planned(key, targets),
+        max_examples=generated(key, targets),
         derandomize=True,
         database=None,
         deadline=None,
@@ -114,11 +117,13 @@ def test_no_input_answers_a_server_error(world, found, key):
         try:
             status = send(world, case).status_code
         except Exception as error:  # the test client re-raises what the view raised
-            failures.setdefault(f"{type(error).__name__}", _failure(case, error, 500))
+            failures.setdefault(_where(error), f"{_where(error)} ({error!s:.120}) for {case}")
             return
         if status >= 500:
-            failures.setdefault(str(status), _failure(case, None, status))
+            failures.setdefault(str(status), f"{status} for {case}")
 
+    for case in [] if key in SLOW else sweep(targets):
+        one_case = example(case=case)(one_case)
     one_case()
     assert list(failures.values()) == []
     assert sent >= planned(key, targets)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import strategies as st
 
@@ -80,18 +82,61 @@ def _date(parts: tuple[int, int, int]) -> str:
     return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
 
 
-# One value, as a browser (or a script) could send it: the catalogue twice as often.
-catalogue = st.sampled_from(CATALOGUE)
-scalars = st.one_of(
-    catalogue,
-    catalogue,
+_numbers = st.one_of(
+    st.sampled_from(UNICODE_DIGITS + NUMBERS),
     st.integers(min_value=-(10**25), max_value=10**25).map(str),
     st.text(st.characters(categories=("Nd", "No")), min_size=1, max_size=6),
+)
+_dates = st.one_of(
+    st.sampled_from(DATES),
     st.tuples(st.integers(0, 10_000), st.integers(0, 13), st.integers(0, 32)).map(_date),
+)
+# One value, as a browser (or a script) could send it.
+scalars = st.one_of(
+    st.sampled_from(CATALOGUE),
+    _numbers,
+    _dates,
     st.text(st.characters(codec="utf-8"), max_size=40),
 )
-# A field sends one value, or several where one is expected.
-values = st.one_of(scalars.map(lambda value: [value]), st.lists(scalars, min_size=2, max_size=3))
+
+
+def _sent(one: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
+    """A field sends one value, or several where one is expected."""
+    return st.one_of(one.map(lambda value: [value]), st.lists(one, min_size=2, max_size=3))
+
+
+# What has broken views before, by what the field holds: each field of each form gets
+# every one of its kind once (the sweep), before the generated cases.
+POTENT = {
+    "number": ["\u00b2", "9" * 23, "-1"],
+    "date": ["9999-12-31", "0000-00-00", "2026-02-30"],
+    "text": ["\u00b2", "9" * 23, "a\x00b", "x" * 10_000],
+}
+# What a field gets in the generated cases: for an id, a number or a date field, mostly
+# what breaks those.
+VALUES = {
+    "number": st.one_of(_sent(_numbers), _sent(scalars)),
+    "date": st.one_of(_sent(_dates), _sent(scalars)),
+    "text": _sent(scalars),
+}
+_DATE_NAME = re.compile(r"date|day|_from$|_to$|start|end|anchor|published_at_0|expiry")
+_NUMBER_NAME = re.compile(
+    r"(^|[_-])(id|pk|lot|product|category|vehicule|vehicles?|organization|user|number|page|"
+    r"year|capacity|quantity|amount|subscription|invoice|selected_action|select|request)$"
+)
+
+
+def hint(name: str, kind: str = "text", value: str | None = None) -> str:
+    """What a field holds, from its input type, its value or its name."""
+    if kind in ("date", "datetime-local", "month") or _DATE_NAME.search(name):
+        return "date"
+    if kind == "number" or (
+        kind == "select" and (value or "").isascii() and (value or "").isdigit()
+    ):
+        return "number"
+    return "number" if _NUMBER_NAME.search(name) else "text"
+
+
 # A file field: any name, any bytes.
 uploads = st.builds(
     lambda name, content: SimpleUploadedFile(name, content),

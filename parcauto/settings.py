@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.core.rates import rates_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PARCAUTO_VAR_DIR", BASE_DIR / "var"))
 
@@ -46,6 +48,18 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envrates(name: str, default: str, *, per: tuple[str, ...] = ("user", "ip")) -> str:
+    """Rates such as `10/15m/user,50/15m/ip` (count/period, per account or client IP)."""
+    value = os.environ.get(name, default)
+    try:
+        rates = rates_parse(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+    if any(rate.per not in per for rate in rates):
+        raise ImproperlyConfigured(f"{name} counts only per {' or '.join(per)}: {value!r}")
+    return value
 
 
 DEBUG = envbool("DJANGO_DEBUG", True)
@@ -86,6 +100,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_ratelimit",
     "parcauto.core",
     "parcauto.tenants",
     "parcauto.accounts",
@@ -114,6 +129,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "parcauto.accounts.middleware.StaffMfaRequiredMiddleware",
+    # Last, so that it sees a view's RateLimited first.
+    "parcauto.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "parcauto.urls"
@@ -273,11 +290,32 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
+    # An hourly cap too: every new account brings its own per-account budgets below.
+    "signup": envrates("PARCAUTO_RATE_LIMIT_SIGNUP", "20/m/ip,200/h/ip", per=("ip",)),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+
+# --- Rate limits of our own (core.ratelimit): action -> count/period per account or IP ---
+# Each can be set from the environment, e.g. PARCAUTO_RATE_LIMIT_ACCESS_CODE="5/h/user,20/h/ip".
+# Per IP is a backstop against many accounts from one place: a campus behind one address
+# must still get through on opening day, so it is set high.
+PARCAUTO_RATE_LIMITS = {
+    # Wrong access codes only (a code that opens a hidden permit is not counted).
+    "access_code": envrates("PARCAUTO_RATE_LIMIT_ACCESS_CODE", "10/15m/user,50/15m/ip"),
+    # Card numbers typed into the sandbox gateway's iframe (Moneris limits its own).
+    "card_token": envrates("PARCAUTO_RATE_LIMIT_CARD_TOKEN", "10/h/user,50/h/ip"),
+    # "Mettre à jour la carte de crédit": each one is verified with the gateway.
+    "card_update": envrates("PARCAUTO_RATE_LIMIT_CARD_UPDATE", "5/h/user,50/h/ip"),
+    # The payment step's "Soumettre" / "Ajouter" (a card is verified after it).
+    "payment_submit": envrates("PARCAUTO_RATE_LIMIT_PAYMENT_SUBMIT", "10/h/user,500/10m/ip"),
+}
+# django-ratelimit's checks know memcached and django-redis only. W001 flags Django's own
+# Redis cache (production: REDIS_URL), whose increment is atomic; E003 flags the database
+# cache used without REDIS_URL (development), whose increment is a read then a write, so
+# two attempts at the same instant may count once there. Production sets REDIS_URL.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Parcauto"
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parcauto.core.health import healthz
+from parcauto.core.ratelimit import handler429 as handler429
 from parcauto.portal import account_views
 
 urlpatterns = [

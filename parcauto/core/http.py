@@ -1,7 +1,9 @@
-"""Typed requests: what the middleware guarantees, visible to mypy."""
+"""Typed requests (what the middleware guarantees, visible to mypy), and how private
+files and PDFs are sent."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.files import FieldFile
@@ -25,15 +27,37 @@ class PortalRequest(HttpRequest):
     organization: Organization
 
 
-def private_download(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
-    """A stored private file, sent as a download the browser never renders nor caches."""
+# The extension a download gets from its type (the type read from the bytes at upload,
+# or the one Parcauto wrote the file with); anything else is plain bytes.
+DOWNLOAD_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "text/plain": "txt",
+    "text/csv": "csv",
+}
+_OCTETS = "application/octet-stream"
+
+
+def download_name(stem: str, content_type: str) -> str:
+    """`<stem>.<extension of the type>`, in lower-case ASCII letters, digits and dashes:
+    nothing a person typed (a bidi override, `../`) can reach Content-Disposition."""
+    safe = "-".join(re.findall(r"[a-z0-9]+", stem.lower())) or "fichier"
+    extension = DOWNLOAD_EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
+    return f"{safe}.{extension}"
+
+
+def private_download(file: FieldFile, *, stem: str, content_type: str) -> FileResponse:
+    """A stored private file, sent as a download the browser never renders nor caches,
+    named `download_name(stem, content_type)` (never the name it was uploaded with)."""
     if not file.name or not file.storage.exists(file.name):
         raise Http404
+    known = content_type.split(";")[0].strip().lower() in DOWNLOAD_EXTENSIONS
     response = FileResponse(
         file.open("rb"),
         as_attachment=True,
-        filename=filename,
-        content_type=content_type or "application/octet-stream",
+        filename=download_name(stem, content_type),
+        content_type=content_type if known else _OCTETS,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -1,11 +1,18 @@
-"""Uploaded files are judged by their bytes, never by their name."""
+"""Uploaded files are judged by their bytes, never by their name.
+
+The name a person gave a file is kept only as text to show (`display_name`): a file is
+stored under a random name and downloaded under one Parcauto makes
+(`core.http.private_download`), with the extension of the type its bytes showed.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import puremagic
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +21,11 @@ from .errors import DomainError
 
 # puremagic extension -> MIME type; .jpeg and .jpg are the same format.
 ACCEPTED_DOCUMENTS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
+_SNIFFED_BYTES = 4096
+_NAME_MAX = 255
+# Unicode categories shown as escapes: controls, format characters (bidi overrides,
+# zero-width), private use, surrogates, unassigned, line and paragraph separators.
+_ESCAPED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 
 
 def megabytes(size: int) -> str:
@@ -43,15 +55,45 @@ def upload_check(file: UploadedFile, *, max_bytes: int) -> UploadInfo:
     if size == 0:
         raise UploadRefused(_("The file is empty."), code="file_empty")
     file.seek(0)
-    head = file.read(4096)
+    head = file.read(_SNIFFED_BYTES)
     file.seek(0)
-    try:
-        extension = puremagic.from_string(head)
-    except puremagic.PureError:
-        extension = ""
-    extension = ".jpg" if extension == ".jpeg" else extension
-    if extension not in ACCEPTED_DOCUMENTS:
+    content_type = document_type(head)
+    if content_type is None:
         raise UploadRefused(
             _("This file is not a .jpg, .jpeg, .png or .pdf document."), code="file_type"
         )
-    return UploadInfo(content_type=ACCEPTED_DOCUMENTS[extension], size=size)
+    return UploadInfo(content_type=content_type, size=size)
+
+
+def document_type(head: bytes) -> str | None:
+    """The MIME type of an accepted document from its first bytes, or None."""
+    try:
+        extension = puremagic.from_string(head) if head else ""
+    except puremagic.PureError:
+        extension = ""
+    extension = ".jpg" if extension == ".jpeg" else extension
+    return ACCEPTED_DOCUMENTS.get(extension)
+
+
+def stored_document_type(file: FieldFile) -> str:
+    """The type of a stored upload read again from its bytes (for rows that did not keep
+    it); application/octet-stream when they are not an accepted document."""
+    try:
+        with file.open("rb") as stored:
+            head = stored.read(_SNIFFED_BYTES)
+    except FileNotFoundError:  # gone from storage: the download says 404
+        head = b""
+    return document_type(head) or "application/octet-stream"
+
+
+def display_name(name: str) -> str:
+    """The name a person gave a file, as text safe to show: every invisible or control
+    character (a bidi override that turns `fdp.exe` around, a zero-width space) written
+    as its escape (`\\u202e`), at most 255 characters. Never used as a file name."""
+    shown = "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in _ESCAPED_CATEGORIES
+        else char
+        for char in name
+    )
+    return shown[:_NAME_MAX]

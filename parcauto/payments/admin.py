@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -23,6 +23,7 @@ from parcauto.backoffice.admin_scoping import (
 )
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.http import private_download
+from parcauto.core.uploads import stored_document_type
 
 from .models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod, PayrollEmployer
 
@@ -46,16 +47,20 @@ class _PrivateFileAdmin(ReadOnlyOrganizationScopedAdmin):
             *super().get_urls(),
         ]
 
-    def download_filename(self, obj: Any) -> str:
+    def download_stem(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def download_content_type(self, obj: Any) -> str:
         raise NotImplementedError
 
     def download(self, request: HttpRequest, pk: int) -> FileResponse:
         # get_queryset narrows to the staff member's institutions: another one's is a 404.
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        file = getattr(obj, self.file_field)
+        if not file:
+            raise Http404
         return private_download(
-            getattr(obj, self.file_field),
-            filename=self.download_filename(obj),
-            content_type="application/octet-stream",
+            file, stem=self.download_stem(obj), content_type=self.download_content_type(obj)
         )
 
     @admin.display(description=_("file"))
@@ -89,8 +94,12 @@ class PaymentMethodAdmin(_PrivateFileAdmin):
             return obj.employee_number
         return str(obj)  # the last digits only
 
-    def download_filename(self, obj: PaymentMethod) -> str:
-        return f"specimen-{obj.subscription.contract_number or obj.pk}"
+    def download_stem(self, obj: PaymentMethod) -> str:
+        return f"specimen-cheque-{obj.subscription.contract_number or obj.pk}"
+
+    def download_content_type(self, obj: PaymentMethod) -> str:
+        # The row keeps no type: the bytes, checked at upload, say it again.
+        return stored_document_type(obj.cheque_specimen)
 
 
 @admin.register(CollectionFile)
@@ -111,8 +120,11 @@ class CollectionFileAdmin(_PrivateFileAdmin):
         field.name for field in CollectionFile._meta.fields if field.name != "file"
     ] + ["download_link"]
 
-    def download_filename(self, obj: CollectionFile) -> str:
-        return (obj.file.name or "").rsplit("/", 1)[-1].split("-", 1)[-1]
+    def download_stem(self, obj: CollectionFile) -> str:
+        return obj.download_stem
+
+    def download_content_type(self, obj: CollectionFile) -> str:
+        return obj.content_type
 
 
 @admin.register(PaymentAttempt)

@@ -7,7 +7,9 @@ Every record is exactly 1464 characters and ends with CRLF. The record count run
 026166); numbers are zero-padded on the left; text is upper-case plain ASCII ("Québec"
 -> "QUEBEC"), left-justified and space-padded; reserved positions and unused segments
 are blank. Only the payor name is cut to its width (a long name is not an error);
-every other value that does not fit is refused with Cpa005Error.
+every other value that does not fit is refused with Cpa005Error, which names the field
+(never its value: an account number must not reach a log or a screen). `text_refused`
+says which characters of a text the file cannot carry, for forms to refuse them first.
 
 Trailer Z (the common CPA-005 layout, which DOMAIN_RULES.md lists without detail):
 
@@ -38,23 +40,47 @@ SEGMENT_LENGTH = 240
 SEGMENTS_PER_RECORD = 6
 _CONTROL_LENGTH = 24
 _MAX_AMOUNT_CENTS = 10**10 - 1  # ten digits
-# Letters NFKD does not decompose, and typographic quotes and dashes (by code point).
+# Latin letters NFKD does not decompose, and typographic quotes and dashes (by code point).
 _LIGATURES = str.maketrans(
-    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"}
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l"}
+    | {"Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "\u0131": "i"}
     | dict.fromkeys(["\u2018", "\u2019"], "'")
+    | dict.fromkeys(["\u201c", "\u201d", "\u00ab", "\u00bb"], '"')
     | dict.fromkeys(["\u2013", "\u2014"], "-")
 )
 
 
 class Cpa005Error(ValueError):
-    """A value the file cannot carry; the message names the field."""
+    """A value the file cannot carry; the message and `field` name the field."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _carried(char: str) -> bool:
+    return " " <= char <= "~" or char.isspace()
 
 
 def plain_ascii(text: str) -> str:
     """Upper-case printable ASCII, accents removed, spaces collapsed."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    kept = "".join(char for char in decomposed if " " <= char <= "~" or char.isspace())
+    kept = "".join(char for char in decomposed if _carried(char))
     return " ".join(kept.split()).upper()
+
+
+def text_refused(text: str) -> list[str]:
+    """The characters of `text` that `plain_ascii` would drop rather than transliterate.
+
+    An accent goes (`é` is carried as `E`); a letter of another script, a symbol or an
+    emoji has no ASCII form and would vanish from the file. Each is listed once, in order.
+    """
+    refused: dict[str, None] = {}
+    for char in text:
+        decomposed = unicodedata.normalize("NFKD", char.translate(_LIGATURES))
+        if not all(_carried(part) or unicodedata.combining(part) for part in decomposed):
+            refused[char] = None
+    return list(refused)
 
 
 def julian(day: dt.date) -> str:
@@ -65,20 +91,20 @@ def julian(day: dt.date) -> str:
 def _digits(value: str, field: str, lengths: range) -> str:
     if not (value.isascii() and value.isdigit() and len(value) in lengths):
         size = str(lengths.start) if len(lengths) == 1 else f"{lengths.start}-{lengths.stop - 1}"
-        raise Cpa005Error(f"{field} must be {size} digits, not {value!r}")
+        raise Cpa005Error(f"{field} must be {size} digits (ASCII)", field=field)
     return value
 
 
 def _number(value: int, width: int, field: str) -> str:
     if not 0 <= value < 10**width:
-        raise Cpa005Error(f"{field} does not fit in {width} digits: {value}")
+        raise Cpa005Error(f"{field} does not fit in {width} digits: {value}", field=field)
     return str(value).zfill(width)
 
 
 def _text(value: str, width: int, field: str, *, cut: bool = False) -> str:
     text = plain_ascii(value)
     if len(text) > width and not cut:
-        raise Cpa005Error(f"{field} is longer than {width} characters: {text!r}")
+        raise Cpa005Error(f"{field} is longer than {width} characters: {text!r}", field=field)
     return text[:width].ljust(width)
 
 
@@ -98,7 +124,10 @@ class OriginatorSettings:
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z0-9]{10}", self.originator_id):
-            raise Cpa005Error(f"originator_id must be 10 letters or digits: {self.originator_id!r}")
+            raise Cpa005Error(
+                f"originator_id must be 10 letters or digits: {self.originator_id!r}",
+                field="originator_id",
+            )
         _text(self.short_name, 15, "short_name")
         _text(self.long_name, 30, "long_name")
         _digits(self.destination_data_centre, "destination_data_centre", range(5, 6))
@@ -107,7 +136,9 @@ class OriginatorSettings:
         _digits(self.return_account, "return_account", range(7, 13))
         _digits(self.transaction_code, "transaction_code", range(3, 4))
         if self.currency not in ("CAD", "USD"):
-            raise Cpa005Error(f"currency must be CAD or USD, not {self.currency!r}")
+            raise Cpa005Error(
+                f"currency must be CAD or USD, not {self.currency!r}", field="currency"
+            )
 
 
 @dataclass(frozen=True)
@@ -127,18 +158,20 @@ class Debit:
         if not isinstance(self.amount, Decimal):
             raise TypeError(f"amount must be a Decimal, not {type(self.amount).__name__}")
         if not self.amount.is_finite() or self.amount <= 0:
-            raise Cpa005Error(f"amount must be more than zero: {self.amount}")
+            raise Cpa005Error(f"amount must be more than zero: {self.amount}", field="amount")
         if self.amount != self.amount.quantize(Decimal("0.01")):
-            raise Cpa005Error(f"amount must be in whole cents: {self.amount}")
+            raise Cpa005Error(f"amount must be in whole cents: {self.amount}", field="amount")
         if self.cents > _MAX_AMOUNT_CENTS:
-            raise Cpa005Error(f"amount does not fit in 10 digits of cents: {self.amount}")
+            raise Cpa005Error(
+                f"amount does not fit in 10 digits of cents: {self.amount}", field="amount"
+            )
         _digits(self.institution, "institution", range(3, 4))
         _digits(self.transit, "transit", range(5, 6))
         _digits(self.account, "account", range(7, 13))
         if not plain_ascii(self.payor_name):
-            raise Cpa005Error("payor_name is empty")
+            raise Cpa005Error("payor_name is empty", field="payor_name")
         if not plain_ascii(self.cross_reference):
-            raise Cpa005Error("cross_reference is empty")
+            raise Cpa005Error("cross_reference is empty", field="cross_reference")
         _text(self.cross_reference, 19, "cross_reference")
         _text(self.sundry, 15, "sundry")
 
@@ -169,13 +202,17 @@ def _segment(settings: OriginatorSettings, debit: Debit) -> str:
         ]
     )
     if len(segment) != SEGMENT_LENGTH:  # a layout bug: never send such a file
-        raise Cpa005Error(f"segment is {len(segment)} characters, not {SEGMENT_LENGTH}")
+        raise Cpa005Error(
+            f"segment is {len(segment)} characters, not {SEGMENT_LENGTH}", field="segment"
+        )
     return segment
 
 
 def _record(body: str) -> str:
     if len(body) > RECORD_LENGTH:
-        raise Cpa005Error(f"record is {len(body)} characters, more than {RECORD_LENGTH}")
+        raise Cpa005Error(
+            f"record is {len(body)} characters, more than {RECORD_LENGTH}", field="record"
+        )
     return body.ljust(RECORD_LENGTH)
 
 
@@ -192,9 +229,12 @@ def write_file(
     it, e.g. with core.sequences.sequence_next), from 1 to 9999.
     """
     if not 1 <= file_creation_number <= 9999:
-        raise Cpa005Error(f"file_creation_number must be 1-9999, not {file_creation_number}")
+        raise Cpa005Error(
+            f"file_creation_number must be 1-9999, not {file_creation_number}",
+            field="file_creation_number",
+        )
     if not debits:
-        raise Cpa005Error("a file needs at least one debit")
+        raise Cpa005Error("a file needs at least one debit", field="debits")
     file_number = _number(file_creation_number, 4, "file_creation_number")
 
     def control(kind: str, count: int) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.models import TenantOwnedModel, TimeStampedModel
+
+from . import cpa005
 
 
 def _cheque_path(instance: PaymentMethod, filename: str) -> str:
@@ -183,6 +186,17 @@ class PaymentAttempt(TenantOwnedModel):
 class PadOriginator(TenantOwnedModel):
     """An institution's pre-authorized debit settings with its bank (rule 33, per bank)."""
 
+    _FILE_FIELDS = (
+        "originator_id",
+        "short_name",
+        "long_name",
+        "destination_data_centre",
+        "return_institution",
+        "return_transit",
+        "return_account",
+        "transaction_code",
+    )
+
     originator_id = models.CharField(_("originator ID"), max_length=10)
     destination_data_centre = models.CharField(_("destination data centre"), max_length=5)
     short_name = models.CharField(_("short name (statements)"), max_length=15)
@@ -215,6 +229,39 @@ class PadOriginator(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.originator_id} · {self.long_name}"
+
+    def file_settings(self) -> cpa005.OriginatorSettings:
+        """The settings as the file writer takes them (checked: Cpa005Error)."""
+        return cpa005.OriginatorSettings(
+            originator_id=self.originator_id,
+            short_name=self.short_name,
+            long_name=self.long_name,
+            destination_data_centre=self.destination_data_centre,
+            return_institution=self.return_institution,
+            return_transit=self.return_transit,
+            return_account=self.return_account,
+            transaction_code=self.transaction_code,
+        )
+
+    def clean(self) -> None:
+        # Refused here, not in the billing run: a value the file cannot carry would stop
+        # this institution's every debit file.
+        try:
+            self.file_settings()
+        except cpa005.Cpa005Error as error:
+            refused = ValidationError(
+                _("The bank's CPA-005 file cannot carry this value (%(reason)s)."),
+                params={"reason": str(error)},
+            )
+            raise ValidationError(
+                {error.field: refused} if error.field in self._FILE_FIELDS else refused
+            ) from None
+        for field in ("short_name", "long_name"):
+            if characters := cpa005.text_refused(getattr(self, field)):
+                message = _("The bank's file carries Latin letters only, not %(characters)s.")
+                raise ValidationError(
+                    {field: ValidationError(message, params={"characters": " ".join(characters)})}
+                )
 
 
 class PayrollEmployer(TenantOwnedModel):
@@ -270,6 +317,19 @@ class CollectionFile(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.collection_date}"
+
+    @property
+    def content_type(self) -> str:
+        if self.kind == self.Kind.CPA005:
+            return "text/plain; charset=us-ascii"
+        return "text/csv; charset=utf-8"
+
+    @property
+    def download_stem(self) -> str:
+        """`cpa005-<institution>-<date>-<file number>` or `retenues-<institution>-<date>`."""
+        prefix = "cpa005" if self.kind == self.Kind.CPA005 else "retenues"
+        number = f"-{self.file_number:04d}" if self.file_number is not None else ""
+        return f"{prefix}-{self.organization.slug}-{self.collection_date:%Y-%m-%d}{number}"
 
 
 class SandboxCard(TimeStampedModel):

@@ -4,7 +4,8 @@ The parent page posts "tokenize" to the iframe; the iframe sends the typed card 
 `sandbox_tokenize` and answers the parent with Moneris' JSON: `{"responseCode": ["001"],
 "dataKey": "ot-...", "bin": "424242", "errorMessage": null}`, or the codes 943 (card
 number), 944 (expiry) or 945 (CVD) with a message in the page's language, and 946 (ours,
-not a Moneris code) when the cardholder's name is missing.
+not a Moneris code) when the cardholder's name is missing; 429 (ours, with HTTP 429 and
+Retry-After) once this account's or address's card tries are used up.
 
 The card number is checked and reduced to brand, last digits and test behaviour here,
 then dropped: it is never stored, and `sensitive_post_parameters` keeps it out of error
@@ -18,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.core.clock import local_today
+from parcauto.core.ratelimit import RateLimited, rate_limit_hit, wait_message
 
 from .gateways import get_gateway, simulator
 from .gateways.sandbox import SandboxGateway, sandbox_card_tokenize
@@ -41,6 +44,7 @@ BAD_NUMBER = "943"
 BAD_EXPIRY = "944"
 BAD_CVD = "945"
 NO_NAME = "946"
+TOO_MANY = "429"  # ours too: the card tries of this account or address are used up
 CARD_FIELDS = ("cardholder", "card_number", "expiry", "cvd")
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2})\s*$")
 
@@ -82,6 +86,10 @@ def sandbox_frame(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters(*CARD_FIELDS)
 @sensitive_variables("number", "expiry", "cvd")
 def sandbox_tokenize(request: HttpRequest) -> HttpResponse:
+    try:  # card testing: every number tried counts, valid or not
+        rate_limit_hit(request, action="card_token")
+    except RateLimited as limited:
+        return _too_many(request, limited)
     number = re.sub(r"[\s-]", "", request.POST.get("card_number", ""))
     expiry = request.POST.get("expiry", "")
     cvd = request.POST.get("cvd", "").strip()
@@ -110,6 +118,24 @@ def sandbox_tokenize(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {"responseCode": [SUCCESS], "dataKey": card.token, "bin": number[:6], "errorMessage": None}
     )
+
+
+def _too_many(request: HttpRequest, limited: RateLimited) -> HttpResponse:
+    """A 429 in Moneris' shape, so that the frame shows its message like any refusal."""
+    with translation.override(_language(request, request.POST)):
+        message = wait_message(limited.retry_after)
+    response = JsonResponse(
+        {
+            "responseCode": [TOO_MANY],
+            "dataKey": None,
+            "bin": None,
+            "errorMessage": message,
+            "retryAfter": limited.retry_after,
+        },
+        status=HTTPStatus.TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 @sensitive_variables("number", "cvd")

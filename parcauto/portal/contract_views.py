@@ -162,7 +162,7 @@ def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int)
     if attachment is None:
         raise Http404
     return private_download(
-        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+        attachment.file, stem=attachment.download_stem, content_type=attachment.content_type
     )
 
 

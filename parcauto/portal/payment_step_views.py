@@ -17,6 +17,7 @@ from parcauto.catalog.selectors import product_list_for
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
+from parcauto.core.ratelimit import rate_limited
 from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
@@ -87,6 +88,7 @@ def _render_sold_out(request: PortalRequest, draft: Subscription, error: SoldOut
 
 
 @portal_view
+@rate_limited("payment_submit")
 def subscription_payment(request: PortalRequest) -> HttpResponse:
     """Step 5. "Soumettre" is safe to click twice: the second click finds the request sent
     (and records no second payment method)."""

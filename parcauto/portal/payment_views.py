@@ -28,6 +28,7 @@ from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.http import PortalRequest, private_pdf
 from parcauto.core.money import TaxSplit
+from parcauto.core.ratelimit import rate_limited
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import CardRejected, GatewayError, HostedTokenization
 from parcauto.payments.selectors import payment_method_current
@@ -120,6 +121,7 @@ def card_updatable(subscription: Subscription) -> bool:
 
 
 @portal_view
+@rate_limited("card_update")
 def subscription_card_update(request: PortalRequest, pk: int) -> HttpResponse:
     """The gateway's iframe again; the new card replaces the stored one once verified."""
     subscription = _own_contract(request, pk)

@@ -35,6 +35,7 @@ from parcauto.vehicles.errors import TooManyVehicles, VehicleError
 from parcauto.vehicles.selectors import vehicle_list
 from parcauto.vehicles.services import vehicle_add
 
+from .access_codes import access_code_check, access_code_missed
 from .decorators import portal_view
 from .subscription_forms import (
     ChooseForm,
@@ -190,6 +191,7 @@ def subscription_new(request: PortalRequest) -> HttpResponse:
             request, _choose_form(request, initial=_choose_initial(request, draft)), draft
         )
     form = _choose_form(request, request.POST)
+    _access_code_counted(request, form)
     if "refresh" in request.POST:  # "Mettre à jour la liste" without JavaScript
         form.refresh_errors()
         return _render_choose(request, form, draft)
@@ -213,8 +215,16 @@ def subscription_new(request: PortalRequest) -> HttpResponse:
 def subscription_offer(request: PortalRequest) -> HttpResponse:
     """htmx: lots, categories and permits again after the lot, category or code changed."""
     form = _choose_form(request, request.GET)
+    _access_code_counted(request, form)
     form.refresh_errors()
     return render(request, "portal/subscriptions/_offer.html", {"form": form})
+
+
+def _access_code_counted(request: PortalRequest, form: ChooseForm) -> None:
+    """Nothing a typed code opens is shown once the wrong ones are used up (RateLimited)."""
+    access_code_check(request, form.access_code_typed)
+    if form.access_code_unknown:
+        access_code_missed(request)
 
 
 @require_POST
@@ -222,10 +232,14 @@ def subscription_offer(request: PortalRequest) -> HttpResponse:
 def subscription_waitlist_join(request: PortalRequest) -> HttpResponse:
     """ "M'inscrire sur la liste d'attente" for a sold-out permit; says the place in line."""
     now = clock_now()
+    code = request.POST.get("access_code", "")
+    access_code_check(request, code)
     form = WaitlistForm(
         request.POST, organization=request.organization, person=request.user, now=now
     )
     if not form.is_valid():
+        if code.strip():  # a hidden permit's code that opens nothing is a wrong one
+            access_code_missed(request)
         messages.error(
             request, " ".join(str(e) for e in form.non_field_errors()) or _("Required field")
         )

@@ -189,6 +189,8 @@ class Attachment(TenantOwnedModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to=_attachment_path)
+    # The name it was uploaded with, as text to show (core.uploads.display_name): never
+    # the name it is stored or downloaded under.
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
@@ -199,6 +201,13 @@ class Attachment(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_stem(self) -> str:
+        """`preuve-<contract number>` (`preuve` alone for a draft's): the download's name,
+        its extension that of the type the bytes showed."""
+        number = self.subscription.contract_number
+        return "preuve" if number is None else f"preuve-{number}"
 
 
 class WaitingListEntry(TenantOwnedModel):

@@ -179,7 +179,9 @@ def test_an_attachment_is_downloaded_never_shown_inline(manager, chus_request, a
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == ('attachment; filename="attestation stage.pdf"')
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="preuve-{chus_request.contract_number}.pdf"'
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, no-store"
     event = AuditEvent.objects.get(action="subscription.attachment_downloaded")

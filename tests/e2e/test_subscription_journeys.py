@@ -411,7 +411,7 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     with staff_page.expect_download() as download_info:
         proof_link.click()
     download = download_info.value
-    assert download.suggested_filename == "confirmation-stage.pdf"
+    assert download.suggested_filename == f"preuve-{contract}.pdf"  # never the uploaded name
     assert Path(download.path()).read_bytes() == PROOF_PDF
     proof = staff_page.request.get(root.url(proof_link.get_attribute("href") or ""))
     assert proof.headers["content-type"] == "application/pdf"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from parcauto.payments.models import PadOriginator, PayrollEmployer
-from parcauto.payments.services.collection import BANK_PROFILES, originator_settings
+from parcauto.payments.services.collection import BANK_PROFILES
 from parcauto.tenants.models import LegalText
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def test_each_demo_institution_has_valid_bank_settings_and_an_agreement() -> Non
     originators = list(PadOriginator.objects.select_related("organization"))
     assert sorted(o.organization.slug for o in originators) == ["cem", "cisso", "ciusse-chus"]
     for originator in originators:
-        assert originator_settings(originator).originator_id == originator.originator_id
+        assert originator.file_settings().originator_id == originator.originator_id
         assert originator.bank_profile in BANK_PROFILES
         agreement = LegalText.objects.get(
             organization=originator.organization, kind=LegalText.Kind.PAD_AGREEMENT

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import pytest
@@ -11,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import CardRejected, Charge, GatewayTimeout
-from parcauto.payments.gateways.sandbox import SandboxGateway, sandbox_card_tokenize
+from parcauto.payments.gateways.sandbox import CHUNK, SandboxGateway, sandbox_card_tokenize
 from parcauto.payments.models import SandboxCard, SandboxTransaction
 
 pytestmark = pytest.mark.django_db
@@ -198,17 +197,20 @@ def test_refunds_never_exceed_the_charge_and_repeat_once() -> None:
     assert rest.approved
 
 
-def test_purchase_many_is_fast_for_a_billing_run() -> None:
+def test_purchase_many_makes_a_few_queries_per_chunk_whatever_the_count() -> None:
+    # Its speed is the billing benchmark's business (make bench); what a test can hold
+    # is the shape: a handful of statements per chunk of charges, never one per charge.
     keys = [vaulted() for _ in range(10)]
-    charges = [charge(keys[i % 10], f"bulk-{i}", "10.00") for i in range(20_000)]
+    charges = [charge(keys[i % 10], f"bulk-{i}", "10.00") for i in range(3 * CHUNK)]
 
-    started = time.perf_counter()
-    outcomes = SandboxGateway().purchase_many(charges)
-    elapsed = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as one_chunk:
+        SandboxGateway().purchase_many(charges[:CHUNK])
+    with CaptureQueriesContext(connection) as two_chunks:
+        outcomes = SandboxGateway().purchase_many(charges[CHUNK:])
 
-    assert len(outcomes) == 20_000
-    # 100,000 in well under 10 s on PostgreSQL: a fifth of that in a fifth of the time.
-    assert elapsed < 2.0
+    assert len(outcomes) == 2 * CHUNK
+    assert len(one_chunk) <= 5
+    assert len(two_chunks) <= 2 * len(one_chunk)
 
 
 def test_expired_temporary_tokens_are_forgotten() -> None:

@@ -246,6 +246,33 @@ def test_bank_errors_and_consent_errors_show_together_on_the_first_try(
     assert methods_of(draft) == []
 
 
+def test_a_holder_name_the_bank_file_cannot_carry_is_refused_and_nothing_is_lost(
+    portal_client, draft, pad_agreement
+):
+    # Issue 9, finding 3: accepted here, it used to stop the billing run's CPA-005 files.
+    response = portal_client.post(PAYMENT, pad_payment(draft, holder_name="王小明"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {name: [str(e) for e in errors] for name, errors in form.errors.items()} == {
+        "holder_name": [
+            f"Écrivez le nom en lettres latines, comme votre banque l'écrit{NBSP}: lettres avec "
+            "ou sans accents, chiffres, espaces et ponctuation seulement (pas 王 小 明)."
+        ]
+    }
+    html = page(response)
+    for name, value in (
+        ("institution", "815"),
+        ("transit", "00123"),
+        ("account", "1234567"),
+        ("holder_name", "王小明"),
+    ):
+        assert re.search(rf'name="{name}" value="{re.escape(value)}"', html), name
+    assert re.search(r'name="holder_name"[^>]*aria-invalid="true"', html)
+    draft.refresh_from_db()
+    assert draft.status == Subscription.Status.DRAFT
+    assert methods_of(draft) == []
+
+
 def test_a_bank_account_sold_out_at_the_last_step_keeps_no_cheque_file(
     portal_client, draft, pad_agreement, settings, monkeypatch
 ):

@@ -262,7 +262,10 @@ def test_the_owner_downloads_the_proof_never_rendered_inline(signed_in, offer, j
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="confirmation-stage.pdf"'
+    # Parcauto's name for it, never the uploaded one (issue 9, finding 6).
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="preuve-{request.contract_number}.pdf"'
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
 
 

@@ -27,7 +27,6 @@ from parcauto.billing.reports import (
 )
 from parcauto.core.clock import now
 from parcauto.core.http import private_download
-from parcauto.payments.models import CollectionFile
 
 from ..forms import InstitutionFilterForm
 from .base import StaffRequest, backoffice_view, layout_context, staff, staff_organizations
@@ -146,13 +145,6 @@ def files(request: StaffRequest) -> HttpResponse:
     )
 
 
-# The name and type a file is handed over with (the stored name is random).
-_DOWNLOAD = {
-    CollectionFile.Kind.CPA005: ("cpa005", "txt", "text/plain; charset=us-ascii"),
-    CollectionFile.Kind.PAYROLL: ("retenues", "csv", "text/csv; charset=utf-8"),
-}
-
-
 @require_GET
 @backoffice_view
 def file_download(request: StaffRequest, pk: int) -> FileResponse:
@@ -161,15 +153,8 @@ def file_download(request: StaffRequest, pk: int) -> FileResponse:
     found = collection_files(organizations=staff_organizations(request)).filter(pk=pk).first()
     if found is None:
         raise Http404
-    prefix, extension, content_type = _DOWNLOAD[CollectionFile.Kind(found.kind)]
-    number = f"-{found.file_number:04d}" if found.file_number is not None else ""
     response = private_download(
-        found.file,
-        filename=(
-            f"{prefix}-{found.organization.slug}-{found.collection_date:%Y-%m-%d}"
-            f"{number}.{extension}"
-        ),
-        content_type=content_type,
+        found.file, stem=found.download_stem, content_type=found.content_type
     )
     audit_log(
         action="collection_file.downloaded",

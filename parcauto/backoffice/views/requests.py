@@ -192,7 +192,7 @@ def attachment(request: StaffRequest, pk: int, attachment_pk: int) -> FileRespon
     if found is None:
         raise Http404
     response = private_download(
-        found.file, filename=found.original_name, content_type=found.content_type
+        found.file, stem=found.download_stem, content_type=found.content_type
     )
     # Who opened a person's document is worth knowing (Law 25); not who viewed the page.
     audit_log(

@@ -44,7 +44,6 @@ from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.billing import emails as billing_emails
 from parcauto.billing.models import Invoice
-from parcauto.billing.services.collect import next_attempt_on
 from parcauto.billing.services.invoices import BILLED_STATUSES
 from parcauto.billing.taxes import tax_split_on
 from parcauto.catalog.models import PaymentMethodKind
@@ -52,9 +51,10 @@ from parcauto.core.clock import local_today
 from parcauto.core.errors import DomainError
 from parcauto.tenants.models import Organization
 
-from .. import cpa005, crypto
+from .. import cpa005
 from ..models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod, PayrollEmployer
 from .pad import pad_first_debit_earliest
+from .pad_debits import invoice_failed, pad_debit, pad_debit_not_sent
 
 RETURNS_COLUMNS = ("cross_reference", "amount", "reason_code")
 PAYROLL_COLUMNS = (
@@ -215,20 +215,6 @@ def _file_save(
     return collection
 
 
-def originator_settings(originator: PadOriginator) -> cpa005.OriginatorSettings:
-    """The institution's settings as the file writer takes them (checked: Cpa005Error)."""
-    return cpa005.OriginatorSettings(
-        originator_id=originator.originator_id,
-        short_name=originator.short_name,
-        long_name=originator.long_name,
-        destination_data_centre=originator.destination_data_centre,
-        return_institution=originator.return_institution,
-        return_transit=originator.return_transit,
-        return_account=originator.return_account,
-        transaction_code=originator.transaction_code,
-    )
-
-
 def pad_collect(
     *, organization: Organization, collection_date: dt.date, now: dt.datetime
 ) -> CollectionFile | None:
@@ -237,7 +223,8 @@ def pad_collect(
     A debit waits for a later date while its confirmation is less than 10 days old
     (rule 27). None when nothing was created: no originator settings, nothing due, or
     this date already has its file (a run started again). Account numbers are
-    decrypted only to write the file, in memory.
+    decrypted only to write the file, in memory. A debit the file cannot carry is left
+    out, its invoice FAILED with the reason (`pad_debits`): the others still go.
     """
     with transaction.atomic():
         # The lock serializes two runs of the same institution: file numbers stay in order.
@@ -266,7 +253,26 @@ def pad_collect(
             and pad_first_debit_earliest(confirmed_at=method.pad_confirmation_sent_at)
             <= collection_date
         }
-        items = list(_items(invoices, methods, "PAD"))
+        items, debits = [], []
+        for item in _items(invoices, methods, "PAD"):
+            method, amount, order_id = item.method, item.amount, item.order_id
+            try:
+                debits.append(
+                    pad_debit(
+                        method=method, amount=amount, order_id=order_id, due_on=collection_date
+                    )
+                )
+            except cpa005.Cpa005Error as error:  # this debit fails alone, the file goes
+                pad_debit_not_sent(
+                    invoice=item.invoice,
+                    method=method,
+                    amount=amount,
+                    order_id=order_id,
+                    error=error,
+                    now=now,
+                )
+            else:
+                items.append(item)
         if not items:
             return None
         if settings_row.bank_profile not in BANK_PROFILES:
@@ -277,21 +283,10 @@ def pad_collect(
         # 9999 is followed by 1: the bank only checks that each number follows the last.
         file_number = settings_row.last_file_number % 9999 + 1
         text = cpa005.write_file(
-            settings=originator_settings(settings_row),
+            settings=settings_row.file_settings(),
             file_creation_number=file_number,
             created_on=local_today(now),
-            debits=[
-                cpa005.Debit(
-                    amount=item.amount,
-                    due_on=collection_date,
-                    institution=item.method.bank_institution,
-                    transit=item.method.bank_transit,
-                    account=crypto.bank_account_decrypt(item.method.bank_account_encrypted),
-                    payor_name=item.method.holder_name,
-                    cross_reference=item.order_id,
-                )
-                for item in items
-            ],
+            debits=debits,
         )
         settings_row.last_file_number = file_number
         settings_row.save(update_fields=["last_file_number", "updated_at"])
@@ -411,21 +406,7 @@ def _attempt_return(
     if was_paid:
         invoice.amount_paid -= attempt.amount
         invoice.paid_at = None
-    invoice.status = Invoice.Status.FAILED
-    invoice.failed_attempts += 1
-    invoice.next_attempt_on = next_attempt_on(
-        invoice=invoice, failures=invoice.failed_attempts, today=local_today(now)
-    )
-    invoice.save(
-        update_fields=[
-            "amount_paid",
-            "paid_at",
-            "status",
-            "failed_attempts",
-            "next_attempt_on",
-            "updated_at",
-        ]
-    )
+    invoice.save(update_fields=["amount_paid", "paid_at", *invoice_failed(invoice, now=now)])
     billing_emails.billing_email_after_commit(
         subscription=invoice.subscription, template=PAD_RETURNED_EMAIL, invoice=invoice
     )

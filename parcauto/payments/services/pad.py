@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -38,7 +39,7 @@ from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
 
-from .. import crypto
+from .. import cpa005, crypto
 from ..models import PaymentMethod
 
 if TYPE_CHECKING:
@@ -105,6 +106,35 @@ def current_methods_retire(subscription: Subscription, *, now: dt.datetime) -> N
     ).update(status=PaymentMethod.Status.REPLACED, revoked_at=now, updated_at=now)
 
 
+def _shown(char: str) -> str:
+    # An invisible or control character is named by its code point, not printed.
+    return f"U+{ord(char):04X}" if unicodedata.category(char)[0] in "CZ" else char
+
+
+def _holder_name_error(name: str) -> StrOrPromise | None:
+    """Why the CPA-005 file cannot carry `name` as the payor name, if it cannot.
+
+    Exactly what the writer does with it (`cpa005.plain_ascii`): accents are dropped,
+    and nothing else may be, since a name the file does not carry stops its debit.
+    """
+    if not name:
+        return _("Enter the account holder's name.")
+    if refused := cpa005.text_refused(name):
+        return _(
+            "Write the name in Latin letters, as your bank spells it: letters with or without "
+            "accents, digits, spaces and punctuation only (not %(characters)s)."
+        ) % {"characters": " ".join(_shown(char) for char in refused)}
+    carried = cpa005.plain_ascii(name)
+    if not any("A" <= char <= "Z" for char in carried):
+        return _(
+            "Write the name in Latin letters, as your bank spells it: letters with or without "
+            "accents, digits, spaces and punctuation only."
+        )
+    if len(carried) > HOLDER_NAME_MAX:
+        return _("The account holder's name has at most 30 characters.")
+    return None
+
+
 @dataclass(frozen=True)
 class PadDetails:
     """A bank account as `pad_details_check` accepted it: digits only, the name trimmed."""
@@ -138,10 +168,8 @@ def pad_details_check(
         raise FieldErrors({"payment_method": _("Choose one of the payment methods offered.")})
     bank = _bank_account_check(errors, institution=institution, transit=transit, account=account)
     name = " ".join(holder_name.split())
-    if not name:
-        errors["holder_name"] = _("Enter the account holder's name.")
-    elif len(name) > HOLDER_NAME_MAX:
-        errors["holder_name"] = _("The account holder's name has at most 30 characters.")
+    if name_error := _holder_name_error(name):
+        errors["holder_name"] = name_error
     if holder_kind not in PaymentMethod.HolderKind.values:
         errors["holder_kind"] = _("Say whether the account is personal or a business account.")
     if cheque_file is None:

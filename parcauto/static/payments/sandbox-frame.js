@@ -51,7 +51,8 @@
     var target = event.source;
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
-        if (!response.ok) {
+        // 429: too many card tries; its JSON says when to try again, like a refusal.
+        if (!response.ok && response.status !== 429) {
           throw new Error(String(response.status));
         }
         return response.json();

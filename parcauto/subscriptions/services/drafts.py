@@ -15,7 +15,7 @@ from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.catalog.selectors import category_check_email, product_list_for
 from parcauto.core.clock import local_today
-from parcauto.core.uploads import UploadRefused, upload_check
+from parcauto.core.uploads import UploadRefused, display_name, upload_check
 from parcauto.tenants.models import LegalText, Organization
 from parcauto.tenants.selectors import legal_text_current
 from parcauto.vehicles.models import Vehicle
@@ -260,7 +260,7 @@ def subscription_draft_set_details(
                 subscription=draft,
                 kind=Attachment.Kind.PROOF,
                 file=proof,
-                original_name=(proof.name or "document")[:255],
+                original_name=display_name(proof.name or "document"),
                 content_type=upload.content_type,
                 size=upload.size,
             )

@@ -1,0 +1,29 @@
+"""Rate strings of the settings (`"10/15m/user,50/15m/ip"`), read without Django so that
+settings.py refuses a malformed one at start-up (`core.ratelimit` applies them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, cast
+
+_RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip)")
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    period: str  # a count of s, m, h or d: "15m", "h" (django-ratelimit's and allauth's)
+    per: Literal["user", "ip"]
+
+
+def rates_parse(value: str) -> list[Rate]:
+    """`"10/15m/user,50/15m/ip"` -> its rates; ValueError on anything else."""
+    rates = []
+    for part in filter(None, (item.strip() for item in value.split(","))):
+        match = _RATE.fullmatch(part)
+        if match is None or int(match.group(1)) < 1:
+            raise ValueError(f"not a rate (count/period/user or ip, e.g. 10/15m/user): {part!r}")
+        limit, period, per = match.groups()
+        rates.append(Rate(int(limit), period, cast(Literal["user", "ip"], per)))
+    return rates

@@ -52,6 +52,18 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "admin:login": ("next",),
     "admin:autocomplete": ("term", "app_label", "model_name", "field_name"),
 }
+# What such a URL is asked with when its parameters are left alone, and by whom where the
+# matrix's request (without them) is refused: the back office's one autocomplete, a staff
+# role's person, is the operator's.
+QUERY_DEFAULTS: dict[str, dict[str, list[str]]] = {
+    "admin:autocomplete": {
+        "app_label": ["accounts"],
+        "model_name": ["staffrole"],
+        "field_name": ["user"],
+        "term": ["a"],
+    },
+}
+ROLES_WITH_PARAMETERS: dict[str, list[Role]] = {"admin:autocomplete": [Role.OPERATOR]}
 # Views that only a script posts to, or whose form the world's pages never show.
 POSTED_FIELDS: dict[str, tuple[str, ...]] = {
     "payments:sandbox-tokenize": ("cardholder", "card_number", "expiry", "cvd", "lang"),
@@ -108,16 +120,15 @@ ROUTES: dict[str, Route] = {route.key: route for route in url_routes()}
 DECLARED: dict[str, Entry] = {key: entry for key, entry in declared().items() if key in ROUTES}
 
 
-def reached(entry: Entry) -> list[Role]:
+def reached(key: str) -> list[Role]:
     """The roles whose request gets to the view's own work (not refused or sent away)."""
-    return [role for role in ROLES if entry.outcomes[role] in (OK, E400)]
+    outcomes = DECLARED[key].outcomes
+    return ROLES_WITH_PARAMETERS.get(key) or [r for r in ROLES if outcomes[r] in (OK, E400)]
 
 
 def fuzzed_keys() -> list[str]:
     """Every URL some role reaches, and the POST-only views (reached through their forms)."""
-    return sorted(
-        key for key, entry in DECLARED.items() if reached(entry) or entry.method == "post"
-    )
+    return sorted(key for key, entry in DECLARED.items() if reached(key) or entry.method == "post")
 
 
 def path_of(world: World, key: str) -> str:
@@ -181,9 +192,10 @@ def targets_found(world: World) -> Found:
             for role in ROLES:
                 names = _with_common(POSTED_FIELDS[key])
                 found[key][Target(key, role, entry.host, "post", path, names, {})] = None
-        for role in reached(entry) if entry.method == "get" else []:
+        for role in reached(key) if entry.method == "get" else []:
             names = _with_common(QUERY_PARAMETERS.get(key, ()))
-            found[key][Target(key, role, entry.host, "get", path, names, {})] = None
+            defaults = QUERY_DEFAULTS.get(key, {})
+            found[key][Target(key, role, entry.host, "get", path, names, defaults)] = None
             try:
                 response = _get(world, role, entry.host, path)
             except Exception as error:  # the test client re-raises what the view raised

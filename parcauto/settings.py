@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "parcauto.subscriptions",
     "parcauto.billing",
     "parcauto.payments",
+    "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
 ]
@@ -276,6 +277,7 @@ ACCOUNT_FORMS = {
     "signup": "parcauto.accounts.forms.SignupForm",
     "reset_password": "parcauto.accounts.forms.ResetPasswordForm",
     "reset_password_from_key": "parcauto.accounts.forms.ResetPasswordKeyForm",
+    "add_email": "parcauto.accounts.forms.AddEmailForm",
 }
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -287,6 +289,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = False  # the guides tell people when an e-mail is unknown
 ACCOUNT_UNIQUE_EMAIL = True
+# One address per account. A change adds the new address unverified; it replaces the old
+# one only when its link is used by the account that asked (accounts.verification), and
+# the old address is told (EMAIL_NOTIFICATIONS, narrowed by the adapter to our notices).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",

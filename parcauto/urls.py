@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from parcauto.core.health import healthz
 from parcauto.core.ratelimit import handler429 as handler429
@@ -9,8 +9,10 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("passerelle-test/", include("parcauto.payments.urls")),  # sandbox card gateway
     path("", include("parcauto.portal.urls")),
-    # Shadows allauth's page of the same URL, to prefill the resend form.
+    # Shadow allauth's pages of the same URLs: to prefill the resend form, and to let
+    # only the account that asked for a validation link use it.
     path("accounts/confirm-email/", account_views.verification_sent),
+    re_path(r"^accounts/confirm-email/(?P<key>[-:\w]+)/$", account_views.confirm_email),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("gestion/", include("parcauto.backoffice.urls")),  # operator's pages, root host only

@@ -12,18 +12,25 @@ institution, and one query tells everything a person may do.
 | institution X: slug, tax numbers, active     | change         | view                | view       |
 | institution X: host names                    | add, change,   | view                | view       |
 |                                              | delete         |                     |            |
-| catalog and legal texts of X                 | add, change,   | add, change, delete | view       |
-|                                              | delete         |                     |            |
-| audit events, outbound e-mails of X          | view           | view                | view       |
+| catalog and legal texts of X; PAD originator | add, change,   | add, change, delete | view       |
+| and payroll employer of X                    | delete         |                     |            |
 | subscription requests of X (`/gestion/`),    | view +         | view +              | view +     |
 | with the requester's profile, vehicles,      | approve/refuse | approve/refuse      | approve/   |
 | consents and files                           |                |                     | refuse     |
-| subscriptions of X in `/admin/`              | view           | view                | view       |
+| subscriptions of X in `/admin/`, with their  | view           | view                | view       |
+| consents and the names of their files        |                |                     |            |
+| payment methods of X (masked), payment       | view           | view                | view       |
+| attempts and collection files of X (list)    |                |                     |            |
+| files with whole account numbers (cheque     | download       | download            | -          |
+| specimens, CPA-005 and payroll files of X)   |                |                     |            |
+| audit events of X, except a person's own     | view           | view                | -          |
+| (account, profile, vehicles, drafts)         |                |                     |            |
+| outbound e-mails (any institution or none;   | view           | -                   | -          |
+| personal links stored redacted)              |                |                     |            |
 | rows of no institution (e.g. global audit)   | view           | -                   | -          |
-| people, profiles, staff roles                | add, change,   | -                   | -          |
-|                                              | delete         |                     |            |
-| any other model (allauth, task results...)   | add, change,   | -                   | -          |
-|                                              | delete         |                     |            |
+| people, profiles, staff roles, e-mail        | add, change,   | -                   | -          |
+| addresses, authenticators (never a secret)   | delete         |                     |            |
+| vehicles, task results                       | view           | -                   | -          |
 
 - Operator admin: a superuser, or a `StaffRole` `operator_admin` (no institution): every
   institution, every model.
@@ -36,6 +43,12 @@ institution, and one query tells everything a person may do.
   institution: only operator admins list or change them in `/admin/`. The staff of X see
   a person's profile, vehicles and files only inside a request that person sent to X
   (the request pages under `/gestion/`), never a list of people (least privilege, Law 25).
+  For the same reason, the e-mails and audit events of a person's account are filed
+  under no institution, and the outbox is the operator's alone: no staff member of an
+  institution ever reads a message carrying a sign-in, validation or reset link, and
+  nobody at all reads its link (`notifications.sealing`).
+- Agents work in the request pages; the raw audit trail and the files that hold whole
+  bank account numbers are for the managers who answer for their institution.
 - Deciding on requests (approve, refuse) belongs to the service centre: agents decide
   like managers, as in SPAQ's practice where the service centre processes the requests.
   Decisions go through `subscriptions.services.lifecycle`, which audits each one.

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from parcauto.accounts.models import User
 from parcauto.tenants.models import Organization
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:  # audit sits below accounts: every app records its changes here
+    from parcauto.accounts.models import User
 
 
 def audit_log(

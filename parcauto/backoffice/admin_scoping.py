@@ -1,8 +1,9 @@
 """Back-office admin classes whose permissions derive from staff roles, and which audit.
 
-The matrix lives in `parcauto.accounts.roles`. Three bases cover every model:
+The matrix lives in `parcauto.accounts.roles`. These bases cover every model:
 
-- `RoleAwareAdmin`: operator admins only (people, staff roles). The site wraps any
+- `RoleAwareAdmin`: operator admins only (people, staff roles); `ReadOnlyOperatorAdmin`
+  for records they only look up (the outbox, vehicles). The site wraps any
   ModelAdmin that does not derive from it (allauth's, task results, a forgotten base) in
   `ForeignAdminWrapper`: operator admins only, so it fails closed instead of falling back
   to Django's permission tables.
@@ -12,8 +13,8 @@ The matrix lives in `parcauto.accounts.roles`. Three bases cover every model:
   institution and any related row offered in a form are narrowed to the institutions the
   staff member manages; and saving or deleting re-checks the row's institution before and
   after the edit, so a forged POST naming another institution's row is refused.
-- `ReadOnlyOrganizationScopedAdmin`: records of what happened (audit, e-mails), viewed
-  with the same narrowing and changed by nobody.
+- `ReadOnlyOrganizationScopedAdmin`: records of what happened (audit, contracts,
+  payments), viewed with the same narrowing and changed by nobody.
 
 Every change made through the admin writes an audit event in its transaction:
 `admin.<app>.<model>.added|changed|deleted`, with the names of the changed fields (names
@@ -184,6 +185,19 @@ class RoleAwareAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access_for(request).operator_admin
+
+
+class ReadOnlyOperatorAdmin(RoleAwareAdmin):
+    """Records only operator admins look up, and nobody changes here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ForeignAdminWrapper(AuditedAdminMixin):

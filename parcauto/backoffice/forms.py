@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
+from parcauto.core.money import format_money_active
 from parcauto.core.uploads import megabytes
-from parcauto.portal.templatetags.portal_subscriptions import money_for_language
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import QueueFilters
 from parcauto.tenants.models import Organization
@@ -280,7 +280,7 @@ class RefundForm(forms.Form):
             raise forms.ValidationError(
                 _("At most %(amount)s can still be refunded on this invoice."),
                 code="too_much",
-                params={"amount": money_for_language(self.refundable)},
+                params={"amount": format_money_active(self.refundable)},
             )
         return amount
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
-from parcauto.core.models import TenantOwnedModel, TimeStampedModel
+from parcauto.core.models import InstitutionSettingsModel, TenantOwnedModel, TimeStampedModel
 
 _ZERO = Decimal("0.00")
 
@@ -42,7 +42,7 @@ class TaxRate(TimeStampedModel):
         return f"{self.get_tax_display()} {self.rate} % ({self.effective_from})"
 
 
-class BillingPolicy(TenantOwnedModel):
+class BillingPolicy(InstitutionSettingsModel):
     """An institution's collection terms (rule 7 and the issue's per-institution settings).
 
     One row per institution; `billing.selectors.billing_policy_for` returns these defaults
@@ -71,14 +71,9 @@ class BillingPolicy(TenantOwnedModel):
         _("refund unused days when a contract ends early"), default=True
     )
 
-    class Meta:
+    class Meta(InstitutionSettingsModel.Meta):
         verbose_name = _("billing policy")
         verbose_name_plural = _("billing policies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization"], name="one_billing_policy_per_organization"
-            )
-        ]
 
     def __str__(self) -> str:
         return str(_("Billing policy"))

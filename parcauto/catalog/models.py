@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import Province
 from parcauto.accounts.normalizers import normalize_postal_code
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
+from parcauto.core.i18n import localized
 from parcauto.core.models import TenantOwnedModel
 
 from .validators import validate_email_domain
@@ -27,12 +27,6 @@ if TYPE_CHECKING:
 _number_validator = RegexValidator(
     r"^[0-9A-Za-z-]+$", _("Use digits, letters and dashes only."), code="invalid_number"
 )
-
-
-def _localized(french: str, english: str) -> str:
-    if get_language() == "en" and english:
-        return english
-    return french
 
 
 class PaymentMethodKind(models.TextChoices):
@@ -174,11 +168,11 @@ class UserCategory(AllowedPaymentMethods, TenantOwnedModel):
 
     @property
     def name(self) -> str:
-        return _localized(self.name_fr, self.name_en)
+        return localized(self.name_fr, self.name_en)
 
     @property
     def employee_number_help(self) -> str:
-        return _localized(self.employee_number_help_fr, self.employee_number_help_en)
+        return localized(self.employee_number_help_fr, self.employee_number_help_en)
 
 
 # django-stubs cannot type the reverse manager of a django-scopes manager (built at runtime).
@@ -367,11 +361,11 @@ class PermitProduct(AllowedPaymentMethods, TenantOwnedModel):
 
     @property
     def name(self) -> str:
-        return _localized(self.name_fr, self.name_en)
+        return localized(self.name_fr, self.name_en)
 
     @property
     def description(self) -> str:
-        return _localized(self.description_fr, self.description_en)
+        return localized(self.description_fr, self.description_en)
 
     @property
     def is_hidden(self) -> bool:

@@ -34,6 +34,18 @@ class TenantOwnedModel(TimeStampedModel):
         abstract = True
 
 
+class InstitutionSettingsModel(TenantOwnedModel):
+    """Settings an institution has at most one row of (its billing policy, its bank...)."""
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], name="one_%(app_label)s_%(class)s_per_organization"
+            )
+        ]
+
+
 class Counter(models.Model):
     """A named sequence (contract numbers, invoice numbers): gaps possible, never twice."""
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from parcauto.core.i18n import active_language
+
 CENT = Decimal("0.01")
 GST_RATE = Decimal("5")  # per cent
 QST_RATE = Decimal("9.975")  # per cent, on the price before GST (no tax on tax)
@@ -62,6 +64,13 @@ def format_money(amount: Decimal | int | str, language: str) -> str:
     if language == "en":
         return f"{sign}${_group_thousands(units, ',')}.{cents}"
     return f"{sign}{_group_thousands(units, NBSP)},{cents}{NBSP}$"
+
+
+def format_money_active(amount: Decimal | int | str | None) -> str:
+    """`format_money` in the active language (French unless English is active); "" for none."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(amount, active_language())
 
 
 def format_rate(rate: Decimal, language: str) -> str:

@@ -7,7 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class OutboundEmail(models.Model):
     """An e-mail rendered at the moment of the event, delivered later by a task.
 
-    Keeping the rendered message makes delivery idempotent and retries exact.
+    Keeping the rendered message makes delivery idempotent and retries exact. A message
+    carrying a personal link (validation, password reset) is stored with its keys
+    replaced by a placeholder; the copy that is sent lives in `sealed`, encrypted, only
+    until it is sent (see `sealing`).
     """
 
     class Status(models.TextChoices):
@@ -39,6 +42,11 @@ class OutboundEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
+    sealed = models.TextField(
+        _("sealed copy"),
+        blank=True,
+        help_text=_("The copy to send, encrypted; erased once the message is sent."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.catalog.models import PaymentMethodKind
-from parcauto.core.models import TenantOwnedModel, TimeStampedModel
+from parcauto.core.models import InstitutionSettingsModel, TenantOwnedModel, TimeStampedModel
 
 from . import cpa005
 
@@ -183,7 +183,7 @@ class PaymentAttempt(TenantOwnedModel):
         return self.order_id
 
 
-class PadOriginator(TenantOwnedModel):
+class PadOriginator(InstitutionSettingsModel):
     """An institution's pre-authorized debit settings with its bank (rule 33, per bank)."""
 
     _FILE_FIELDS = (
@@ -218,14 +218,9 @@ class PadOriginator(TenantOwnedModel):
         help_text=_("The bank returns a refused debit within this many business days."),
     )
 
-    class Meta:
+    class Meta(InstitutionSettingsModel.Meta):
         verbose_name = _("PAD originator")
         verbose_name_plural = _("PAD originators")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization"], name="one_pad_originator_per_organization"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.originator_id} · {self.long_name}"
@@ -264,7 +259,7 @@ class PadOriginator(TenantOwnedModel):
                 )
 
 
-class PayrollEmployer(TenantOwnedModel):
+class PayrollEmployer(InstitutionSettingsModel):
     """The institution as the employer that deducts from pay (rule 34): 26 periods a year."""
 
     employer_code = models.CharField(_("employer code"), max_length=20)
@@ -273,14 +268,9 @@ class PayrollEmployer(TenantOwnedModel):
         help_text=_("Any past first day: periods of 14 days run from it, both ways."),
     )
 
-    class Meta:
+    class Meta(InstitutionSettingsModel.Meta):
         verbose_name = _("payroll employer")
         verbose_name_plural = _("payroll employers")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization"], name="one_payroll_employer_per_organization"
-            )
-        ]
 
     def __str__(self) -> str:
         return self.employer_code

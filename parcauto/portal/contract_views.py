@@ -25,6 +25,7 @@ from parcauto.payments.selectors import payment_method_current
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
+    CONTRACT_STATUSES,
     subscription_draft_for,
     subscription_get_for_person,
     subscription_list_for_person,
@@ -34,7 +35,6 @@ from parcauto.subscriptions.services import lifecycle
 from .decorators import portal_view
 from .documents import document_language
 from .payment_views import CALENDAR_STATUSES, card_updatable
-from .templatetags.portal_subscriptions import CONTRACT_STATUSES
 from .wizard_views import proof_of, step_number
 
 # --- MON ABONNEMENT ---------------------------------------------------------------------

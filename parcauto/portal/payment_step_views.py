@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.catalog.selectors import product_list_for
+from parcauto.catalog.templatetags.catalog_labels import billing_period
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
+from parcauto.core.money import format_money_active
 from parcauto.core.ratelimit import rate_limited
 from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Subscription
@@ -31,7 +33,6 @@ from .decorators import portal_view
 from .payment_forms import PaymentForm
 from .payment_views import current_period, tokenization_for
 from .subscription_forms import occasional_on_sale
-from .templatetags.portal_subscriptions import billing_period, money_for_language
 from .wizard_views import Step, legal_text, step_redirect, wizard_context
 
 
@@ -57,7 +58,7 @@ def _render_payment(request: PortalRequest, draft: Subscription, form: PaymentFo
             )
             % {
                 "organization": request.organization.name,
-                "price": money_for_language(draft.price),
+                "price": format_money_active(draft.price),
                 "frequency": billing_period(draft.billing_frequency),
             },
             **wizard_context(draft, Step.PAYMENT),

@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from parcauto.billing import receipts
@@ -27,6 +27,7 @@ from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.http import PortalRequest, private_pdf
+from parcauto.core.i18n import active_language
 from parcauto.core.money import TaxSplit
 from parcauto.core.ratelimit import rate_limited
 from parcauto.payments.gateways import get_gateway
@@ -97,8 +98,7 @@ def current_period(subscription: Subscription) -> FirstPeriod | None:
 def tokenization_for(request: PortalRequest) -> HostedTokenization:
     """The gateway's card iframe, answering this page's origin in the page's language."""
     origin = f"{request.scheme}://{request.get_host()}"
-    language = "en" if (get_language() or "fr").startswith("en") else "fr"
-    return get_gateway().hosted_tokenization(page_origin=origin, language=language)
+    return get_gateway().hosted_tokenization(page_origin=origin, language=active_language())
 
 
 def _own_contract(request: PortalRequest, pk: int) -> Subscription:

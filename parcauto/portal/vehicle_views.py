@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -38,8 +40,7 @@ def _own_vehicle(request: PortalRequest, pk: int) -> Vehicle:
 def delay_notice(action: str) -> str:
     """What the person reads after a change: when patrol and cameras will apply it (rule 51).
 
-    `action`: "added", "changed" or "removed". Public: the subscription wizard says the
-    same after adding a vehicle.
+    `action`: "added", "changed" or "removed".
     """
     done = {
         "added": _("Your vehicle has been added."),
@@ -97,6 +98,31 @@ def vehicle_list_page(request: PortalRequest) -> HttpResponse:
     )
 
 
+def vehicle_form_add(
+    request: PortalRequest, form: VehicleForm, *, now: dt.datetime
+) -> Vehicle | None:
+    """Add the vehicle a valid form describes and say when it takes effect.
+
+    None when the form or the rules refuse it: the form then carries the reason. The
+    vehicles page and the wizard's "Enregistrer mon véhicule" both add this way.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        vehicle = vehicle_add(
+            owner=request.user,
+            data=form.to_data(),
+            actor=request.user,
+            now=now,
+            organization=request.organization,
+        )
+    except VehicleError as error:
+        form.add_domain_error(error)
+        return None
+    messages.success(request, delay_notice("added"))
+    return vehicle
+
+
 @portal_view
 def vehicle_add_page(request: PortalRequest) -> HttpResponse:
     now = clock_now()
@@ -106,20 +132,8 @@ def vehicle_add_page(request: PortalRequest) -> HttpResponse:
         return redirect("portal:vehicle_list")
     if request.method == "POST":
         form = VehicleForm(request.POST, today=local_today(now))
-        if form.is_valid():
-            try:
-                vehicle_add(
-                    owner=request.user,
-                    data=form.to_data(),
-                    actor=request.user,
-                    now=now,
-                    organization=request.organization,
-                )
-            except VehicleError as error:
-                form.add_domain_error(error)
-            else:
-                messages.success(request, delay_notice("added"))
-                return redirect("portal:vehicle_list")
+        if vehicle_form_add(request, form, now=now) is not None:
+            return redirect("portal:vehicle_list")
     else:
         form = VehicleForm(today=local_today(now))
     return render(request, "portal/vehicles/form.html", {"form": form, "vehicle": None})

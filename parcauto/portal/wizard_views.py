@@ -31,9 +31,8 @@ from parcauto.subscriptions.selectors import (
 from parcauto.subscriptions.services import drafts, waitlist
 from parcauto.tenants.models import LegalText
 from parcauto.tenants.selectors import legal_text_current
-from parcauto.vehicles.errors import TooManyVehicles, VehicleError
+from parcauto.vehicles.errors import TooManyVehicles
 from parcauto.vehicles.selectors import vehicle_list
-from parcauto.vehicles.services import vehicle_add
 
 from .access_codes import access_code_check, access_code_missed
 from .decorators import portal_view
@@ -44,7 +43,7 @@ from .subscription_forms import (
     WaitlistForm,
 )
 from .vehicle_forms import VehicleForm
-from .vehicle_views import delay_notice
+from .vehicle_views import vehicle_form_add
 
 Step = Subscription.Step
 STEPS = list(Step)
@@ -343,23 +342,12 @@ def subscription_vehicle_add(request: PortalRequest, draft: Subscription) -> Htt
     vehicles = list(vehicle_list(owner=request.user))
     choice = VehicleChoiceForm(request.POST, vehicles=vehicles)
     vehicle_form = VehicleForm(request.POST, prefix=VEHICLE_PREFIX, today=local_today(now))
-    if vehicle_form.is_valid():
-        try:
-            vehicle = vehicle_add(
-                owner=request.user,
-                data=vehicle_form.to_data(),
-                actor=request.user,
-                now=now,
-                organization=request.organization,
-            )
-        except VehicleError as error:
-            vehicle_form.add_domain_error(error)
-        else:
-            messages.success(request, delay_notice("added"))
-            own = {v.pk for v in vehicles}
-            ticked = [pk for pk in choice.ticked() if pk in own] + [vehicle.pk]
-            query = urlencode({"vehicule": ticked}, doseq=True)
-            return redirect(f"{reverse(STEP_URLS[Step.VEHICLES])}?{query}")
+    vehicle = vehicle_form_add(request, vehicle_form, now=now)
+    if vehicle is not None:
+        own = {v.pk for v in vehicles}
+        ticked = [pk for pk in choice.ticked() if pk in own] + [vehicle.pk]
+        query = urlencode({"vehicule": ticked}, doseq=True)
+        return redirect(f"{reverse(STEP_URLS[Step.VEHICLES])}?{query}")
     unbound = VehicleChoiceForm(
         initial={"vehicles": [pk for pk in choice.ticked() if pk in {v.pk for v in vehicles}]},
         vehicles=vehicles,

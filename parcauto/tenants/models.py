@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.core.i18n import localized
 from parcauto.core.models import TenantOwnedModel, TimeStampedModel
 
 from .validators import validate_brand_colour, validate_hostname
@@ -41,9 +41,7 @@ class Organization(TimeStampedModel):
 
     @property
     def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_fr
+        return localized(self.name_fr, self.name_en)
 
     @property
     def primary_hostname(self) -> str:
@@ -112,6 +110,4 @@ class LegalText(TenantOwnedModel):
 
     @property
     def body(self) -> str:
-        if get_language() == "en" and self.body_en:
-            return self.body_en
-        return self.body_fr
+        return localized(self.body_fr, self.body_en)

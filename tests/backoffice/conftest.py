@@ -8,6 +8,7 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.utils import timezone
+from django_scopes.state import state as scope_state
 
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
@@ -84,8 +85,23 @@ def operator(db) -> User:
     return staff_member(Role.OPERATOR_ADMIN, email="admin@parcauto.ca")
 
 
+class RootHostClient(Client):
+    """A browser on the operator's host (where the back office lives).
+
+    Each request starts as it does on the server: with no tenant scope entered at all,
+    rather than inside whatever scope the test itself runs in.
+    """
+
+    def request(self, **request: Any) -> Any:
+        token = scope_state.set({})
+        try:
+            return super().request(**request)
+        finally:
+            scope_state.reset(token)
+
+
 def signed_in(user: User) -> Client:
-    client = Client()  # the root host: the back office lives there
+    client = RootHostClient()
     client.force_login(user)
     return client
 

@@ -229,8 +229,10 @@ def test_an_operator_admin_creates_an_institution_with_its_host_name(operator):
 # --- Records of what happened: read-only for everyone ----------------------------------
 
 
-@pytest.mark.parametrize("staff", ["manager", "operator"])
-@pytest.mark.parametrize("record", ["event_a", "email_a"])
+@pytest.mark.parametrize(
+    ("staff", "record"),
+    [("manager", "event_a"), ("operator", "event_a"), ("operator", "email_a")],
+)
 def test_audit_events_and_emails_are_read_only_even_for_the_operator(
     request, records, staff, record
 ):
@@ -261,6 +263,8 @@ def test_audit_events_and_emails_are_read_only_even_for_the_operator(
         "/admin/account/emailaddress/",
         "/admin/mfa/authenticator/",
         "/admin/django_tasks_database/dbtaskresult/",
+        "/admin/notifications/outboundemail/",
+        "/admin/vehicles/vehicle/",
     ],
 )
 def test_managers_and_agents_never_reach_people_or_foreign_models(request, staff, path):
@@ -337,3 +341,25 @@ def test_the_operator_resets_a_lost_authenticator_without_ever_seeing_its_secret
     event = AuditEvent.objects.get(action="admin.mfa.authenticator.deleted")
     assert (event.actor, event.target_id) == (operator, str(totp.pk))
     assert signed_in(manager).get("/admin/").url == "/accounts/2fa/totp/activate/"
+
+
+def test_not_even_the_operator_types_a_new_address_on_an_account(operator):
+    person = User.objects.create_user("marie@chus.example", "Stationnement-2026")
+    response = signed_in(operator).post(
+        admin_url(person),
+        {
+            "email": "quelquun@ailleurs.example",
+            "language": "fr",
+            "signup_organization": "",
+            "first_name": "Marie",
+            "last_name": "",
+            "is_active": "on",
+            "staff_roles-TOTAL_FORMS": "0",
+            "staff_roles-INITIAL_FORMS": "0",
+            "staff_roles-MIN_NUM_FORMS": "0",
+            "staff_roles-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.email, person.first_name) == ("marie@chus.example", "Marie")

@@ -26,7 +26,7 @@ from tests.factories import OrganizationFactory
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from parcauto.catalog.demo.loader import DemoResult
+    from parcauto.demo.loader import DemoResult
 
 E2E_DIR = Path(__file__).parent
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -169,7 +169,7 @@ def root(live_server: Any) -> Portal:
 def demo(live_server: Any, settings: Any) -> DemoResult:
     """`manage.py load_demo_data` as on a developer's machine: ciusse-chus.localhost, cisso...,
     lot 1085 / product 5569, lots 1461 and 1534 / product 7117, the demo staff accounts."""
-    from parcauto.catalog.demo.loader import load_demo_data
+    from parcauto.demo.loader import load_demo_data
 
     settings.PARCAUTO_BASE_DOMAIN = "localhost"
     return load_demo_data(base_domain="localhost")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from parcauto.catalog.demo.catalog import VIP_ACCESS_CODE
+from parcauto.demo.catalog import VIP_ACCESS_CODE
 from tests.e2e.support import Portal, Steps, accessibility_problems, field, heading
 from tests.e2e.test_subscription_journeys import (
     choose_offer,
@@ -19,7 +19,7 @@ from tests.e2e.test_subscription_journeys import (
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from parcauto.catalog.demo.loader import DemoResult
+    from parcauto.demo.loader import DemoResult
 
 CODE = "Vous avez un code d'accès?"
 

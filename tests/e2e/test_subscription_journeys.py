@@ -24,12 +24,12 @@ from playwright.sync_api import Locator, Page, expect
 from parcauto.accounts.models import User
 from parcauto.billing.models import Invoice
 from parcauto.billing.proration import month_end, prorate
-from parcauto.catalog.demo.loader import DemoResult
-from parcauto.catalog.demo.people import DEMO_PASSWORD
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.money import format_money
+from parcauto.demo.loader import DemoResult
+from parcauto.demo.people import DEMO_PASSWORD
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.services import drafts, lifecycle
 from parcauto.tenants.models import Organization

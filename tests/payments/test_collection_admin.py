@@ -80,3 +80,44 @@ def test_the_cheque_specimen_is_downloaded_and_the_account_shown_masked(
     assert "815-30001 •••• 9012" in html
     assert ACCOUNT not in html
     assert method.bank_account_encrypted not in html
+
+
+def test_an_agent_sees_the_method_masked_but_no_file_with_whole_numbers(
+    collected, organization
+) -> None:
+    agent = staff_member(StaffRole.Role.AGENT, organization)
+    method = PaymentMethod.objects.get()
+    client = signed_in(agent)
+    page = client.get(f"/admin/payments/paymentmethod/{method.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "815-30001 •••• 9012" in html
+    assert "/download/" not in html
+    assert _download(agent, f"/admin/payments/paymentmethod/{method.pk}/download/")[0] == 403
+    files = client.get("/admin/payments/collectionfile/")
+    assert files.status_code == 200
+    assert list(files.context["cl"].result_list) == [collected]
+    assert "/download/" not in files.content.decode()
+    status, content = _download(agent, f"/admin/payments/collectionfile/{collected.pk}/download/")
+    assert status == 403
+    assert ACCOUNT.encode() not in content
+
+
+def test_a_payment_method_shows_only_the_fields_listed_for_staff(collected, organization) -> None:
+    method = PaymentMethod.objects.get()
+    PaymentMethod.objects.filter(pk=method.pk).update(
+        data_key="vault-key-8c1f", issuer_id="issuer-77a2", temporary_token="ot-5d9e"
+    )
+    manager = staff_member(StaffRole.Role.MANAGER, organization)
+    page = signed_in(manager).get(f"/admin/payments/paymentmethod/{method.pk}/change/")
+    html = page.content.decode()
+    for secret in ("vault-key-8c1f", "issuer-77a2", "ot-5d9e", method.bank_account_encrypted):
+        assert secret not in html
+    shown = {
+        field.field["name"]
+        for fieldset in page.context["adminform"]
+        for line in fieldset
+        for field in line
+    }
+    assert "bank_account_encrypted" not in shown
+    assert {"shown_as", "holder_name", "download_link"} <= shown

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django.core.mail import EmailMultiAlternatives
+from django.test import Client
 
 from parcauto.notifications.mailer import MailDirBackend
+from parcauto.notifications.models import OutboundEmail
+from tests.factories import UserFactory
 
 
 def _write_one(directory) -> str:
@@ -35,3 +40,29 @@ def test_the_development_mailbox_does_not_exist_outside_debug(settings, tmp_path
     name = _write_one(tmp_path)
     assert client.get("/dev/mail/").status_code == 404
     assert client.get(f"/dev/mail/{name}/").status_code == 404
+
+
+def test_a_developer_follows_a_reset_link_the_outbox_keeps_redacted(
+    settings, tmp_path, client, organization, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    settings.MAIL_DIR = tmp_path
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "parcauto.notifications.mailer.MailDirBackend",
+            "OPTIONS": {"directory": str(tmp_path)},
+        }
+    }
+    UserFactory(email="marie@chus.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        Client(HTTP_HOST="chus.testserver").post(
+            "/accounts/password/reset/", {"email": "marie@chus.example"}
+        )
+    (name,) = [path.stem for path in tmp_path.glob("*.eml")]
+    detail = client.get(f"/dev/mail/{name}/").content.decode()
+    link = re.search(
+        r'<a href="(http://chus\.testserver/accounts/password/reset/key/[^"]+)"', detail
+    )
+    assert link, detail
+    stored = OutboundEmail.objects.get(to="marie@chus.example")
+    assert link.group(1) not in stored.body_text

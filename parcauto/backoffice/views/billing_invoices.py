@@ -24,7 +24,7 @@ from parcauto.billing.reports import invoice_search, invoices_of
 from parcauto.billing.services.refunds import refund_create, refundable
 from parcauto.core.clock import now
 from parcauto.core.errors import DomainError
-from parcauto.portal.templatetags.portal_subscriptions import money_for_language
+from parcauto.core.money import format_money_active
 
 from ..forms import InvoiceSearchForm, RefundForm
 from .base import StaffRequest, backoffice_view, staff, staff_organizations
@@ -98,7 +98,7 @@ def refund(request: StaffRequest, pk: int) -> HttpResponse:
                 request,
                 invoice=found,
                 form=form,
-                amount=money_for_language(amount),
+                amount=format_money_active(amount),
                 reason=form.cleaned_data["reason"],
             ),
         )
@@ -113,7 +113,7 @@ def refund(request: StaffRequest, pk: int) -> HttpResponse:
     except DomainError as refused:
         messages.error(request, str(refused.message))
         return redirect("backoffice:billing_invoice", pk=pk)
-    said = {"amount": money_for_language(amount), "number": found.number}
+    said = {"amount": format_money_active(amount), "number": found.number}
     if made.status == Refund.Status.REFUNDED:
         messages.success(request, _("Refund of %(amount)s on invoice %(number)s made.") % said)
     elif made.status == Refund.Status.FAILED:

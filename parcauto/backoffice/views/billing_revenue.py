@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from parcauto.billing.reports import Revenue, RevenueRow, revenue_by_lot_and_product
 from parcauto.core.clock import local_today
+from parcauto.core.i18n import active_language
 from parcauto.core.money import format_money
 
 from ..forms import RevenueFilterForm
@@ -84,7 +84,7 @@ class Chart:
 
 
 def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "fr"
+    return active_language()
 
 
 def _row_label(row: RevenueRow, with_institution: bool) -> str:

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.accounts.models import Profile
@@ -20,7 +20,7 @@ from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import local_today, now
 from parcauto.core.http import private_download
-from parcauto.core.money import format_money
+from parcauto.core.money import format_money_active
 from parcauto.subscriptions.errors import FieldErrors, SubscriptionError
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.selectors import QueueFilters, approval_queue
@@ -107,9 +107,7 @@ def _render_detail(
                 ).order_by("-due_date", "-number")
             ),
             "billing": _billing_label(subscription.billing_frequency),
-            "price": format_money(
-                subscription.price, "en" if (get_language() or "").startswith("en") else "fr"
-            ),
+            "price": format_money_active(subscription.price),
             "today": local_today(),
             "may_decide": subscription.is_pending
             and staff(request).may_decide(subscription.organization_id),

@@ -20,10 +20,9 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.accounts.models import Profile, StaffRole, User
 from parcauto.audit.services import audit_log
 from parcauto.backoffice.admin_scoping import OperatorEditedInlineMixin, RoleAwareAdmin
-
-from .models import Profile, StaffRole, User
 
 # Permissions come from staff roles (accounts.roles), never from groups.
 admin.site.unregister(Group)
@@ -53,6 +52,12 @@ class UserAdmin(RoleAwareAdmin, DjangoUserAdmin):
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
     inlines = [StaffRoleInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # An account's address changes only through its own re-validated flow (the new
+        # address proven by the account, the old one told): never typed in here.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "email"]
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         with transaction.atomic():

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 
-from parcauto.core.links import portal_absolute_url
+from parcauto.tenants.links import portal_absolute_url
 from parcauto.tenants.models import Organization
 
 register = template.Library()

@@ -1,8 +1,11 @@
 """Payments in the back office: what was collected is viewed, the bank settings edited.
 
-A bank account shows only masked; its encrypted token is never shown. The private
-files (collection files for the bank or the employer, cheque specimens) are sent by a
-download view of the admin that checks the staff member's institution, never by URL.
+A payment method shows only masked (brand and last digits, or the bank's numbers with
+the account's last digits): the fields shown are listed one by one, so a field added to
+the model later stays hidden until someone decides to show it. The private files carry
+whole bank account numbers (a cheque specimen, the CPA-005 file of every debit): they
+are sent by a download view of the admin, never by URL, and only to the managers of
+their institution and operator admins; agents see the masked method.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -20,15 +24,20 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.backoffice.admin_scoping import (
     OrganizationScopedAdmin,
     ReadOnlyOrganizationScopedAdmin,
+    access_for,
 )
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.http import private_download
 from parcauto.core.uploads import stored_document_type
-
-from .models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod, PayrollEmployer
+from parcauto.payments.models import (
+    CollectionFile,
+    PadOriginator,
+    PaymentAttempt,
+    PaymentMethod,
+    PayrollEmployer,
+)
 
 _BY_ORGANIZATION = ("organization", admin.RelatedOnlyFieldListFilter)
-_SECRET_FIELDS = ("bank_account_encrypted", "temporary_token", "data_key")
 
 
 class _PrivateFileAdmin(ReadOnlyOrganizationScopedAdmin):
@@ -53,15 +62,36 @@ class _PrivateFileAdmin(ReadOnlyOrganizationScopedAdmin):
     def download_content_type(self, obj: Any) -> str:
         raise NotImplementedError
 
+    def may_download(self, request: HttpRequest, obj: models.Model) -> bool:
+        """A manager of the row's institution, or an operator admin."""
+        return access_for(request).may_edit(self.organization_id_of(obj))
+
     def download(self, request: HttpRequest, pk: int) -> FileResponse:
         # get_queryset narrows to the staff member's institutions: another one's is a 404.
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.may_download(request, obj):
+            raise PermissionDenied
         file = getattr(obj, self.file_field)
         if not file:
             raise Http404
         return private_download(
             file, stem=self.download_stem(obj), content_type=self.download_content_type(obj)
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.may_download(request, obj):
+            return [name for name in readonly if name != "download_link"]
+        return readonly
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_readonly_fields(request, obj)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        list_display = list(super().get_list_display(request))
+        if access_for(request).may_edit_somewhere:
+            return list_display
+        return [name for name in list_display if name != "download_link"]
 
     @admin.display(description=_("file"))
     def download_link(self, obj: models.Model) -> str:
@@ -81,12 +111,26 @@ class PaymentMethodAdmin(_PrivateFileAdmin):
     list_filter = [_BY_ORGANIZATION, "kind", "status"]
     list_select_related = ["subscription", "person"]
     search_fields = ["subscription__contract_number", "person__email", "employee_number"]
-    exclude = [*_SECRET_FIELDS, "cheque_specimen"]
+    # Never the account number (even encrypted) nor the gateway's tokens and ids; the
+    # bank's institution and transit only inside the mask (`shown_as`).
     readonly_fields = [
-        field.name
-        for field in PaymentMethod._meta.fields
-        if field.name not in (*_SECRET_FIELDS, "cheque_specimen")
-    ] + ["shown_as", "download_link"]
+        "subscription",
+        "person",
+        "organization",
+        "kind",
+        "status",
+        "shown_as",
+        "card_expiry",
+        "holder_name",
+        "holder_kind",
+        "pad_agreement",
+        "pad_agreement_accepted_at",
+        "pad_confirmation_sent_at",
+        "payroll_authorized_at",
+        "revoked_at",
+        "created_at",
+        "download_link",
+    ]
 
     @admin.display(description=_("paid with"))
     def shown_as(self, obj: PaymentMethod) -> str:

@@ -1,7 +1,7 @@
 """Vehicles in the back office: looked up by operator admins, changed by nobody here.
 
 Vehicles belong to a person's account, not to one institution, so they are not
-organization-scoped: RoleAwareAdmin keeps them to operator admins. They change only
+organization-scoped: ReadOnlyOperatorAdmin keeps them to operator admins. They change only
 through services.py (history, activation delay, audit), so the admin is read-only; a
 person changes them under PARAMÈTRES > Mes véhicules.
 """
@@ -15,10 +15,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from parcauto.backoffice.admin_scoping import RoleAwareAdmin
-
-from .models import Vehicle, VehicleChange
-from .normalizers import plate_match_key
+from parcauto.backoffice.admin_scoping import ReadOnlyOperatorAdmin
+from parcauto.vehicles.models import Vehicle, VehicleChange
+from parcauto.vehicles.normalizers import plate_match_key
 
 
 class VehicleChangeInline(admin.TabularInline):
@@ -63,7 +62,7 @@ class RemovedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(RoleAwareAdmin):
+class VehicleAdmin(ReadOnlyOperatorAdmin):
     list_display = ["plate", "jurisdiction", "make", "model", "year", "colour", "owner"]
     list_select_related = ["owner"]
     list_filter = [RemovedFilter, "jurisdiction"]
@@ -92,12 +91,3 @@ class VehicleAdmin(RoleAwareAdmin):
         if compact:
             results |= queryset.filter(plate_match_key=plate_match_key(compact))
         return results, may_have_duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from parcauto.accounts.models import StaffRole
-from parcauto.catalog.demo import DemoResult, load_demo_data
+from parcauto.demo.loader import DemoResult, load_demo_data
 
 
 class Command(BaseCommand):

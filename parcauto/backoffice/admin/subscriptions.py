@@ -22,8 +22,7 @@ from parcauto.backoffice.admin_scoping import (
     OrganizationScopedTabularInline,
     ReadOnlyOrganizationScopedAdmin,
 )
-
-from .models import Attachment, Consent, Subscription
+from parcauto.subscriptions.models import Attachment, Consent, Subscription
 
 
 class ConsentInline(OrganizationScopedTabularInline):

@@ -2,7 +2,3 @@
 
 The content follows the three user guides in the specification (cem, ciusse-chus, cisso).
 """
-
-from .loader import DemoAccount, DemoResult, load_demo_data
-
-__all__ = ["DemoAccount", "DemoResult", "load_demo_data"]

@@ -11,8 +11,7 @@ from parcauto.backoffice.admin_scoping import (
     access_for,
 )
 from parcauto.core import clock
-
-from .models import LegalText, Organization, OrganizationHost
+from parcauto.tenants.models import LegalText, Organization, OrganizationHost
 
 
 class OrganizationHostInline(OperatorEditedInlineMixin, admin.TabularInline):

@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
 from parcauto.backoffice.admin_scoping import OrganizationScopedAdmin
-
-from .models import ParkingLot, PermitProduct, ProductGrant, UserCategory
-from .services import rows_of_other_organizations
+from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, UserCategory
+from parcauto.catalog.services import rows_of_other_organizations
 
 _PAYMENT_FIELDS = ("accepts_card", "accepts_pad", "accepts_payroll")
 # Only the institutions present in the (already narrowed) rows, not every institution.

@@ -88,6 +88,7 @@ ARGUMENTS: dict[str, Arguments] = {
     "portal:subscription_receipt": receipt,
     "portal:subscription_contract": contract,
     "account_confirm_email": email_confirmation,
+    r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
     "account_reset_password_from_key": password_reset,
     "backoffice:request": request,
     "backoffice:approve": request,

@@ -171,7 +171,10 @@ MATRIX: dict[str, Entry] = {
     "account_confirm_login_code": any_host(  # login by code is off: back to the login page
         portal(LOGIN_NO_NEXT,      TO_DASH, TO_DASH, TO_DASH, TO_PROF, TO_PROF, TO_PROF, TO_PROF,
                TO_PROF)),
-    # A's link: its key is the capability; confirming takes a POST.
+    # A's link, shown to anyone who has it; confirming takes a POST by the account that
+    # asked (ours, in front of allauth's `account_confirm_email`).
+    r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": any_host(
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
     "account_confirm_email": any_host(
         portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
     "account_reset_password_from_key_done": any_host(
@@ -225,8 +228,9 @@ MATRIX: dict[str, Entry] = {
         root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
     "backoffice:billing_files":
         root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    # Whole bank account numbers: the institution's manager and the operator.
     "backoffice:billing_file_download":
-        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E403,  OK,    OK),
     # Importing the bank's returns changes money: managers and the operator.
     "backoffice:billing_returns":
         root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
@@ -264,11 +268,12 @@ MATRIX: dict[str, Entry] = {
         root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, E404, E404, E404, E404, E404),
     "admin:auth_user_password_change":
         root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, E403, E403, E403, E403, OK),
-    # Private files: the staff of the row's institution; another's is a 404.
+    # Files with whole bank account numbers (a cheque, a CPA-005 file): the manager of the
+    # row's institution and the operator; another institution's row is a 404.
     "admin:payments_paymentmethod_download":
-        root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, E404, E404, OK,    OK,    OK),
+        root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, E404, E404, E403,  OK,    OK),
     "admin:payments_collectionfile_download":
-        root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, E404, E404, OK,    OK,    OK),
+        root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, E404, E404, E403,  OK,    OK),
 }
 
 # --- /admin/: each registered model's views, by the kind of its ModelAdmin ------------------
@@ -296,6 +301,13 @@ RECORDS = SCOPED | {
     "add":        root(*_OUT, E403,     E403,     E403,  E403, E403),
     "delete":     root(*_OUT, E403,     E403,     E403,  E403, E403),
 }
+# The audit trail: the managers of the event's institution (but the events of a person's
+# own account) and the operator; agents work in the request pages.
+AUDIT = RECORDS | {
+    "changelist": root(*_OUT, E403,     OK,       E403,  OK,   OK),
+    "change":     root(*_OUT, E403,     TO_ADMIN, E403,  OK,   OK),
+    "history":    root(*_OUT, TO_ADMIN, TO_ADMIN, TO_ADMIN, OK, OK),
+}
 # People, staff roles, e-mail addresses: the operator only.
 OPERATOR = {
     "changelist": root(*_OUT, E403,     E403,     E403,  E403, OK),
@@ -321,7 +333,7 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     "catalog.productgrant": SCOPED,
     "payments.padoriginator": SCOPED,
     "payments.payrollemployer": SCOPED,
-    "audit.auditevent": RECORDS,
+    "audit.auditevent": AUDIT,
     "subscriptions.subscription": RECORDS,
     "payments.paymentmethod": RECORDS,
     "payments.collectionfile": RECORDS,

@@ -171,7 +171,9 @@ def world_build() -> World:
         "mfa.authenticator": Authenticator.objects.get(user=agent),
         # The submission's follow-up, queued in its transaction (conftest: database tasks).
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.earliest("enqueued_at"),
-        "audit.auditevent": AuditEvent.objects.filter(organization=home).earliest("pk"),
+        "audit.auditevent": AuditEvent.objects.filter(
+            organization=home, action="subscription.submitted"
+        ).earliest("pk"),
         "notifications.outboundemail": OutboundEmail.objects.create(
             organization=home,
             from_email="no-reply@parcauto.ca",

@@ -6,13 +6,15 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django_scopes import scopes_disabled
+from django.test.client import ClientHandler
+from django_scopes import scope
 from hypothesis import settings as hypothesis_settings
 
 from parcauto.billing.models import TaxRate
 from parcauto.billing.taxes import tax_rates_forget
 from parcauto.tenants.selectors import organization_hosts_forget
 from tests.factories import OrganizationFactory
+from tests.scoping import unscoped
 
 _TAX_RATES = importlib.import_module("parcauto.billing.migrations.0003_seed_tax_rates").RATES
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
@@ -25,8 +27,9 @@ hypothesis_settings.load_profile("parcauto")
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path) -> None:
-    # Tasks run at once (after commit) and e-mails land in django.core.mail.outbox.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Tasks run at once (after commit), as a worker would (no scope; a failure fails the
+    # test), and e-mails land in django.core.mail.outbox.
+    settings.TASKS = {"default": {"BACKEND": "tests.tasks_backend.WorkerLikeBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ALLOWED_HOSTS = [".testserver", "testserver", ".localhost", "localhost"]
@@ -36,10 +39,28 @@ def _test_settings(settings, tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_scope() -> Iterator[None]:
-    # Test set-up spans institutions; requests still enter their own scope.
-    with scopes_disabled():
+def _tenant_scope(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test runs in the test institution's scope, so a query missing its filter fails.
+
+    A test without the `organization` fixture runs in no scope: any tenant query raises,
+    as it would outside a request. Another institution's rows are read `within` it.
+    """
+    if "organization" not in request.fixturenames:
         yield
+        return
+    with scope(organization=request.getfixturevalue("organization")):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _requests_start_unscoped() -> Iterator[None]:
+    """A request of the test client starts in no scope, as in production, whatever the
+    test's: otherwise the test's scope would leak into the view under test and hide the
+    scope it forgot to enter (tasks: tests/tasks_backend.py)."""
+    handler = ClientHandler.__call__
+    ClientHandler.__call__ = unscoped(handler)  # type: ignore[method-assign]
+    yield
+    ClientHandler.__call__ = handler  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from parcauto.accounts.models import Profile, User
 from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, UserCategory
 from parcauto.tenants.models import Organization, OrganizationHost
+from tests.scoping import within
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -102,15 +103,18 @@ class PermitProductFactory(factory.django.DjangoModelFactory):
     billing_frequency = PermitProduct.Billing.MONTHLY
     price = Decimal("23.08")
 
+    # Related rows are set as the product's institution, whichever scope the test is in.
     @factory.post_generation
     def lots(self, create: bool, extracted: list[ParkingLot] | None, **kwargs: Any) -> None:
         if create and extracted:
-            self.lots.set(extracted)
+            with within(self.organization):
+                self.lots.set(extracted)
 
     @factory.post_generation
     def categories(self, create: bool, extracted: list[UserCategory] | None, **kwargs: Any) -> None:
         if create and extracted:
-            self.categories.set(extracted)
+            with within(self.organization):
+                self.categories.set(extracted)
 
 
 class ProductGrantFactory(factory.django.DjangoModelFactory):

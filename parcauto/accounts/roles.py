@@ -51,7 +51,7 @@ institution, and one query tells everything a person may do.
   bank account numbers are for the managers who answer for their institution.
 - Deciding on requests (approve, refuse) belongs to the service centre: agents decide
   like managers, as in SPAQ's practice where the service centre processes the requests.
-  Decisions go through `subscriptions.services.lifecycle`, which audits each one.
+  Decisions go through `sales.services`, which audits each one.
 - Every staff member (any role, or the `is_staff`/`is_superuser` flags) must use an
   authenticator app (`StaffMfaRequiredMiddleware`).
 """

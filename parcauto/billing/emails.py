@@ -6,7 +6,7 @@ from functools import partial
 
 from django.db import transaction
 from django.tasks import task
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from parcauto.notifications.services import email_send_template
 from parcauto.subscriptions.models import Subscription
@@ -21,9 +21,11 @@ CANCELLED = "billing_cancelled"
 
 
 @task()
-def send_billing_email(*, subscription_id: int, template: str, invoice_id: int | None) -> None:
+def send_billing_email(
+    *, organization_id: int, subscription_id: int, template: str, invoice_id: int | None
+) -> None:
     """One e-mail per (template, contract, invoice and failure count), however often it runs."""
-    with scopes_disabled():
+    with scope(organization=organization_id):
         subscription = Subscription.objects.select_related(
             "organization", "person", "person__profile", "lot", "product"
         ).get(pk=subscription_id)
@@ -49,6 +51,7 @@ def billing_email_after_commit(
     transaction.on_commit(
         partial(
             send_billing_email.enqueue,
+            organization_id=subscription.organization_id,
             subscription_id=subscription.pk,
             template=template,
             invoice_id=invoice.pk if invoice is not None else None,

@@ -39,6 +39,10 @@ def days_in_month(day: dt.date) -> int:
     return calendar.monthrange(day.year, day.month)[1]
 
 
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
 def month_end(day: dt.date) -> dt.date:
     return day.replace(day=days_in_month(day))
 

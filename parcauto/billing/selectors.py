@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
-from django_scopes import scopes_disabled
 
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import Organization
 
 from .models import BillingPolicy, Invoice, Refund
 from .periods import MONTHLY, collection_calendar
-from .services.invoices import BILLED_STATUSES, ContractTerms, month_start
+from .proration import month_start
 from .taxes import tax_split_on
+from .terms import BILLED_STATUSES, ContractTerms
 
 _ZERO = Decimal("0.00")
 UNPAID_STATUSES = (Invoice.Status.DUE, Invoice.Status.FAILED)
@@ -33,8 +33,10 @@ def retry_delays(policy: BillingPolicy) -> list[int]:
     return [int(part) for part in policy.retry_after_days.split(",") if part.strip()]
 
 
-def contracts_to_invoice(*, run_date: dt.date, chunk_size: int) -> Iterator[list[ContractTerms]]:
-    """Monthly contracts to bill for the month of `run_date`, every institution, in chunks.
+def contracts_to_invoice(
+    *, organization: Organization, run_date: dt.date, chunk_size: int
+) -> Iterator[list[ContractTerms]]:
+    """The institution's monthly contracts to bill for the month of `run_date`, in chunks.
 
     Keyset pagination on the id: one bounded query per chunk, never the whole table in
     memory, and a contract added during the run is either in a later chunk or not at all.
@@ -42,21 +44,21 @@ def contracts_to_invoice(*, run_date: dt.date, chunk_size: int) -> Iterator[list
     first_day = month_start(run_date)
     fields = ("id", "organization_id", "start_date", "end_date", "price", "taxable")
     last_id = 0
-    with scopes_disabled():
-        contracts = Subscription.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=first_day),
-            status__in=BILLED_STATUSES,
-            billing_frequency=MONTHLY,
-            start_date__lt=first_day,
-        ).order_by("id")
-        while True:
-            rows = list(
-                contracts.filter(id__gt=last_id).values_list(*fields, "payment_method")[:chunk_size]
-            )
-            if not rows:
-                return
-            last_id = rows[-1][0]
-            yield [ContractTerms(*row) for row in rows]
+    contracts = Subscription.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first_day),
+        organization=organization,
+        status__in=BILLED_STATUSES,
+        billing_frequency=MONTHLY,
+        start_date__lt=first_day,
+    ).order_by("id")
+    while True:
+        rows = list(
+            contracts.filter(id__gt=last_id).values_list(*fields, "payment_method")[:chunk_size]
+        )
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [ContractTerms(*row) for row in rows]
 
 
 def balance_for(*, subscription: Subscription) -> Decimal:

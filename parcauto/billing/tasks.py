@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.tasks import task
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from parcauto.core.clock import local_today, now
 from parcauto.subscriptions.models import Subscription
@@ -14,19 +14,19 @@ from .services.run import billing_run
 
 
 @task()
-def collect_first_invoice(*, subscription_id: int) -> str:
+def collect_first_invoice(*, organization_id: int, subscription_id: int) -> str:
     """Invoice and charge a contract's first period once it is approved (idempotent).
 
     Run again, it finds the same invoice; a paid one is not charged again, and an
     attempt still in flight is settled with its own order id.
     """
     moment = now()
-    with scopes_disabled():
+    with scope(organization=organization_id):
         subscription = Subscription.objects.select_related("organization").get(pk=subscription_id)
         invoice = invoice_first_create(subscription=subscription, now=moment)
-    if invoice is None:
-        return "nothing to invoice"
-    attempt = invoice_collect(invoice=invoice, now=moment)
+        if invoice is None:
+            return "nothing to invoice"
+        attempt = invoice_collect(invoice=invoice, now=moment)
     return f"invoice {invoice.number}: {attempt.status if attempt else invoice.status}"
 
 

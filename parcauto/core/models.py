@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, ScopeError, get_scope
 
 
 class TimeStampedModel(models.Model):
@@ -15,6 +15,19 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class _NoneIsNoInstitution(models.Manager[Any]):
+    """django-scopes reads `scope(organization=None)` as "no filter": every institution's
+    rows. Here it names no institution, and is refused like a missing scope, so an
+    institution that turned out to be None (a root host, an unset id) never opens them all.
+    """
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        current = get_scope()
+        if current.get("_enabled", True) and current.get("organization", ...) is None:
+            raise ScopeError("scope(organization=None) names no institution")
+        return super().get_queryset()
 
 
 class TenantOwnedModel(TimeStampedModel):
@@ -28,7 +41,9 @@ class TenantOwnedModel(TimeStampedModel):
         verbose_name=_("institution"),
     )
 
-    objects: ClassVar[models.Manager[Any]] = ScopedManager(organization="organization")
+    objects: ClassVar[models.Manager[Any]] = ScopedManager(
+        _manager_class=_NoneIsNoInstitution, organization="organization"
+    )
 
     class Meta:
         abstract = True

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django_scopes import scopes_disabled
+
+from parcauto.tenants.scoping import every_institution
 
 from .catalog import VIP_ACCESS_CODE, load_catalog
 from .organizations import load_organizations
@@ -31,7 +32,9 @@ class DemoResult:
 
 def load_demo_data(*, base_domain: str) -> DemoResult:
     """Create or restore the demo; a second run writes nothing and duplicates nothing."""
-    with scopes_disabled(), transaction.atomic():
+    # The demo fills every portal in one transaction, each module all of them at once;
+    # it runs only in development (load_demo_data refuses to with DEBUG off).
+    with every_institution(reason="the demo data of every portal"), transaction.atomic():
         organizations = load_organizations(base_domain=base_domain)
         load_catalog(organizations)
         load_payments(organizations)

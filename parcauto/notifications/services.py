@@ -4,16 +4,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from parcauto.tenants.models import Organization
 
 from .models import OutboundAttachment, OutboundEmail
-from .sealing import SealBroken, Sendable, redact, seal, unseal
+from .sealing import Sendable, redact, seal
+from .tasks import deliver_email
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,6 @@ def email_queue(
     bodies carry a placeholder instead of each of them, and the copy to send is sealed
     until it is sent: nobody who reads the outbox can follow the link.
     """
-    from .tasks import deliver_email
 
     if dedupe_key is not None:
         existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
@@ -115,58 +114,4 @@ def email_send_template(
         language=language,
         attachments=attachments,
         dedupe_key=dedupe_key,
-    )
-
-
-def email_deliver(*, email_id: int) -> bool:
-    """Send one queued e-mail; a second call for the same e-mail sends nothing.
-
-    A sealed copy is what goes out, and it is erased once sent; a failed attempt keeps
-    it for the retry.
-    """
-    with transaction.atomic():
-        claimed = OutboundEmail.objects.filter(
-            pk=email_id, status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.FAILED]
-        ).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
-    if not claimed:
-        return False
-    email = OutboundEmail.objects.get(pk=email_id)
-    try:
-        sendable = _sendable(email)
-    except SealBroken:
-        # Its links were HMACs of a key that is gone: they would not work either.
-        _failed(email, "The sealed copy can no longer be opened (SECRET_KEY changed).")
-        return False
-    message = EmailMultiAlternatives(
-        subject=sendable.subject,
-        body=sendable.body_text,
-        from_email=email.from_email,
-        to=[email.to],
-        connection=mailers.default,
-    )
-    if sendable.body_html:
-        message.attach_alternative(sendable.body_html, "text/html")
-    for attachment in email.attachments.all():
-        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
-    try:
-        message.send()
-    except Exception as error:
-        _failed(email, repr(error))
-        raise
-    OutboundEmail.objects.filter(pk=email_id).update(attempts=email.attempts + 1, sealed="")
-    return True
-
-
-def _sendable(email: OutboundEmail) -> Sendable:
-    if email.sealed:
-        return unseal(email.sealed)
-    return Sendable(subject=email.subject, body_text=email.body_text, body_html=email.body_html)
-
-
-def _failed(email: OutboundEmail, error: str) -> None:
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        status=OutboundEmail.Status.FAILED,
-        sent_at=None,
-        attempts=email.attempts + 1,
-        last_error=error[:2000],
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from .services import email_deliver
+from .delivery import email_deliver
 
 
 @task()

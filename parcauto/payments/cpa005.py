@@ -264,3 +264,7 @@ def write_file(
         )
     )
     return "".join(f"{record}\r\n" for record in records)
+
+
+# What some banks put before the A record (DOMAIN_RULES 2.6); the rest is the standard.
+BANK_PROFILES = {"standard": "", "rbc": "$$AAPACPA1464[PROD[NL$$\r\n"}

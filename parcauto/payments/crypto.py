@@ -13,7 +13,9 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django_scopes import scopes_disabled
+from django_scopes import scope
+
+from parcauto.tenants.scoping import institutions_each
 
 from .models import PaymentMethod
 
@@ -68,14 +70,15 @@ def bank_accounts_rotate() -> int:
     can run while people pay.
     """
     rotated = 0
-    with scopes_disabled():
-        rows = PaymentMethod.objects.exclude(bank_account_encrypted="").values_list(
-            "pk", "bank_account_encrypted"
-        )
-        for pk, token in rows.iterator():
-            rotated += PaymentMethod.objects.filter(pk=pk, bank_account_encrypted=token).update(
-                bank_account_encrypted=bank_account_rotate(token)
+    for organization in institutions_each():  # every institution's accounts, one at a time
+        with scope(organization=organization):
+            rows = PaymentMethod.objects.exclude(bank_account_encrypted="").values_list(
+                "pk", "bank_account_encrypted"
             )
+            for pk, token in rows.iterator():
+                rotated += PaymentMethod.objects.filter(pk=pk, bank_account_encrypted=token).update(
+                    bank_account_encrypted=bank_account_rotate(token)
+                )
     return rotated
 
 

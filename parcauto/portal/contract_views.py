@@ -22,6 +22,7 @@ from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest, private_download, private_pdf
 from parcauto.payments.selectors import payment_method_current
+from parcauto.sales import services as sales
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
@@ -30,7 +31,6 @@ from parcauto.subscriptions.selectors import (
     subscription_get_for_person,
     subscription_list_for_person,
 )
-from parcauto.subscriptions.services import lifecycle
 
 from .decorators import portal_view
 from .documents import document_language
@@ -133,7 +133,7 @@ def subscription_cancel(request: PortalRequest, pk: int) -> HttpResponse:
         return redirect("portal:subscription_detail", pk=subscription.pk)
     if request.method == "POST":
         try:
-            lifecycle.subscription_cancel_pending(
+            sales.subscription_cancel_pending(
                 subscription=subscription, actor=request.user, now=clock_now()
             )
         except DomainError as error:

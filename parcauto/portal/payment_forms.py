@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.errors import DomainError
 from parcauto.payments.models import PaymentMethod
-from parcauto.subscriptions.errors import FieldErrors
-from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services.lifecycle import (
+from parcauto.sales.services import (
     CardPayment,
     PadPayment,
     Payment,
     PayrollPayment,
 )
+from parcauto.subscriptions.errors import FieldErrors
+from parcauto.subscriptions.models import Subscription
 
 from .forms import REQUIRED
 from .subscription_forms import add_domain_error
@@ -130,7 +130,7 @@ class PaymentForm(CardTokenMixin):
         return str(value or self.initial.get("payment_method") or "")
 
     def payment(self) -> Payment:
-        """What the chosen method gathered, for lifecycle.subscription_submit."""
+        """What the chosen method gathered, for sales.services.subscription_submit."""
         data = self.cleaned_data
         method = data["payment_method"]
         if method == PaymentMethodKind.CARD:

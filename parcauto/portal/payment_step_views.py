@@ -1,7 +1,7 @@
 """Step 5 of the request wizard, "Paiement": VOTRE ABONNEMENT, the method and what it
 needs (card iframe, bank account, payroll authorization), then "Soumettre" / "Ajouter".
 
-One view: it parses with PaymentForm, makes one call to lifecycle.subscription_submit
+One view: it parses with PaymentForm, makes one call to sales.subscription_submit
 (which records the means of payment in the same transaction) and renders.
 """
 
@@ -20,13 +20,13 @@ from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
 from parcauto.core.money import format_money_active
 from parcauto.core.ratelimit import rate_limited
+from parcauto.sales import services as sales
 from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.selectors import (
     subscription_draft_for,
     subscription_get_for_person,
 )
-from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 
 from .decorators import portal_view
@@ -118,7 +118,7 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
         return redirect("portal:subscription_detail", pk=target.pk)
     if form.is_valid():
         try:
-            sent = lifecycle.subscription_submit(
+            sent = sales.subscription_submit(
                 subscription=target,
                 now=clock_now(),
                 payment=form.payment(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.tasks import task
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from parcauto.notifications.services import email_send_template
 
@@ -19,9 +19,9 @@ WAITLIST_OFFER = "waitlist_offer"
 
 
 @task()
-def send_subscription_email(*, subscription_id: int, template: str) -> None:
+def send_subscription_email(*, organization_id: int, subscription_id: int, template: str) -> None:
     """One e-mail per (contract, event), however often the task runs."""
-    with scopes_disabled():
+    with scope(organization=organization_id):
         subscription = Subscription.objects.select_related(
             "organization", "person", "person__profile", "lot", "category", "product"
         ).get(pk=subscription_id)
@@ -38,8 +38,8 @@ def send_subscription_email(*, subscription_id: int, template: str) -> None:
 
 
 @task()
-def send_waitlist_offer(*, entry_id: int) -> None:
-    with scopes_disabled():
+def send_waitlist_offer(*, organization_id: int, entry_id: int) -> None:
+    with scope(organization=organization_id):
         entry = WaitingListEntry.objects.select_related(
             "organization", "person", "product", "lot", "category"
         ).get(pk=entry_id)

@@ -14,6 +14,7 @@ def _send_after_commit(subscription: Subscription, template: str) -> None:
     transaction.on_commit(
         partial(
             emails.send_subscription_email.enqueue,
+            organization_id=subscription.organization_id,
             subscription_id=subscription.pk,
             template=template,
         )
@@ -33,4 +34,10 @@ def on_cancelled(subscription: Subscription) -> None:
 
 
 def on_waitlist_offer(entry: WaitingListEntry) -> None:
-    transaction.on_commit(partial(emails.send_waitlist_offer.enqueue, entry_id=entry.pk))
+    transaction.on_commit(
+        partial(
+            emails.send_waitlist_offer.enqueue,
+            organization_id=entry.organization_id,
+            entry_id=entry.pk,
+        )
+    )

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from parcauto.accounts.models import User
 from parcauto.tenants.models import Organization
+from parcauto.tenants.scoping import institutions_each
 
 from .models import Subscription, WaitingListEntry
 
@@ -76,12 +77,18 @@ def subscription_get_for_person(
 
 
 def vehicles_needed_by_contracts(*, person: User) -> int:
-    """How many vehicles the person's live contracts need (one), on any portal."""
-    with scopes_disabled():  # vehicles belong to the account, contracts to institutions
-        live = Subscription.objects.filter(
-            person=person, status__in=Subscription.LIVE_STATUSES
-        ).exists()
-    return 1 if live else 0
+    """How many vehicles the person's live contracts need (one), on any portal.
+
+    Vehicles belong to the account, on every portal; contracts to institutions: each
+    institution is asked in its own scope.
+    """
+    for organization in institutions_each():
+        with scope(organization=organization):
+            if Subscription.objects.filter(
+                organization=organization, person=person, status__in=Subscription.LIVE_STATUSES
+            ).exists():
+                return 1
+    return 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ from django.tasks import task
 
 from parcauto.core.clock import now
 
-from .services.lifecycle import subscriptions_activate_due
+from .services.activation import subscriptions_activate_due
 from .services.units import waitlist_expire_offers
 
 

@@ -13,8 +13,8 @@ class OrganizationMiddleware:
     """Maps the Host header to an institution and enters its data scope.
 
     Root hosts (the operator's own) have no institution: they list the portals and
-    serve the back office, and enter no scope, so a tenant query there fails loudly
-    (the back office disables scopes itself and narrows rows by staff role).
+    serve the back office, and enter no scope here, so a tenant query there fails
+    loudly (a staff member's is entered by `backoffice.middleware.StaffScopeMiddleware`).
     Any other unknown host is a 404, never a default tenant.
     """
 

@@ -8,12 +8,12 @@ import pytest
 from django.db import models
 from django.test import Client
 from django.utils import timezone
-from django_scopes.state import state as scope_state
 
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.notifications.models import OutboundEmail
 from parcauto.tenants.models import LegalText, Organization
+from parcauto.tenants.scoping import every_institution
 from tests.backoffice.staff import staff_member
 
 Role = StaffRole.Role
@@ -85,30 +85,17 @@ def operator(db) -> User:
     return staff_member(Role.OPERATOR_ADMIN, email="admin@parcauto.ca")
 
 
-class RootHostClient(Client):
-    """A browser on the operator's host (where the back office lives).
-
-    Each request starts as it does on the server: with no tenant scope entered at all,
-    rather than inside whatever scope the test itself runs in.
-    """
-
-    def request(self, **request: Any) -> Any:
-        token = scope_state.set({})
-        try:
-            return super().request(**request)
-        finally:
-            scope_state.reset(token)
-
-
 def signed_in(user: User) -> Client:
-    client = RootHostClient()
+    # The operator's host; each request starts in no scope, as on the server (conftest.py).
+    client = Client()
     client.force_login(user)
     return client
 
 
 def snapshot(model: type[models.Model]) -> list[dict[str, Any]]:
     """Every row of a table, to prove a refused request changed nothing."""
-    return list(model._default_manager.order_by("pk").values())
+    with every_institution(reason="a refused request changes no institution's rows"):
+        return list(model._default_manager.order_by("pk").values())
 
 
 def admin_url(obj: models.Model, view: str = "change") -> str:

@@ -22,9 +22,9 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import LOCAL_TZ
+from parcauto.sales.services import subscription_refuse, subscription_submit
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.services import drafts
-from parcauto.subscriptions.services.lifecycle import subscription_refuse, subscription_submit
 from parcauto.tenants.models import LegalText, Organization
 from parcauto.vehicles.models import Vehicle
 from tests.backoffice.conftest import signed_in, snapshot
@@ -36,6 +36,7 @@ from tests.factories import (
     UserCategoryFactory,
 )
 from tests.pages import PDF
+from tests.scoping import within_its_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ class Offer:
     product: PermitProduct
 
 
+@within_its_institution
 def offer_of(
     organization: Organization,
     *,
@@ -96,6 +98,7 @@ def offer_of(
 _people = iter(range(1, 10_000))
 
 
+@within_its_institution
 def reviewed_draft(
     offer: Offer, *, person: User, start: dt.date = TODAY, at: dt.datetime
 ) -> Subscription:
@@ -134,6 +137,7 @@ def reviewed_draft(
     return draft
 
 
+@within_its_institution
 def submitted_request(
     offer: Offer,
     *,

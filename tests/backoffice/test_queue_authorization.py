@@ -27,9 +27,9 @@ from django.test import Client
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.catalog.models import PermitProduct
+from parcauto.sales.services import subscription_approve
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.services import drafts
-from parcauto.subscriptions.services.lifecycle import subscription_approve
 from tests.backoffice.conftest import signed_in, snapshot
 from tests.backoffice.staff import staff_member
 from tests.backoffice.test_approval_queue import NOW, PDF, QUEUE, offer_of, submitted_request

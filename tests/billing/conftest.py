@@ -21,6 +21,7 @@ from tests.factories import (
     ProfileFactory,
     UserCategoryFactory,
 )
+from tests.scoping import within_its_institution
 
 _numbers = itertools.count(200_000_001)
 
@@ -49,6 +50,7 @@ def product(organization) -> PermitProduct:
     )
 
 
+@within_its_institution
 def contract(
     product: PermitProduct,
     *,

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django_scopes import scope
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
@@ -25,6 +24,7 @@ from parcauto.payments.models import (
 )
 from parcauto.subscriptions.models import Subscription
 from tests.billing.conftest import at, contract
+from tests.scoping import worker_call
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +149,12 @@ def test_a_declined_first_charge_cancels_the_contract_and_frees_its_unit(
 def test_the_task_after_approval_invoices_and_charges_once(product, settings):
     settings.PAYMENTS_GATEWAY = "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
     subscription = contract(product, start=dt.date(2026, 1, 1))
-    with scope():  # as in a task worker: scopes on, no institution
-        collect_first_invoice.call(subscription_id=subscription.pk)
-        collect_first_invoice.call(subscription_id=subscription.pk)
+    for _ in range(2):
+        worker_call(
+            collect_first_invoice,
+            organization_id=subscription.organization_id,
+            subscription_id=subscription.pk,
+        )
     invoice = Invoice.objects.get(subscription=subscription)
     assert invoice.status == Invoice.Status.PAID
     assert _charges_of(subscription) == 1

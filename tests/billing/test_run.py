@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django_scopes import get_scope
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingPolicy, BillingRun, Invoice
+from parcauto.billing.services import run as run_module
 from parcauto.billing.services.collect import invoice_collect
 from parcauto.billing.services.invoices import invoice_first_create
 from parcauto.billing.services.run import billing_run
@@ -18,8 +20,11 @@ from parcauto.payments.gateways.sandbox import SandboxGateway
 from parcauto.payments.gateways.simulator import Behaviour
 from parcauto.payments.models import PaymentAttempt, SandboxCard, SandboxTransaction
 from parcauto.subscriptions.models import Subscription
+from parcauto.tenants.models import Organization
+from parcauto.tenants.scoping import every_institution
 from tests.billing.conftest import at, contract
 from tests.billing.test_collect import LostRequests
+from tests.scoping import unscoped, within_its_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +38,12 @@ def _paid_june(subscription: Subscription, gateway: SandboxGateway) -> None:
     invoice_collect(invoice=invoice, now=at(JUNE_15), gateway=gateway)
 
 
+@unscoped  # as the daily task runs it
 def _run(day: dt.date, gateway=None, **kwargs) -> BillingRun:
     return billing_run(run_date=day, now=at(day, 3), gateway=gateway or SandboxGateway(), **kwargs)
 
 
+@within_its_institution
 def _july(subscription: Subscription) -> Invoice:
     return Invoice.objects.get(subscription=subscription, period_start=JULY_1)
 
@@ -59,14 +66,36 @@ def test_the_run_on_the_first_bills_and_charges_the_month_once(product, other_pr
         assert invoice.amount == subscription.price
         assert invoice.due_date == JULY_1
     assert SandboxTransaction.objects.count() == charges_before + 4
-    recurring = PaymentAttempt.objects.filter(invoice__period_start=JULY_1)
+    with every_institution(reason="the run charged both institutions"):
+        recurring = list(PaymentAttempt.objects.filter(invoice__period_start=JULY_1))
     assert {a.order_id for a in recurring} == {f"inv-{_july(s).number}-1" for s in contracts}
 
     again = _run(JULY_1)
     assert (again.contracts_seen, again.invoices_created) == (4, 0)
     assert (again.charges_approved, again.charges_declined) == (0, 0)
     assert SandboxTransaction.objects.count() == charges_before + 4
-    assert Invoice.objects.filter(period_start=JULY_1).count() == 4
+    with every_institution(reason="the run billed both institutions"):
+        assert Invoice.objects.filter(period_start=JULY_1).count() == 4
+
+
+def test_each_step_works_for_one_institution_at_a_time_in_its_scope(
+    product, other_product, gateway, monkeypatch
+):
+    steps = ["_settle", "_invoice", "_charge", "_interest", "_overdue", "_files"]
+    seen: list[tuple[str, Organization, object]] = []
+    for name in steps:
+        step = getattr(run_module, name)
+
+        def spy(run, organization, *, _name=name, _step=step, **kwargs):
+            seen.append((_name, organization, get_scope().get("organization")))
+            return _step(run, organization, **kwargs)
+
+        monkeypatch.setattr(run_module, name, spy)
+
+    _run(JULY_1, gateway)
+
+    institutions = sorted([product.organization, other_product.organization], key=lambda o: o.pk)
+    assert seen == [(name, each, each) for name in steps for each in institutions]
 
 
 def test_what_the_run_leaves_alone(product, gateway):

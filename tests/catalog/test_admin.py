@@ -17,6 +17,7 @@ from tests.factories import (
     UserCategoryFactory,
     UserFactory,
 )
+from tests.scoping import within
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,8 @@ def test_another_institutions_product_is_out_of_a_managers_reach(organization, c
     assert cisso_product.name_fr != "Piraté"
     response = client.get(f"{PRODUCTS}{cisso_product.pk}/delete/")
     assert response.status_code == 302
-    assert PermitProduct.objects.filter(pk=cisso_product.pk).exists()
+    with within(cisso_product.organization):
+        assert PermitProduct.objects.filter(pk=cisso_product.pk).exists()
 
 
 def test_a_manager_is_offered_only_their_institutions_lots_and_categories(

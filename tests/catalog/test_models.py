@@ -10,6 +10,7 @@ from django.utils import translation
 
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.catalog.validators import validate_email_domain
+from parcauto.tenants.scoping import every_institution
 from tests.catalog.conftest import NOW
 from tests.factories import ParkingLotFactory, PermitProductFactory, UserCategoryFactory
 
@@ -73,8 +74,9 @@ def test_two_institutions_may_use_the_same_lot_and_product_numbers(
     ParkingLotFactory(organization=other_organization, number="1085")
     PermitProductFactory(organization=organization, number="5569")
     PermitProductFactory(organization=other_organization, number="5569")
-    assert ParkingLot.objects.filter(number="1085").count() == 2
-    assert PermitProduct.objects.filter(number="5569").count() == 2
+    with every_institution(reason="one of each in both institutions"):
+        assert ParkingLot.objects.filter(number="1085").count() == 2
+        assert PermitProduct.objects.filter(number="5569").count() == 2
 
 
 def test_a_product_number_is_unique_within_an_institution(organization):
@@ -270,7 +272,8 @@ def test_a_category_name_is_unique_within_an_institution(organization, other_org
     UserCategoryFactory(organization=other_organization, name_fr="Résident")
     with pytest.raises(IntegrityError), transaction.atomic():
         UserCategoryFactory(organization=organization, name_fr="Résident")
-    assert UserCategory.objects.filter(name_fr="Résident").count() == 2
+    with every_institution(reason="one in both institutions"):
+        assert UserCategory.objects.filter(name_fr="Résident").count() == 2
 
 
 @pytest.mark.parametrize("domain", ["cegepmontpetit.ca", "etu.umontreal.ca", "x-y.qc.ca"])

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from parcauto.tenants.scoping import every_institution
 from tests.e2e.support import Portal, Steps
 from tests.factories import OrganizationFactory
 
@@ -92,6 +93,15 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _every_portal() -> Iterator[None]:
+    # A browser test goes through several portals and the back office: what it then checks
+    # in the database is read across them. The live server runs in a thread of its own,
+    # where each request enters its own scope, as in production.
+    with every_institution(reason="browser tests check what they did on every portal"):
+        yield
 
 
 @pytest.fixture

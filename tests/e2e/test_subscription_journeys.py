@@ -30,8 +30,9 @@ from parcauto.core.clock import now as clock_now
 from parcauto.core.money import format_money
 from parcauto.demo.loader import DemoResult
 from parcauto.demo.people import DEMO_PASSWORD
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.models import Attachment, Subscription
-from parcauto.subscriptions.services import drafts, lifecycle
+from parcauto.subscriptions.services import drafts
 from parcauto.tenants.models import Organization
 from parcauto.vehicles.models import Vehicle
 from tests.backoffice.staff import TOTP_SECRET

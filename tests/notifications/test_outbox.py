@@ -7,8 +7,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.core import mail
 
+from parcauto.notifications.delivery import email_deliver
 from parcauto.notifications.models import OutboundEmail
-from parcauto.notifications.services import email_deliver, email_queue
+from parcauto.notifications.services import email_queue
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from parcauto.billing.models import Invoice
+from parcauto.billing.services.collect_pad import pad_confirmation_send
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.money import split_taxes
 from parcauto.payments.models import PadOriginator, PaymentMethod, PayrollEmployer
-from parcauto.payments.services.pad import pad_confirmation_send, pad_method_record
+from parcauto.payments.services.pad import pad_method_record
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import LegalText, Organization
 from tests.factories import (
@@ -21,6 +22,7 @@ from tests.factories import (
     UserCategoryFactory,
 )
 from tests.payments.conftest import NOW, PDF_BYTES, upload
+from tests.scoping import within_its_institution
 
 _numbers = itertools.count(900_000_001)
 COLLECTION_DATE = dt.date(2026, 7, 1)  # day 182
@@ -32,6 +34,7 @@ PAD_AGREEMENT_FR = (
 )
 
 
+@within_its_institution
 def contract_make(
     organization: Organization,
     *,
@@ -67,6 +70,7 @@ def contract_make(
     )
 
 
+@within_its_institution
 def invoice_make(
     subscription: Subscription,
     *,
@@ -91,6 +95,7 @@ def invoice_make(
     )
 
 
+@within_its_institution
 def pad_agreement_make(organization: Organization, *, version: int = 1) -> LegalText:
     return LegalText.objects.create(
         organization=organization,
@@ -102,6 +107,7 @@ def pad_agreement_make(organization: Organization, *, version: int = 1) -> Legal
     )
 
 
+@within_its_institution
 def originator_make(organization: Organization, **changes: object) -> PadOriginator:
     values: dict[str, object] = {
         "originator_id": "PARCAUTO01",
@@ -117,6 +123,7 @@ def originator_make(organization: Organization, **changes: object) -> PadOrigina
     return PadOriginator.objects.create(organization=organization, **values)
 
 
+@within_its_institution
 def employer_make(organization: Organization) -> PayrollEmployer:
     # A Thursday: the pay periods of 2026 start on 1 January, 15 January...
     return PayrollEmployer.objects.create(
@@ -124,6 +131,7 @@ def employer_make(organization: Organization) -> PayrollEmployer:
     )
 
 
+@within_its_institution
 def pad_contract_make(
     organization: Organization,
     *,

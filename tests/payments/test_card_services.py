@@ -9,9 +9,11 @@ from parcauto.payments.gateways.base import CardRejected, GatewayError, GatewayT
 from parcauto.payments.gateways.sandbox import SandboxGateway, sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod, SandboxCard
 from parcauto.payments.services import cards
+from parcauto.sales import tasks as sale
 from parcauto.subscriptions.models import Subscription
 from tests.payments.conftest import NOW
 from tests.payments.factories import contract_make
+from tests.scoping import worker_call
 
 VISA = "4242424242424242"
 DECLINED = "4000000000000002"
@@ -38,6 +40,12 @@ def vaulted_keys() -> set[str]:
     return set(SandboxCard.objects.filter(permanent=True).values_list("token", flat=True))
 
 
+def _vault(method: PaymentMethod) -> str:
+    return worker_call(
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+    )
+
+
 def test_recording_a_card_calls_no_gateway_and_the_vault_task_stores_it(contract) -> None:
     token = temporary_token()
 
@@ -46,7 +54,14 @@ def test_recording_a_card_calls_no_gateway_and_the_vault_task_stores_it(contract
     assert (method.status, method.kind, method.gateway) == ("pending", "card", "sandbox")
     assert method.temporary_token == token and not method.data_key
     assert SandboxCard.objects.get().token == token  # not used yet
-    assert tasks.vault_card.call(payment_method_id=method.pk) == PaymentMethod.Status.ACTIVE
+    assert (
+        worker_call(
+            sale.vault_card,
+            organization_id=method.organization_id,
+            payment_method_id=method.pk,
+        )
+        == PaymentMethod.Status.ACTIVE
+    )
     method.refresh_from_db()
     assert method.status == PaymentMethod.Status.ACTIVE
 
@@ -67,11 +82,15 @@ def test_the_vault_task_run_twice_changes_nothing_the_second_time(contract) -> N
     method = cards.card_method_record(
         subscription=contract, temporary_token=temporary_token(), now=NOW
     )
-    tasks.vault_card.call(payment_method_id=method.pk)
+    worker_call(
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+    )
     method.refresh_from_db()
     first = (method.status, method.data_key, method.updated_at)
 
-    result = tasks.vault_card.call(payment_method_id=method.pk)
+    result = worker_call(
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+    )
 
     method.refresh_from_db()
     assert result == "active"
@@ -91,7 +110,14 @@ def test_a_declined_card_is_revoked_and_the_refusal_raised(contract) -> None:
     assert method.status == PaymentMethod.Status.REVOKED
     assert (method.temporary_token, method.data_key) == ("", "")
     assert method.revoked_at == NOW
-    assert tasks.vault_card.call(payment_method_id=method.pk) == "revoked"
+    assert (
+        worker_call(
+            sale.vault_card,
+            organization_id=method.organization_id,
+            payment_method_id=method.pk,
+        )
+        == "revoked"
+    )
 
 
 def test_a_gateway_that_does_not_answer_leaves_the_card_pending(contract, monkeypatch) -> None:
@@ -190,7 +216,11 @@ def test_a_failed_swap_removes_the_new_card_from_the_vault(
 
 
 def test_a_refused_request_keeps_no_card(active_card) -> None:
-    result = tasks.forget_card.call(payment_method_id=active_card.pk)
+    result = worker_call(
+        tasks.forget_card,
+        organization_id=active_card.organization_id,
+        payment_method_id=active_card.pk,
+    )
 
     active_card.refresh_from_db()
     assert result == "revoked"
@@ -210,7 +240,7 @@ def test_the_contracts_card_is_forgotten_only_once_the_transaction_commits(
     active_card, contract, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        cards.card_forget_after_commit(subscription=contract)
+        tasks.card_forget_after_commit(subscription=contract)
     active_card.refresh_from_db()
     assert active_card.status == PaymentMethod.Status.ACTIVE  # nothing before the commit
     assert active_card.data_key in vaulted_keys()

@@ -10,14 +10,14 @@ import pytest
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
-from parcauto.payments.models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod
-from parcauto.payments.services.collection import (
-    CollectionError,
-    business_days_before,
+from parcauto.billing.services.collect_pad import (
     pad_collect,
     pad_returns_import,
     pad_settle_unreturned,
 )
+from parcauto.payments.business_days import business_days_before
+from parcauto.payments.errors import CollectionError
+from parcauto.payments.models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod
 from parcauto.payments.services.pad import pad_agreement_revoke, pad_method_record
 
 from .conftest import NOW, PDF_BYTES, upload

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from parcauto.accounts.models import StaffRole
+from parcauto.billing.services.collect_pad import pad_collect, pad_confirmation_send
 from parcauto.payments.models import CollectionFile, PaymentMethod
-from parcauto.payments.services.collection import pad_collect
-from parcauto.payments.services.pad import pad_confirmation_send, pad_method_record
+from parcauto.payments.services.pad import pad_method_record
 from tests.backoffice.conftest import signed_in
 from tests.backoffice.staff import staff_member
 

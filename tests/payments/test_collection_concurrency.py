@@ -10,8 +10,8 @@ import pytest
 from django.db import connections
 from django_scopes import scope
 
+from parcauto.billing.services.collect_pad import pad_collect
 from parcauto.payments.models import CollectionFile, PadOriginator, PaymentAttempt
-from parcauto.payments.services.collection import pad_collect
 
 from .conftest import NOW
 from .factories import invoice_make, originator_make, pad_agreement_make, pad_contract_make

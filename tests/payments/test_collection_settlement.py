@@ -16,12 +16,12 @@ import pytest
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingPolicy, BillingRun, Invoice
+from parcauto.billing.services.collect_pad import pad_collect, pad_returns_import
 from parcauto.billing.services.run import billing_run
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.gateways.sandbox import SandboxGateway
 from parcauto.payments.models import CollectionFile, PaymentAttempt
-from parcauto.payments.services.collection import pad_collect, pad_returns_import
 from parcauto.subscriptions.models import Subscription
 from tests.billing.conftest import at
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from parcauto.billing.services.collect_pad import pad_confirmation_send
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments import crypto
@@ -15,7 +16,6 @@ from parcauto.payments.models import PaymentMethod
 from parcauto.payments.services.pad import (
     PadError,
     pad_amount_change_notice,
-    pad_confirmation_send,
     pad_first_debit_earliest,
     pad_method_record,
 )

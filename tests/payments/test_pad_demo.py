@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
+from parcauto.payments.cpa005 import BANK_PROFILES
 from parcauto.payments.models import PadOriginator, PayrollEmployer
-from parcauto.payments.services.collection import BANK_PROFILES
 from parcauto.tenants.models import LegalText
+from parcauto.tenants.scoping import every_institution
+from tests.scoping import unscoped
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _every_institution() -> Iterator[None]:
+    # The demo fills every portal: these tests read what it made across them.
+    with every_institution(reason="tests of the demo of every portal"):
+        yield
+
+
+@unscoped
 def _load() -> None:
     call_command("load_demo_data", force=True, stdout=StringIO())
 

@@ -21,6 +21,7 @@ from tests.backoffice.conftest import signed_in
 from tests.backoffice.staff import staff_member
 from tests.billing.conftest import at
 from tests.pages import text
+from tests.scoping import within_its_institution
 
 from .conftest import NOW, PDF_BYTES, upload
 from .cpa005_parser import parse
@@ -117,6 +118,7 @@ def test_accented_and_other_latin_names_are_accepted_as_typed(contract) -> None:
 # --- in the billing run --------------------------------------------------------------------
 
 
+@within_its_institution
 def _file_of(organization) -> list[tuple[str, str]]:
     collection = CollectionFile.objects.get(organization=organization)
     with collection.file.open("rb") as stored:

@@ -11,14 +11,10 @@ import pytest
 
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
+from parcauto.billing.services.collect_payroll import payroll_collect, payroll_settle_sent
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.payments.models import CollectionFile, PaymentAttempt, PaymentMethod
-from parcauto.payments.services.collection import (
-    PAYROLL_COLUMNS,
-    pay_period,
-    payroll_collect,
-    payroll_settle_sent,
-)
+from parcauto.payments.payroll_files import PAYROLL_COLUMNS, pay_period
 from parcauto.payments.services.payroll import (
     payroll_authorization_revoke,
     payroll_method_record,

@@ -9,11 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from parcauto.catalog.models import PaymentMethodKind
-from parcauto.payments import tasks
 from parcauto.payments.models import PaymentMethod, SandboxCard
 from parcauto.payments.services import cards
+from parcauto.sales import tasks as sale
 from tests.payments.conftest import NOW
 from tests.payments.factories import contract_make
+from tests.scoping import worker_call
 
 FRAME = "/passerelle-test/carte/"
 TOKENIZE = "/passerelle-test/carte/jeton/"
@@ -152,7 +153,9 @@ def test_the_typed_number_is_nowhere_in_the_database_or_the_logs(
     token = tokenize(portal_client, card_number="4012-8888-8888-1881")["dataKey"]
     with django_capture_on_commit_callbacks(execute=True):
         method = cards.card_method_record(subscription=contract, temporary_token=token, now=NOW)
-    tasks.vault_card.call(payment_method_id=method.pk)
+    worker_call(
+        sale.vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+    )
 
     method.refresh_from_db()
     assert method.status == PaymentMethod.Status.ACTIVE and method.card_last4 == "1881"

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from parcauto.billing.models import Invoice
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod, SandboxCard
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import lifecycle
 from tests.factories import ProfileFactory, UserFactory
 from tests.pages import NBSP, page, text
 from tests.subscriptions import conftest as subscriptions

@@ -13,8 +13,8 @@ from django.test import Client
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory
 from tests.pages import NBSP, PDF, page, text

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from parcauto.catalog.models import PermitProduct
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Attachment, Subscription
-from parcauto.subscriptions.services import drafts, lifecycle
+from parcauto.subscriptions.services import drafts
 from parcauto.vehicles.models import Vehicle
 from tests.factories import (
     OrganizationFactory,

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -33,6 +35,7 @@ from tests.factories import (
     VehicleFactory,
 )
 from tests.pages import NBSP, PDF, page, text
+from tests.scoping import within
 
 pytestmark = pytest.mark.django_db
 
@@ -369,7 +372,7 @@ def test_a_double_click_on_submit_sends_one_request_and_shows_it(portal_client, 
 
 
 @pytest.fixture
-def cisso():
+def cisso() -> Iterator[dict[str, Any]]:
     organization = OrganizationFactory(
         slug="cisso-test", name_fr="CISSS de l'Outaouais", hostname="cisso.testserver"
     )
@@ -398,7 +401,8 @@ def cisso():
         lots=[lot],
         categories=[category],
     )
-    return {"organization": organization, "lot": lot, "category": category, "product": product}
+    with within(organization):  # the institution of the tests that use it
+        yield {"organization": organization, "lot": lot, "category": category, "product": product}
 
 
 def test_an_employee_pays_by_payroll_deduction_with_an_employee_number(cisso):

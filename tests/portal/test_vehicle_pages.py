@@ -249,7 +249,12 @@ def test_a_vehicle_is_deleted_after_confirmation(portal_client, marie):
     assert portal_client.get(url).status_code == 404
 
 
-def test_the_last_vehicle_of_a_live_contract_cannot_be_deleted(portal_client, marie, organization):
+# A contract on any portal of the person's: vehicles belong to the account.
+@pytest.mark.parametrize("contract_portal", ["organization", "other_organization"])
+def test_the_last_vehicle_of_a_live_contract_cannot_be_deleted(
+    portal_client, marie, contract_portal, request
+):
+    organization = request.getfixturevalue(contract_portal)
     vehicle = add(marie, "FAB123")
     lot = ParkingLotFactory(organization=organization)
     category = UserCategoryFactory(organization=organization)

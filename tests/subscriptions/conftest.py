@@ -10,8 +10,9 @@ import pytest
 from parcauto.accounts.models import User
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import LOCAL_TZ
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import drafts, lifecycle
+from parcauto.subscriptions.services import drafts
 from parcauto.tenants.models import LegalText
 from parcauto.vehicles.models import Vehicle
 from tests.factories import (

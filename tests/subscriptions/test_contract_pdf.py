@@ -9,9 +9,9 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions import contract
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import lifecycle
 from parcauto.tenants.models import LegalText
 from tests.factories import UserFactory
 from tests.subscriptions.conftest import NOW, draft_until_payment, submit

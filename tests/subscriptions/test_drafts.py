@@ -220,7 +220,7 @@ def test_a_missing_proof_is_required_but_a_kept_one_is_enough(needs_proof, perso
 
 
 def test_a_sent_request_can_no_longer_be_edited_as_a_draft(offer, person):
-    from parcauto.subscriptions.services.lifecycle import subscription_submit
+    from parcauto.sales.services import subscription_submit
 
     draft = draft_until_payment(offer, person)
     subscription_submit(

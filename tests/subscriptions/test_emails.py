@@ -8,11 +8,12 @@ import pytest
 from django.core import mail
 
 from parcauto.notifications.models import OutboundEmail
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions import emails
 from parcauto.subscriptions.models import Subscription, WaitingListEntry
-from parcauto.subscriptions.services import lifecycle
 from tests.factories import UserFactory
 from tests.pages import NBSP
+from tests.scoping import worker_call
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,12 @@ def _speaks(subscription: Subscription, language: str) -> None:
 
 def _send(capture, template: str, subscription: Subscription) -> OutboundEmail:
     with capture(execute=True):
-        emails.send_subscription_email.call(subscription_id=subscription.pk, template=template)
+        worker_call(
+            emails.send_subscription_email,
+            organization_id=subscription.organization_id,
+            subscription_id=subscription.pk,
+            template=template,
+        )
     return OutboundEmail.objects.get(dedupe_key=f"{template}:{subscription.pk}")
 
 
@@ -330,8 +336,12 @@ def test_the_waiting_list_offer_says_until_when_and_where(
         offer_expires_at=NOW + dt.timedelta(days=3),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        emails.send_waitlist_offer.call(entry_id=entry.pk)
-        emails.send_waitlist_offer.call(entry_id=entry.pk)
+        worker_call(
+            emails.send_waitlist_offer, organization_id=entry.organization_id, entry_id=entry.pk
+        )
+        worker_call(
+            emails.send_waitlist_offer, organization_id=entry.organization_id, entry_id=entry.pk
+        )
     email = OutboundEmail.objects.get(template=emails.WAITLIST_OFFER)
     product = str(offer.product.number) + " - "
     product += offer.product.name_fr if language == "fr" else offer.product.name_en

@@ -19,7 +19,8 @@ from parcauto.catalog.models import PermitProduct
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod, SandboxCard
-from parcauto.payments.tasks import vault_card
+from parcauto.sales import services as lifecycle
+from parcauto.sales.tasks import vault_card
 from parcauto.subscriptions.errors import (
     FieldErrors,
     ProductNotAvailable,
@@ -27,10 +28,13 @@ from parcauto.subscriptions.errors import (
     TransitionNotAllowed,
 )
 from parcauto.subscriptions.models import Consent, Subscription
-from parcauto.subscriptions.services import lifecycle
+from parcauto.subscriptions.services.activation import subscriptions_activate_due
+from parcauto.subscriptions.tasks import activate_due_subscriptions
 from parcauto.tenants.models import LegalText
 from tests.factories import ProfileFactory, UserFactory
 from tests.pages import PDF
+from tests.payments.factories import contract_make
+from tests.scoping import within, worker_call
 from tests.subscriptions.conftest import NOW, TODAY, draft_until_payment, submit
 
 pytestmark = pytest.mark.django_db
@@ -147,13 +151,23 @@ def test_approval_before_the_start_waits_then_the_daily_job_activates(offer, per
     request = submit(draft_until_payment(offer, person, start=start))
     approved = lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
     assert approved.status == Subscription.Status.APPROVED
-    assert lifecycle.subscriptions_activate_due(now=NOW + dt.timedelta(days=4)) == 0
+    assert subscriptions_activate_due(now=NOW + dt.timedelta(days=4)) == 0
     start_morning = dt.datetime.combine(start, dt.time(0, 5), tzinfo=NOW.tzinfo)
-    assert lifecycle.subscriptions_activate_due(now=start_morning) == 1
-    assert lifecycle.subscriptions_activate_due(now=start_morning) == 0  # idempotent
+    assert subscriptions_activate_due(now=start_morning) == 1
+    assert subscriptions_activate_due(now=start_morning) == 0  # idempotent
     approved.refresh_from_db()
     assert approved.status == Subscription.Status.ACTIVE
     assert approved.activated_at == start_morning
+
+
+def test_the_daily_job_activates_the_due_contracts_of_every_institution(
+    organization, other_organization
+):
+    for each in (organization, other_organization):
+        due = contract_make(each, start=TODAY)
+        with within(each):
+            Subscription.objects.filter(pk=due.pk).update(status=Subscription.Status.APPROVED)
+    assert worker_call(activate_due_subscriptions) == 2  # a worker: no scope of its own
 
 
 def test_only_a_pending_request_can_be_approved_or_refused(offer, person, staff):
@@ -400,7 +414,12 @@ def test_a_card_the_vault_refuses_cancels_the_request_like_a_declined_charge(
 
     # The task run again (or the first charge meeting the refusal) changes nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        assert vault_card.call(payment_method_id=method.pk) == "revoked"
+        assert (
+            worker_call(
+                vault_card, organization_id=method.organization_id, payment_method_id=method.pk
+            )
+            == "revoked"
+        )
     assert declined.count() == 1
     assert AuditEvent.objects.filter(action="subscription.payment_declined").count() == 1
 
@@ -528,7 +547,7 @@ def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_
     offer.product.save()
     sent = submit(draft_until_payment(offer, person))
     queued = DBTaskResult.objects.get()  # in the submission's transaction, not after it
-    assert queued.task_path == "parcauto.subscriptions.follow_up.submission_follow_up"
+    assert queued.task_path == "parcauto.sales.tasks.submission_follow_up"
     assert queued.args_kwargs["kwargs"]["subscription_id"] == sent.pk
 
     late = draft_until_payment(offer, ProfileFactory().user)
@@ -549,8 +568,8 @@ def test_the_database_worker_runs_the_follow_up_then_what_it_queued(
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     assert set(DBTaskResult.objects.values_list("task_path", "status")) >= {
-        ("parcauto.subscriptions.follow_up.submission_follow_up", "SUCCESSFUL"),
-        ("parcauto.payments.tasks.vault_card", "SUCCESSFUL"),
+        ("parcauto.sales.tasks.submission_follow_up", "SUCCESSFUL"),
+        ("parcauto.sales.tasks.vault_card", "SUCCESSFUL"),
         ("parcauto.subscriptions.emails.send_subscription_email", "SUCCESSFUL"),
     }
     assert _method(request).status == PaymentMethod.Status.ACTIVE

@@ -11,9 +11,9 @@ from django_scopes import scope
 
 from parcauto.payments.gateways.sandbox import sandbox_card_tokenize
 from parcauto.payments.models import PaymentMethod
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.errors import SoldOut
 from parcauto.subscriptions.models import Consent, Subscription
-from parcauto.subscriptions.services import lifecycle
 from tests.factories import ProfileFactory
 from tests.subscriptions.conftest import draft_until_payment, submit
 

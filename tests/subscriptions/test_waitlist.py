@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.errors import SoldOut, WaitingListClosed
 from parcauto.subscriptions.models import Subscription, WaitingListEntry
-from parcauto.subscriptions.services import lifecycle
 from parcauto.subscriptions.services.units import waitlist_expire_offers
 from parcauto.subscriptions.services.waitlist import (
     waitlist_join,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 
@@ -13,9 +14,19 @@ from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, Use
 from parcauto.catalog.selectors import product_list_for
 from parcauto.payments.models import PadOriginator, PayrollEmployer
 from parcauto.tenants.models import LegalText, Organization, OrganizationHost
+from parcauto.tenants.scoping import every_institution
 from parcauto.tenants.validators import contrast_ratio
+from tests.scoping import unscoped
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _every_institution() -> Iterator[None]:
+    # The demo fills every portal: these tests read what it made across them.
+    with every_institution(reason="tests of the demo of every portal"):
+        yield
+
 
 DEMO_MODELS: list[type[models.Model]] = [
     Organization,
@@ -36,6 +47,7 @@ DEMO_MODELS: list[type[models.Model]] = [
 ]
 
 
+@unscoped
 def _load(**options) -> str:  # type: ignore[no-untyped-def]
     out = StringIO()
     call_command("load_demo_data", force=True, stdout=out, **options)

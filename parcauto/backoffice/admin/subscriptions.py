@@ -1,7 +1,7 @@
 """Subscriptions in the admin: looked up and audited, never decided or changed here.
 
 Approving and refusing happen in the operator's queue (`/gestion/demandes/`), through the
-lifecycle services that check the transition, give units back and send the e-mails. The
+sale's services that check the transition, give units back and send the e-mails. The
 admin only lists contracts for search (by number, e-mail, plate) with their consents and
 files, narrowed to the staff member's institutions. Drafts are a person's unfinished
 wizard: nobody in the back office sees them.

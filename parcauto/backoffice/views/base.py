@@ -1,4 +1,4 @@
-"""What every back-office page shares: root host only, staff only, no tenant scope."""
+"""What every back-office page shares: root host only, staff only, the staff's scope."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
-from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
 from parcauto.accounts.roles import StaffAccess
@@ -30,9 +29,10 @@ class StaffRequest(HttpRequest):
 def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
     """An operator page: 404 on a portal host, login first, then 403 without a staff role.
 
-    The pages span institutions, so no tenant scope applies: each view narrows rows to the
-    institutions the staff member holds a role for (`staff_organizations`), and a row of
-    any other institution answers 404, as if it did not exist.
+    The pages span the institutions the staff member holds a role for: the request runs
+    in their scope (`backoffice.middleware.StaffScopeMiddleware`), each view narrows rows
+    to them as well (`staff_organizations`), and a row of any other institution answers
+    404, as if it did not exist.
     """
 
     @login_required
@@ -40,8 +40,7 @@ def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[...
     def signed_in(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
         if not access_for(request).is_staff:
             raise PermissionDenied
-        with scopes_disabled():
-            return view(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
 
     @wraps(view)
     def root_host_only(request: HttpRequest, *args: Any, **kwargs: Any) -> R:

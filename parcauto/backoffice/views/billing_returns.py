@@ -15,12 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from parcauto.billing.services.collect_pad import pad_returns_import
 from parcauto.core.clock import now
-from parcauto.payments.services.collection import (
-    RETURNS_COLUMNS,
-    CollectionError,
-    pad_returns_import,
-)
+from parcauto.payments.errors import CollectionError
+from parcauto.payments.pad_returns import RETURNS_COLUMNS
 from parcauto.tenants.models import Organization
 
 from ..forms import PadReturnsForm

@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.core.clock import now
+from parcauto.sales.services import subscription_approve_many
 from parcauto.subscriptions.selectors import approval_queue
-from parcauto.subscriptions.services.lifecycle import subscription_approve_many
 
 from ..forms import BulkApproveForm, QueueFilterForm
 from .base import (

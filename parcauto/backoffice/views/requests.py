@@ -21,10 +21,10 @@ from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import local_today, now
 from parcauto.core.http import private_download
 from parcauto.core.money import format_money_active
+from parcauto.sales.services import subscription_approve, subscription_refuse
 from parcauto.subscriptions.errors import FieldErrors, SubscriptionError
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.selectors import QueueFilters, approval_queue
-from parcauto.subscriptions.services.lifecycle import subscription_approve, subscription_refuse
 
 from ..forms import RefuseForm
 from .base import StaffRequest, backoffice_view, layout_context, staff, staff_organizations

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
-from django_scopes import scopes_disabled
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
@@ -31,10 +30,11 @@ from parcauto.payments.gateways.base import (
 )
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.payments.selectors import payment_method_current
-from parcauto.subscriptions.services import payments as contract_payments
+from parcauto.payments.services.cards import card_method_vault
 
 from ..models import Invoice
 from ..selectors import billing_policy_for, retry_delays
+from . import nonpayment
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
         attempt.auth_code = outcome.auth_code[:20]
         attempt.settled_at = outcome.processed_at or now
         settled.append(attempt)
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic():
         written = _attempts_update(settled)
         paid = []
         for attempt in settled:
@@ -183,7 +183,7 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
 
 def invoice_declined(*, invoice_id: int, now: dt.datetime) -> None:
     """A charge of the invoice was refused: first charge cancels, later ones are retried."""
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update(of=("self",))
             .select_related("organization", "subscription")
@@ -200,7 +200,7 @@ def invoice_declined(*, invoice_id: int, now: dt.datetime) -> None:
             invoice.save(
                 update_fields=["failed_attempts", "status", "next_attempt_on", "updated_at"]
             )
-            contract_payments.subscription_payment_declined(
+            nonpayment.subscription_payment_declined(
                 subscription=subscription, invoice=invoice, now=now
             )
             return
@@ -208,9 +208,7 @@ def invoice_declined(*, invoice_id: int, now: dt.datetime) -> None:
             invoice=invoice, failures=invoice.failed_attempts, today=local_today(now)
         )
         invoice.save(update_fields=["failed_attempts", "status", "next_attempt_on", "updated_at"])
-        contract_payments.subscription_payment_failed(
-            subscription=subscription, invoice=invoice, now=now
-        )
+        nonpayment.subscription_payment_failed(subscription=subscription, invoice=invoice, now=now)
 
 
 def charges_send(*, sent: Sequence[Sent], gateway: Gateway, now: dt.datetime) -> Tally:
@@ -272,9 +270,6 @@ def _card_ready(invoice: Invoice, *, now: dt.datetime) -> PaymentMethod | None:
     if method is not None and method.kind != PaymentMethodKind.CARD:
         method = None
     if method is not None and method.status == PaymentMethod.Status.PENDING:
-        # Written by the payments app; imported here so billing loads without it.
-        from parcauto.payments.services.cards import card_method_vault
-
         method = card_method_vault(payment_method=method, now=now)
     if method is None or method.status != PaymentMethod.Status.ACTIVE:
         return None
@@ -287,16 +282,9 @@ def invoice_collect(
     """Charge the invoice's card once; None when there is nothing to charge.
 
     Safe to call again at any time: a paid invoice is not charged, and an attempt
-    still SENT is settled with its own order id instead of a new charge. Called by a
-    task outside any institution's scope: the rows it reads are those of the invoice.
+    still SENT is settled with its own order id instead of a new charge. Called in the
+    scope of the invoice's institution (the `collect_first_invoice` task enters it).
     """
-    with scopes_disabled():
-        return _invoice_collect(invoice=invoice, now=now, gateway=gateway)
-
-
-def _invoice_collect(
-    *, invoice: Invoice, now: dt.datetime, gateway: Gateway | None
-) -> PaymentAttempt | None:
     if invoice.payment_method != PaymentMethodKind.CARD or invoice.status == Invoice.Status.PAID:
         return None
     gateway = gateway or get_gateway()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,30 +28,12 @@ from parcauto.subscriptions.models import Subscription
 from ..bulk import rows_insert
 from ..models import Invoice
 from ..periods import MONTHLY
-from ..proration import Period, first_period, month_end, prorate
+from ..proration import Period, first_period, month_end, month_start, prorate
 from ..taxes import tax_split_on
+from ..terms import BILLED_STATUSES, ContractTerms
 
 INVOICE_SEQUENCE = "invoice_number"
 FIRST_INVOICE_NUMBER = 1_000_001
-# States in which a contract is billed: approved (it may start later) and running.
-BILLED_STATUSES = (
-    Subscription.Status.APPROVED,
-    Subscription.Status.ACTIVE,
-    Subscription.Status.ENDING,
-)
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """What billing reads of a contract, as one `values()` row of the run gives it."""
-
-    id: int
-    organization_id: int
-    start_date: dt.date
-    end_date: dt.date | None
-    price: Decimal
-    taxable: bool
-    payment_method: str
 
 
 class _Taxes:
@@ -175,10 +156,6 @@ def invoice_first_create(*, subscription: Subscription, now: dt.datetime) -> Inv
         invoice = Invoice(**dict(zip(INVOICE_FIELDS, row, strict=True)))
         invoice.save()
     return invoice
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def invoices_create_due(

@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
@@ -33,10 +32,7 @@ from ..selectors import billing_policy_for
 
 def refundable(invoice: Invoice) -> Decimal:
     """What may still be given back on `invoice`: paid, less refunds not failed."""
-    with scopes_disabled():
-        refunded = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(
-            total=Sum("amount")
-        )
+    refunded = invoice.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount"))
     return invoice.amount_paid - (refunded["total"] or Decimal("0.00"))
 
 
@@ -56,7 +52,7 @@ def refund_create(
         raise RefundNotAllowed(
             _("Enter a positive amount in dollars and cents."), code="bad_amount"
         )
-    with scopes_disabled(), transaction.atomic():
+    with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if amount > refundable(locked):
             raise RefundTooLarge
@@ -112,11 +108,10 @@ def refund_send(
     With `ask_first`, the gateway is first asked what became of the order id; only one
     it never had is sent (again, with the same id).
     """
-    with scopes_disabled():
-        attempt = refund.attempt
-        charge = _approved_charge(refund.invoice)
-        if attempt is None or charge is None or attempt.status != PaymentAttempt.Status.SENT:
-            return refund
+    attempt = refund.attempt
+    charge = _approved_charge(refund.invoice)
+    if attempt is None or charge is None or attempt.status != PaymentAttempt.Status.SENT:
+        return refund
     gateway = gateway or get_gateway()
     original = ChargeResult(
         order_id=charge.order_id,
@@ -134,7 +129,7 @@ def refund_send(
             )
     except GatewayError:
         return refund  # stays PENDING with its attempt SENT: the daily run asks again
-    with scopes_disabled(), transaction.atomic():
+    with transaction.atomic():
         if not PaymentAttempt.objects.filter(
             pk=attempt.pk, status=PaymentAttempt.Status.SENT
         ).update(
@@ -164,17 +159,16 @@ def refunds_for_early_end(
     *, subscription: Subscription, stop_date: dt.date, actor: User | None, now: dt.datetime
 ) -> list[Refund]:
     """The unused days of paid periods after `stop_date`, when the institution refunds them."""
-    with scopes_disabled():  # the contract's own rows, from a view or a task
-        if not billing_policy_for(subscription.organization).refunds_unused_days:
-            return []
-        paid = list(
-            Invoice.objects.filter(
-                organization=subscription.organization,
-                subscription=subscription,
-                kind=Invoice.Kind.CHARGE,
-                status=Invoice.Status.PAID,
-            ).order_by("period_start")
-        )
+    if not billing_policy_for(subscription.organization).refunds_unused_days:
+        return []
+    paid = list(
+        Invoice.objects.filter(
+            organization=subscription.organization,
+            subscription=subscription,
+            kind=Invoice.Kind.CHARGE,
+            status=Invoice.Status.PAID,
+        ).order_by("period_start")
+    )
     refunds = []
     for invoice in paid:
         end = invoice.period_end or invoice.period_start

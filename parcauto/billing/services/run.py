@@ -14,6 +14,9 @@
 5. overdue  - access suspended, then the contract cancelled, after the policy's delays.
 6. files    - the pre-authorized debit (CPA-005) and payroll files of each institution.
 
+Each step goes through the institutions one at a time, each in its own tenant scope
+(`tenants.scoping.institutions_each`): the run spans them, its queries never do.
+
 Progress and counts are saved on the BillingRun row after every chunk. Killed at any
 point, the run is simply started again: step 1 finishes what was in flight and the
 unique constraints and attempt states make every other step skip what was done.
@@ -24,14 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, Sum
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.money import to_cents
@@ -40,13 +41,16 @@ from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import Charge, Gateway
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.subscriptions.models import Subscription
-from parcauto.subscriptions.services import payments as contract_payments
 from parcauto.tenants.models import Organization
+from parcauto.tenants.scoping import institutions_each
 
 from ..bulk import rows_insert
 from ..models import BillingRun, Invoice, Refund
 from ..selectors import billing_policy_for, contracts_to_invoice
+from . import nonpayment
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
+from .collect_pad import pad_collect, pad_settle_unreturned
+from .collect_payroll import payroll_collect, payroll_settle_sent
 from .invoices import (
     BILLED_STATUSES,
     FIRST_INVOICE_NUMBER,
@@ -64,15 +68,28 @@ def billing_run(
 ) -> BillingRun:
     gateway = gateway or get_gateway()
     run = BillingRun.objects.create(run_date=run_date, started_at=now)
+    phases: dict[str, Callable[[Organization], None]] = {
+        "settle": lambda organization: _settle(
+            run, organization, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size
+        ),
+        "invoice": lambda organization: _invoice(
+            run, organization, run_date=run_date, now=now, chunk_size=chunk_size
+        ),
+        "charge": lambda organization: _charge(
+            run, organization, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size
+        ),
+        "interest": lambda organization: _interest(run, organization, run_date=run_date),
+        "overdue": lambda organization: _overdue(run, organization, run_date=run_date, now=now),
+        "files": lambda organization: _files(run, organization, run_date=run_date, now=now),
+    }
     try:
-        with scopes_disabled():
-            _settle(run, gateway=gateway, now=now, chunk_size=chunk_size)
-            _settle_files(run, run_date=run_date, now=now)
-            _invoice(run, run_date=run_date, now=now, chunk_size=chunk_size)
-            _charge(run, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size)
-            _interest(run, run_date=run_date)
-            _overdue(run, run_date=run_date, now=now)
-            _files(run, run_date=run_date, now=now)
+        for phase, step in phases.items():
+            _progress(run, phase=phase)
+            # Every institution, active or not (what was sent is settled, what is owed is
+            # collected), one at a time and in its own scope.
+            for organization in institutions_each():
+                with scope(organization=organization):
+                    step(organization)
     except Exception as error:
         run.status = BillingRun.Status.FAILED
         run.error = f"{type(error).__name__}: {error}"[:2000]
@@ -116,10 +133,19 @@ def _keyset(
 # --- 1. settle --------------------------------------------------------------------------
 
 
-def _settle(run: BillingRun, *, gateway: Gateway, now: dt.datetime, chunk_size: int) -> None:
-    _progress(run, phase="settle")
+def _settle(
+    run: BillingRun,
+    organization: Organization,
+    *,
+    run_date: dt.date,
+    gateway: Gateway,
+    now: dt.datetime,
+    chunk_size: int,
+) -> None:
     sent = PaymentAttempt.objects.filter(
-        kind=PaymentAttempt.Kind.PURCHASE, status=PaymentAttempt.Status.SENT
+        organization=organization,
+        kind=PaymentAttempt.Kind.PURCHASE,
+        status=PaymentAttempt.Status.SENT,
     ).order_by("id")
     for rows in _keyset(sent, ("id",), chunk_size):
         attempts = PaymentAttempt.objects.filter(id__in=[row[0] for row in rows]).select_related(
@@ -140,38 +166,48 @@ def _settle(run: BillingRun, *, gateway: Gateway, now: dt.datetime, chunk_size: 
         ]
         _count(run, sent_settle(sent=items, gateway=gateway, now=now))
     refunds = Refund.objects.filter(
-        attempt__status=PaymentAttempt.Status.SENT, status=Refund.Status.PENDING
+        organization=organization,
+        attempt__status=PaymentAttempt.Status.SENT,
+        status=Refund.Status.PENDING,
     ).select_related("attempt", "invoice__organization", "created_by")
     for refund in refunds.iterator(chunk_size=chunk_size):
         refund_send(refund=refund, now=now, gateway=gateway)
+    _settle_files(run, organization, run_date=run_date, now=now)
 
 
-def _settle_files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
+def _settle_files(
+    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
+) -> None:
     """Debits and deductions sent in files: paid once their delay has passed, counted as
     approved charges. Only SENT attempts are settled, so a second run settles none again."""
-    collectors = file_collectors()
     waiting = PaymentAttempt.objects.filter(
+        organization=organization,
         kind__in=(PaymentAttempt.Kind.PAD_DEBIT, PaymentAttempt.Kind.PAYROLL),
         status=PaymentAttempt.Status.SENT,
     )
-    # Every institution with something in a file, active or not: what was sent is settled.
-    for organization in Organization.objects.filter(
-        pk__in=waiting.values("organization_id")
-    ).order_by("id"):
-        with scope(organization=organization):
-            settled = collectors.pad_settle(
-                organization=organization, as_of=run_date, now=now
-            ) + collectors.payroll_settle(organization=organization, as_of=run_date, now=now)
-        if settled:
-            _progress(run, charges_approved=run.charges_approved + settled)
+    if not waiting.exists():
+        return
+    settled = pad_settle_unreturned(
+        organization=organization, as_of=run_date, now=now
+    ) + payroll_settle_sent(organization=organization, as_of=run_date, now=now)
+    if settled:
+        _progress(run, charges_approved=run.charges_approved + settled)
 
 
 # --- 2. invoice -------------------------------------------------------------------------
 
 
-def _invoice(run: BillingRun, *, run_date: dt.date, now: dt.datetime, chunk_size: int) -> None:
-    _progress(run, phase="invoice")
-    for contracts in contracts_to_invoice(run_date=run_date, chunk_size=chunk_size):
+def _invoice(
+    run: BillingRun,
+    organization: Organization,
+    *,
+    run_date: dt.date,
+    now: dt.datetime,
+    chunk_size: int,
+) -> None:
+    for contracts in contracts_to_invoice(
+        organization=organization, run_date=run_date, chunk_size=chunk_size
+    ):
         created = invoices_create_due(run_date=run_date, contracts=contracts, now=now)
         _progress(
             run,
@@ -183,7 +219,7 @@ def _invoice(run: BillingRun, *, run_date: dt.date, now: dt.datetime, chunk_size
 # --- 3. charge --------------------------------------------------------------------------
 
 
-def _chargeable(run_date: dt.date) -> Any:
+def _chargeable(organization: Organization, run_date: dt.date) -> Any:
     """Card invoices due, or failed with a retry date that has come, by id.
 
     Kept to the invoice table on purpose: a join or a correlated EXISTS per row makes the
@@ -199,6 +235,7 @@ def _chargeable(run_date: dt.date) -> Any:
         Invoice.objects.filter(
             Q(status=Invoice.Status.DUE, due_date__lte=run_date)
             | Q(status=Invoice.Status.FAILED, next_attempt_on__lte=run_date),
+            organization=organization,
             payment_method=PaymentMethodKind.CARD,
         )
         .annotate(first=~Exists(earlier) & Q(kind=Invoice.Kind.CHARGE))
@@ -234,10 +271,15 @@ _CHARGE_FIELDS = (
 
 
 def _charge(
-    run: BillingRun, *, run_date: dt.date, gateway: Gateway, now: dt.datetime, chunk_size: int
+    run: BillingRun,
+    organization: Organization,
+    *,
+    run_date: dt.date,
+    gateway: Gateway,
+    now: dt.datetime,
+    chunk_size: int,
 ) -> None:
-    _progress(run, phase="charge")
-    for rows in _keyset(_chargeable(run_date), _CHARGE_FIELDS, chunk_size):
+    for rows in _keyset(_chargeable(organization, run_date), _CHARGE_FIELDS, chunk_size):
         sent = _attempts_commit(_chargeable_rows(rows), now=now)
         _count(run, charges_send(sent=sent, gateway=gateway, now=now))
 
@@ -316,14 +358,16 @@ def _in_flight() -> Exists:
 # --- 4. interest ------------------------------------------------------------------------
 
 
-def _interest(run: BillingRun, *, run_date: dt.date) -> None:
+def _interest(run: BillingRun, organization: Organization, *, run_date: dt.date) -> None:
     """Late interest on what has been overdue for the whole past month, once a month."""
-    _progress(run, phase="interest")
     first_day = month_start(run_date)
     previous_month = month_start(first_day - dt.timedelta(days=1))
     overdue = (
         Invoice.objects.filter(
-            status=Invoice.Status.FAILED, kind=Invoice.Kind.CHARGE, due_date__lte=previous_month
+            organization=organization,
+            status=Invoice.Status.FAILED,
+            kind=Invoice.Kind.CHARGE,
+            due_date__lte=previous_month,
         )
         .exclude(
             Exists(
@@ -335,24 +379,21 @@ def _interest(run: BillingRun, *, run_date: dt.date) -> None:
             )
         )
         .exclude(_in_flight())
-        .values("organization_id", "subscription_id", "subscription__payment_method")
+        .values("subscription_id", "subscription__payment_method")
         .annotate(unpaid=Sum(F("amount") - F("amount_paid")))
         .order_by("subscription_id")
     )
-    rates: dict[int, Decimal] = {}
+    rate: Decimal | None = None
     invoices = []
     for row in overdue:
-        organization_id = row["organization_id"]
-        if organization_id not in rates:
-            rates[organization_id] = billing_policy_for(
-                Organization.objects.get(pk=organization_id)
-            ).late_interest_monthly_rate
-        amount = to_cents(row["unpaid"] * rates[organization_id] / 100)
+        if rate is None:
+            rate = billing_policy_for(organization).late_interest_monthly_rate
+        amount = to_cents(row["unpaid"] * rate / 100)
         if amount <= 0:
             continue
         invoices.append(
             Invoice(
-                organization_id=organization_id,
+                organization=organization,
                 subscription_id=row["subscription_id"],
                 kind=Invoice.Kind.INTEREST,
                 period_start=first_day,
@@ -380,80 +421,51 @@ def _interest(run: BillingRun, *, run_date: dt.date) -> None:
 # --- 5. overdue -------------------------------------------------------------------------
 
 
-def _overdue(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
+def _overdue(
+    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
+) -> None:
     """Suspend, then cancel, contracts with a charge unpaid past the policy's delays."""
-    _progress(run, phase="overdue")
-    unpaid = Invoice.objects.filter(
-        status=Invoice.Status.FAILED,
-        subscription__status__in=BILLED_STATUSES,
-    ).exclude(_in_flight())
+    unpaid = (
+        Invoice.objects.filter(
+            organization=organization,
+            status=Invoice.Status.FAILED,
+            subscription__status__in=BILLED_STATUSES,
+        )
+        .exclude(_in_flight())
+        .select_related("subscription")
+    )
+    if not unpaid.exists():
+        return
+    policy = billing_policy_for(organization)
+    suspend_before = run_date - dt.timedelta(days=policy.suspend_after_days)
+    cancel_before = run_date - dt.timedelta(days=policy.cancel_after_days)
     ended: set[int] = set()
-    for organization in Organization.objects.filter(
-        pk__in=unpaid.values("organization_id").distinct()
-    ):
-        policy = billing_policy_for(organization)
-        mine = unpaid.filter(organization=organization).select_related("subscription")
-        suspend_before = run_date - dt.timedelta(days=policy.suspend_after_days)
-        cancel_before = run_date - dt.timedelta(days=policy.cancel_after_days)
-        for invoice in mine.filter(due_date__lte=cancel_before).order_by("id"):
-            if invoice.subscription_id in ended:
-                continue  # its oldest unpaid invoice already ended it
-            contract_payments.subscription_cancel_for_nonpayment(
-                subscription=invoice.subscription, invoice=invoice, now=now
-            )
-            ended.add(invoice.subscription_id)
-            run.cancelled += 1
-        for invoice in mine.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
-            if contract_payments.subscription_suspend_for_nonpayment(
-                subscription=invoice.subscription, invoice=invoice, now=now
-            ):
-                run.suspended += 1
+    for invoice in unpaid.filter(due_date__lte=cancel_before).order_by("id"):
+        if invoice.subscription_id in ended:
+            continue  # its oldest unpaid invoice already ended it
+        nonpayment.subscription_cancel_for_nonpayment(
+            subscription=invoice.subscription, invoice=invoice, now=now
+        )
+        ended.add(invoice.subscription_id)
+        run.cancelled += 1
+    for invoice in unpaid.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
+        if nonpayment.subscription_suspend_for_nonpayment(
+            subscription=invoice.subscription, invoice=invoice, now=now
+        ):
+            run.suspended += 1
     _progress(run, suspended=run.suspended, cancelled=run.cancelled)
 
 
 # --- 6. files ---------------------------------------------------------------------------
 
-FileCollector = Callable[..., object]
-FileSettler = Callable[..., int]
 
-
-@dataclass(frozen=True)
-class FileCollectors:
-    """What the payments app does with the PAD and payroll files."""
-
-    pad_collect: FileCollector
-    payroll_collect: FileCollector
-    pad_settle: FileSettler
-    payroll_settle: FileSettler
-
-
-def file_collectors() -> FileCollectors:
-    """The PAD and payroll collectors and settlers of the payments app."""
-    try:
-        from parcauto.payments.services.collection import (
-            pad_collect,
-            pad_settle_unreturned,
-            payroll_collect,
-            payroll_settle_sent,
-        )
-    except ImportError as error:
-        raise ImproperlyConfigured(
-            "the billing run needs parcauto.payments.services.collection (pad_collect, "
-            "payroll_collect, pad_settle_unreturned and payroll_settle_sent) for the PAD "
-            "and payroll files"
-        ) from error
-    return FileCollectors(pad_collect, payroll_collect, pad_settle_unreturned, payroll_settle_sent)
-
-
-def _files(run: BillingRun, *, run_date: dt.date, now: dt.datetime) -> None:
-    _progress(run, phase="files")
-    collectors = file_collectors()
-    for organization in Organization.objects.filter(is_active=True).order_by("id"):
-        with scope(organization=organization):
-            files = [
-                collectors.pad_collect(
-                    organization=organization, collection_date=run_date, now=now
-                ),
-                collectors.payroll_collect(organization=organization, run_date=run_date, now=now),
-            ]
-        _progress(run, files_created=run.files_created + sum(f is not None for f in files))
+def _files(
+    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
+) -> None:
+    if not organization.is_active:
+        return  # an institution that left makes no new files
+    files = [
+        pad_collect(organization=organization, collection_date=run_date, now=now),
+        payroll_collect(organization=organization, run_date=run_date, now=now),
+    ]
+    _progress(run, files_created=run.files_created + sum(f is not None for f in files))

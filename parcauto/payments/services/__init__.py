@@ -1,2 +1,2 @@
-"""Payment services: cards (cards.py), pre-authorized debits (pad.py), payroll deductions
-(payroll.py) and the files that collect them (collection.py)."""
+"""Payment services: cards (cards.py), pre-authorized debits (pad.py, pad_debit.py) and
+payroll deductions (payroll.py). Collecting invoices with them is billing's."""

@@ -1,11 +1,11 @@
 """Credit cards: from the iframe's temporary token to a vaulted card, and back to nothing.
 
 The submit step only records the temporary token (`card_method_record`, cheap, inside
-its transaction); the `vault_card` task, queued after commit by the submission's
+its transaction); the sale's `vault_card` task, queued after commit by the submission's
 follow-up, turns it into a vault profile (`card_method_vault`), since a gateway call
 must never hold a database transaction open. "Mettre à jour la carte de crédit" vaults
 the new card first and swaps the rows in one transaction (`card_method_replace`); a
-refused request forgets the card (rule 9, `card_forget_after_commit`, then
+refused request forgets the card (rule 9, `tasks.card_forget_after_commit`, then
 `card_method_forget` in the task). The card number itself never reaches us (rule 21).
 """
 
@@ -174,19 +174,6 @@ def card_method_forget(*, payment_method: PaymentMethod, now: dt.datetime) -> Pa
     )
     payment_method.refresh_from_db()
     return payment_method
-
-
-def card_forget_after_commit(*, subscription: Subscription) -> None:
-    """Rule 9: the contract's card leaves the vault by the `forget_card` task once the
-    caller's transaction commits (no gateway call inside it; the task is tried again)."""
-    from ..tasks import forget_card  # the task module imports this one
-
-    for method_id in PaymentMethod.objects.filter(
-        subscription=subscription,
-        kind=PaymentMethodKind.CARD,
-        status__in=PaymentMethod.CURRENT_STATUSES,
-    ).values_list("pk", flat=True):
-        transaction.on_commit(partial(forget_card.enqueue, payment_method_id=method_id))
 
 
 def _card_fill(method: PaymentMethod, profile: CardProfile) -> None:

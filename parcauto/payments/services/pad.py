@@ -2,11 +2,11 @@
 
 The submission checks the account (`pad_details_check`) with its other fields, then keeps
 it (`pad_method_keep`) inside its own transaction; once the request is approved (or at
-once, without approval), `pad_confirmation_send` sends the confirmation that starts the
-10-day delay before the first debit (rule 27). The billing must never debit before
-`pad_first_debit_earliest`; `collection.pad_collect` also skips a debit whose
-confirmation is too recent. A refused or withdrawn request keeps no
-banking data (`pad_method_forget`, rule 9).
+once, without approval), billing's `pad_confirmation_send` sends the confirmation that
+starts the 10-day delay before the first debit (rule 27). The billing must never debit
+before `pad_first_debit_earliest`; billing's `collect_pad.pad_collect` also skips a debit
+whose confirmation is too recent. A refused or withdrawn request keeps no banking data
+(`pad_method_forget`, rule 9).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -26,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
-from parcauto.billing.periods import collection_calendar
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.core.errors import DomainError
@@ -51,7 +51,6 @@ HOLDER_NAME_MAX = 30  # the CPA-005 payor name's width, and the column's
 CONFIRMATION_TEMPLATE = "pad_confirmation"
 AMOUNT_CHANGE_TEMPLATE = "pad_amount_change"
 # How far the confirmation's collection calendar looks ahead of the first debit.
-_CALENDAR_MONTHS_AHEAD = 12
 _SEPARATORS = re.compile(r"[\s-]+")
 
 
@@ -343,19 +342,11 @@ def pad_first_debit_earliest(*, confirmed_at: dt.datetime) -> dt.date:
 
 
 @dataclass(frozen=True)
-class CalendarLine:
+class PadCalendarLine:
+    """A debit to come, as the PAD confirmation lists it (billing makes the calendar)."""
+
     debit_on: dt.date
     amount: Decimal
-
-
-def pad_calendar(*, subscription: Subscription, first_debit_on: dt.date) -> list[CalendarLine]:
-    """The debits to come: each scheduled charge, none drawn before `first_debit_on`."""
-    horizon = first_debit_on + dt.timedelta(days=31 * _CALENDAR_MONTHS_AHEAD)
-    # Nothing is debited before the first debit: what fell due earlier is drawn that day.
-    return [
-        CalendarLine(debit_on=max(charge.due_on, first_debit_on), amount=charge.amount)
-        for charge in collection_calendar(subscription, horizon=horizon)
-    ]
 
 
 def _pad_email(
@@ -378,10 +369,15 @@ def _pad_email(
     )
 
 
-def pad_confirmation_send(
-    *, payment_method: PaymentMethod, first_debit_on: dt.date, now: dt.datetime
+def pad_confirmation_record(
+    *,
+    payment_method: PaymentMethod,
+    first_debit_on: dt.date,
+    calendar: Iterable[PadCalendarLine],
+    now: dt.datetime,
 ) -> OutboundEmail:
-    """The PAD confirmation (rule 27): the agreement's terms and the collection calendar.
+    """The PAD confirmation (rule 27): the agreement's terms and the collection calendar
+    (billing's `collect_pad.pad_confirmation_send` makes it).
 
     The method becomes ACTIVE. `first_debit_on` earlier than 10 days from now is refused
     (PadError): send the confirmation earlier or debit later. A second call returns the
@@ -413,9 +409,7 @@ def pad_confirmation_send(
             "first_debit_on": first_debit_on,
             "calendar": [
                 (line.debit_on, format_money(line.amount, method.person.language))
-                for line in pad_calendar(
-                    subscription=method.subscription, first_debit_on=first_debit_on
-                )
+                for line in calendar
             ],
             "agreement": method.pad_agreement,
         },

@@ -1,7 +1,7 @@
 """Payroll deduction (rule 34): the employee's written, revocable authorization.
 
 The deductions themselves go to the employer in one file per pay period
-(`collection.payroll_collect`).
+(`billing.services.collect_payroll`).
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""Subscription use cases: the draft wizard, the lifecycle, the waiting list."""
+"""Subscription use cases: the draft wizard, the contract side of a submission, units, the
+waiting list, activation (the sale itself, with payment and billing, is `parcauto.sales`)."""

@@ -11,12 +11,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PermitProduct
 from parcauto.catalog.services import product_unit_release
+from parcauto.tenants.models import Organization
+from parcauto.tenants.scoping import institutions_each
 
 from .. import notifications
 from ..models import Subscription, WaitingListEntry
@@ -92,15 +94,24 @@ def waitlist_offer_take(*, product: PermitProduct, person: User, now: dt.datetim
 
 def waitlist_expire_offers(*, now: dt.datetime) -> int:
     """Periodic job: an unanswered offer passes to the next person (or back on sale)."""
-    with scopes_disabled():
-        expired = list(
-            WaitingListEntry.objects.filter(
-                status=WaitingListEntry.Status.OFFERED, offer_expires_at__lte=now
-            ).values_list("pk", flat=True)
-        )
+    count = 0
+    for organization in institutions_each():  # a job for every institution, one at a time
+        with scope(organization=organization):
+            count += _expire_offers(organization=organization, now=now)
+    return count
+
+
+def _expire_offers(*, organization: Organization, now: dt.datetime) -> int:
+    expired = list(
+        WaitingListEntry.objects.filter(
+            organization=organization,
+            status=WaitingListEntry.Status.OFFERED,
+            offer_expires_at__lte=now,
+        ).values_list("pk", flat=True)
+    )
     count = 0
     for pk in expired:
-        with transaction.atomic(), scopes_disabled():
+        with transaction.atomic():
             entry = (
                 WaitingListEntry.objects.select_for_update()
                 .select_related("product", "product__organization")
@@ -114,7 +125,7 @@ def waitlist_expire_offers(*, now: dt.datetime) -> int:
             audit_log(
                 action="waitlist.offer_expired",
                 actor=None,
-                organization=entry.organization,
+                organization=organization,
                 target=entry,
             )
             unit_free(product=entry.product, now=now)

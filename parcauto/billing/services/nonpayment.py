@@ -10,12 +10,12 @@ import datetime as dt
 from django.db import transaction
 
 from parcauto.audit.services import audit_log
-from parcauto.billing import emails
-from parcauto.billing.models import Invoice
-from parcauto.payments.services.cards import card_forget_after_commit
+from parcauto.payments.tasks import card_forget_after_commit
+from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.services.units import unit_give_back
 
-from ..models import Subscription
-from .units import unit_give_back
+from .. import emails
+from ..models import Invoice
 
 # A contract in these states can still lose its rights for not paying.
 _PAYABLE = (

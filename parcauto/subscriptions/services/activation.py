@@ -1,0 +1,53 @@
+"""The daily job that activates approved contracts whose start date has come."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django_scopes import scope
+
+from parcauto.audit.services import audit_log
+from parcauto.core.clock import local_today
+from parcauto.tenants.models import Organization
+from parcauto.tenants.scoping import institutions_each
+
+from ..models import Subscription
+
+
+def subscriptions_activate_due(*, now: dt.datetime) -> int:
+    """Daily job: approved contracts whose start date has come become active."""
+    activated = 0
+    for organization in institutions_each():  # a job for every institution, one at a time
+        with scope(organization=organization):
+            activated += _activate_due(organization=organization, today=local_today(now), now=now)
+    return activated
+
+
+def _activate_due(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:
+    due = list(
+        Subscription.objects.filter(
+            organization=organization, status=Subscription.Status.APPROVED, start_date__lte=today
+        ).values_list("pk", flat=True)
+    )
+    activated = 0
+    for pk in due:
+        with transaction.atomic():
+            request = (
+                Subscription.objects.select_for_update()
+                .filter(organization=organization, pk=pk, status=Subscription.Status.APPROVED)
+                .first()
+            )
+            if request is None:  # another run got there first
+                continue
+            request.status = Subscription.Status.ACTIVE
+            request.activated_at = now
+            request.save(update_fields=["status", "activated_at", "updated_at"])
+            audit_log(
+                action="subscription.activated",
+                actor=None,
+                organization=organization,
+                target=request,
+            )
+            activated += 1
+    return activated

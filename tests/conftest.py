@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django.test.client import ClientHandler
@@ -97,3 +99,15 @@ def other_organization(db):
 @pytest.fixture
 def portal_client(organization) -> Client:
     return Client(HTTP_HOST="chus.testserver")
+
+
+@pytest.fixture
+def frozen_now(request: pytest.FixtureRequest) -> Iterator[dt.datetime]:
+    """The clock stopped at the test module's `NOW` for the whole test (time-machine).
+
+    A module whose every test needs it says `pytestmark = [..., pytest.mark.usefixtures(
+    "frozen_now")]`; a test that needs it alone takes it as an argument.
+    """
+    moment = request.module.NOW
+    with time_machine.travel(moment, tick=False):
+        yield moment

@@ -9,13 +9,11 @@ role granted or revoked takes effect at the person's next request.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef
 
 from .models import StaffRole, User
 
@@ -23,16 +21,10 @@ from .models import StaffRole, User
 HAS_STAFF_ROLE = "has_staff_role"
 
 
-@cache
-def _has_staff_role() -> RawSQL:
-    # Exists(StaffRole.objects.filter(user=OuterRef("pk"))) says the same, but building
-    # that subquery costs ~0.4 ms of CPU on every request of every signed-in person.
-    roles, users = StaffRole._meta.db_table, User._meta.db_table
-    return RawSQL(  # noqa: S611 - table names only, no input
-        f"EXISTS (SELECT 1 FROM {roles} WHERE {roles}.user_id = {users}.id)",  # noqa: S608
-        (),
-        output_field=BooleanField(),
-    )
+def _has_staff_role() -> Exists:
+    # Built for each request. A hand-written EXISTS (RawSQL) saved ~0.2 ms of CPU a
+    # request, 2 % of a sale (`python -m bench.request_path`): not worth raw SQL.
+    return Exists(StaffRole.objects.filter(user=OuterRef("pk")))
 
 
 def user_for_request(user_id: Any) -> User | None:

@@ -10,14 +10,9 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Model
 from django.db.models.base import ModelBase
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scope
-
-from parcauto.accounts.roles import StaffAccess
-from parcauto.tenants.models import Organization
 
 from .admin_scoping import ForeignAdminWrapper, RoleAwareAdmin, access_for
 
@@ -82,33 +77,17 @@ class ParcautoAdminSite(admin.AdminSite):
         return super().autocomplete_view(request)
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
-        """Every admin page runs inside the tenant scope of the institutions the staff
-        member holds a role for (all of them for operator admins).
-
-        Each ModelAdmin narrows its rows by role too (OrganizationScopedAdmin); the scope
-        is the second lock: a query that forgot to narrow still never reaches another
-        institution's rows. The admin answers with TemplateResponses that run their
-        queries (inlines, related lists) only when rendered, after the view returned:
-        they are rendered here, inside the scope.
-        """
+        """Served on the root host only. Every admin page, rendering included, runs in
+        the tenant scope of the staff member's institutions (`StaffScopeMiddleware`),
+        besides the narrowing by role of each ModelAdmin (OrganizationScopedAdmin)."""
         inner = super().admin_view(view, cacheable)
 
         @wraps(inner)
-        def scoped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def root_host_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             _refuse_portal_host(request)
-            with scope(organization=_institutions_in_reach(access_for(request))):
-                response = inner(request, *args, **kwargs)
-                if isinstance(response, SimpleTemplateResponse):
-                    response.render()
-            return response
+            return inner(request, *args, **kwargs)
 
-        return scoped
-
-
-def _institutions_in_reach(access: StaffAccess) -> list[int]:
-    if access.operator_admin:
-        return list(Organization.objects.values_list("pk", flat=True))
-    return sorted(access.visible)  # none for anyone without a role: no tenant row at all
+        return root_host_only
 
 
 def _refuse_portal_host(request: HttpRequest) -> None:

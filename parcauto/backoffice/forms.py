@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
+from parcauto.core.fields import BoundedDateField, IdChoiceField, IdMultipleChoiceField
 from parcauto.core.money import format_money_active
 from parcauto.core.uploads import megabytes
 from parcauto.subscriptions.models import Subscription
@@ -23,7 +24,7 @@ ALL_STATUSES = ""
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class _InstitutionChoiceField(forms.ModelChoiceField):
+class _InstitutionChoiceField(IdChoiceField[Model]):
     """Names the institution too when the staff member sees several."""
 
     def __init__(self, *args: Any, with_institution: bool = False, **kwargs: Any) -> None:
@@ -70,8 +71,8 @@ class QueueFilterForm(forms.Form):
         queryset=PermitProduct.objects.none(), required=False, label=_("Permit")
     )
     status = forms.ChoiceField(choices=(), required=False, label=_("Status"))
-    submitted_from = forms.DateField(required=False, label=_("Submitted from"), widget=DATE_INPUT)
-    submitted_to = forms.DateField(required=False, label=_("Submitted until"), widget=DATE_INPUT)
+    submitted_from = BoundedDateField(required=False, label=_("Submitted from"), widget=DATE_INPUT)
+    submitted_to = BoundedDateField(required=False, label=_("Submitted until"), widget=DATE_INPUT)
 
     def __init__(self, query: QueryDict, *, organizations: QuerySet[Organization]) -> None:
         data = query.copy()
@@ -150,7 +151,7 @@ def _chosen(value: str | None, visible: list[Organization]) -> Organization | No
 class BulkApproveForm(forms.Form):
     """The requests ticked in the queue; only those of institutions the person decides for."""
 
-    subscriptions = forms.ModelMultipleChoiceField(
+    subscriptions = IdMultipleChoiceField(
         queryset=Subscription.objects.none(),
         widget=forms.MultipleHiddenInput,
         error_messages={
@@ -159,7 +160,7 @@ class BulkApproveForm(forms.Form):
             "invalid_pk_value": _("One of the selected requests cannot be found."),
         },
     )
-    query = forms.CharField(required=False, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,8 +232,8 @@ class InvoiceSearchForm(InstitutionFilterForm):
 class RevenueFilterForm(InstitutionFilterForm):
     """A date range of payments (this month so far by default) and an institution."""
 
-    first_day = forms.DateField(label=_("Paid from"), widget=DATE_INPUT)
-    last_day = forms.DateField(label=_("Paid until"), widget=DATE_INPUT)
+    first_day = BoundedDateField(label=_("Paid from"), widget=DATE_INPUT)
+    last_day = BoundedDateField(label=_("Paid until"), widget=DATE_INPUT)
 
     def __init__(
         self, query: QueryDict, *, organizations: QuerySet[Organization], today: dt.date

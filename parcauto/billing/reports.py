@@ -16,6 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from parcauto.core.clock import LOCAL_TZ
+from parcauto.core.params import parse_id
 from parcauto.payments.models import CollectionFile, PaymentAttempt
 from parcauto.tenants.models import Organization
 
@@ -196,8 +197,9 @@ def invoice_search(
     if status:
         found = found.filter(status=status)
     text = text.strip()
-    if text.isdigit():
-        return found.filter(Q(number=int(text)) | Q(subscription__contract_number=int(text)))
+    number = parse_id(text)
+    if number is not None:
+        return found.filter(Q(number=number) | Q(subscription__contract_number=number))
     if text:
         return found.filter(subscription__person__email__icontains=text)
     return found

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +175,13 @@ class UserCategory(AllowedPaymentMethods, TenantOwnedModel):
         return localized(self.employee_number_help_fr, self.employee_number_help_en)
 
 
+# An episodic permit's dates are the person's choice: a year unless the product says
+# otherwise, never more than three (longer is a monthly permit, and an end date in
+# year 9999 broke every period computed from it).
+DEFAULT_MAX_TERM_DAYS = 365
+MAX_TERM_DAYS_LIMIT = 3 * 365 + 1
+
+
 # django-stubs cannot type the reverse manager of a django-scopes manager (built at runtime).
 class PermitProduct(AllowedPaymentMethods, TenantOwnedModel):
     """A permit on sale: where (lots), for whom (categories), how long, at what price."""
@@ -231,6 +238,14 @@ class PermitProduct(AllowedPaymentMethods, TenantOwnedModel):
     )
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
+    max_term_days = models.PositiveSmallIntegerField(
+        _("maximum term (days)"),
+        default=DEFAULT_MAX_TERM_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TERM_DAYS_LIMIT)],
+        help_text=_(
+            "Episodic permits: the longest stay a person may choose, first and last days included."
+        ),
+    )
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )

@@ -7,7 +7,9 @@ import re
 from typing import TYPE_CHECKING
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
     from parcauto.accounts.models import User
@@ -45,6 +47,25 @@ def download_name(stem: str, content_type: str) -> str:
     safe = "-".join(re.findall(r"[a-z0-9]+", stem.lower())) or "fichier"
     extension = DOWNLOAD_EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "bin")
     return f"{safe}.{extension}"
+
+
+def local_redirect(request: HttpRequest, url: object, *, fallback: str) -> HttpResponseRedirect:
+    """A redirect to `url` when it is a page of this site (a `next` field), else to `fallback`.
+
+    Not `redirect()`: it takes "foo" for a URL name and raises NoReverseMatch. An absolute
+    URL or "//elsewhere" would be an open redirect, and a path no view answers a dead end.
+    """
+    target = url if isinstance(url, str) and url.startswith("/") else ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        try:
+            resolve(target.split("?", 1)[0].split("#", 1)[0])
+        except Resolver404:
+            pass
+        else:
+            return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
 
 
 def private_download(file: FieldFile, *, stem: str, content_type: str) -> FileResponse:

@@ -154,6 +154,7 @@ PRODUCTS: dict[str, list[dict[str, Any]]] = {
             "kind": Kind.EPISODIC,
             "billing_frequency": Billing.MONTHLY,
             "price": Decimal("23.08"),
+            "max_term_days": 120,  # an internship: a semester at most
             "approval_required": True,
             "lots": ["1085"],
             "categories": ["Superviseur de stage"],

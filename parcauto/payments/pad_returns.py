@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.core.params import ascii_digits
+
 from .errors import CollectionError
 
 RETURNS_COLUMNS = ("cross_reference", "amount", "reason_code")
@@ -76,7 +78,9 @@ def pad_returns_parse(content: str) -> list[PadReturn]:
             (row["cross_reference"] or "").strip(),
             (row["reason_code"] or "").strip(),
         )
-        if not reference or not reason.isdigit() or amount <= 0:
+        # The bank's file is typed by nobody we know: "NaN" and "²" parse, then raise.
+        readable = reference.isascii() and reference.isprintable() and ascii_digits(reason)
+        if not reference or not readable or not amount.is_finite() or amount <= 0:
             problems.append(line)
             continue
         rows.append(PadReturn(line, reference, amount, reason))

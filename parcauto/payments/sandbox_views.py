@@ -34,6 +34,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.core.clock import local_today
+from parcauto.core.params import ascii_digits
 from parcauto.core.ratelimit import RateLimited, rate_limit_hit, wait_message
 
 from .gateways import get_gateway, simulator
@@ -46,7 +47,7 @@ BAD_CVD = "945"
 NO_NAME = "946"
 TOO_MANY = "429"  # ours too: the card tries of this account or address are used up
 CARD_FIELDS = ("cardholder", "card_number", "expiry", "cvd")
-_EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2})\s*$")
+_EXPIRY = re.compile(r"^\s*([0-9]{1,2})\s*/?\s*([0-9]{2})\s*$", re.ASCII)
 
 # Our portal pages are the only ones that may frame it (they share its host).
 _FRAME_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
@@ -152,7 +153,7 @@ def _card_errors(
     elif (2000 + expiry[1], expiry[0]) < (today.year, today.month):
         errors.append((BAD_EXPIRY, _("This card has expired.")))
     cvd_length = 4 if simulator.card_brand(number) == simulator.Brand.AMEX else 3
-    if not (cvd.isdigit() and len(cvd) == cvd_length):
+    if not (ascii_digits(cvd) and len(cvd) == cvd_length):
         errors.append(
             (BAD_CVD, _("The security code (CVD) has %(count)d digits.") % {"count": cvd_length})
         )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.accounts.models import Gender, Language, Province
 from parcauto.accounts.normalizers import normalize_phone, normalize_postal_code
 from parcauto.accounts.profile_services import ProfileData
+from parcauto.core.params import ascii_digits
 
 REQUIRED = {"required": _("Required field")}
 PHONE_FIELDS = ("mobile_phone", "home_phone", "work_phone")
@@ -93,7 +94,7 @@ class ProfileForm(forms.Form):
                 self.add_error(name, _("Required field"))
         for ext, phone in (("home_phone_ext", "home_phone"), ("work_phone_ext", "work_phone")):
             extension = cleaned.get(ext, "").strip()
-            if extension and not extension.isdigit():
+            if extension and not ascii_digits(extension):
                 self.add_error(ext, _("Digits only."))
             elif extension and not cleaned.get(phone):
                 self.add_error(ext, _("Enter the phone number this extension belongs to."))

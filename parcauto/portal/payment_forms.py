@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.errors import DomainError
+from parcauto.core.fields import IdField
 from parcauto.payments.models import PaymentMethod
 from parcauto.sales.services import (
     CardPayment,
@@ -61,7 +62,7 @@ class CardTokenMixin(forms.Form):
 class PaymentForm(CardTokenMixin):
     """Step 5: the method, what it needs, and the payment consents."""
 
-    request = forms.IntegerField(widget=forms.HiddenInput)
+    request = IdField(widget=forms.HiddenInput)
     payment_method = forms.ChoiceField(
         label=_("1. Select your payment method"),
         widget=forms.RadioSelect,

@@ -19,6 +19,7 @@ from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
 from parcauto.core.money import format_money_active
+from parcauto.core.params import parse_id
 from parcauto.core.ratelimit import rate_limited
 from parcauto.sales import services as sales
 from parcauto.subscriptions.errors import SoldOut
@@ -103,11 +104,11 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
             request, draft, PaymentForm(initial={"request": draft.pk}, subscription=draft)
         )
 
-    pk = request.POST.get("request", "")
-    target = draft if draft is not None and str(draft.pk) == pk else None
-    if target is None and pk.isdigit():  # already sent: a double click, or a second tab
+    pk = parse_id(request.POST.get("request"))
+    target = draft if draft is not None and draft.pk == pk else None
+    if target is None and pk is not None:  # already sent: a double click, or a second tab
         target = subscription_get_for_person(
-            person=request.user, organization=request.organization, pk=int(pk)
+            person=request.user, organization=request.organization, pk=pk
         )
     if target is None:
         return step_redirect(draft)

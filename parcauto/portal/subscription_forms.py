@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,13 @@ from parcauto.catalog.selectors import (
     product_list_for,
 )
 from parcauto.core.errors import DomainError
+from parcauto.core.fields import (
+    BoundedDateField,
+    IdChoiceField,
+    IdField,
+    IdMultipleChoiceField,
+)
+from parcauto.core.params import parse_id, parse_ids
 from parcauto.subscriptions.errors import FieldErrors, ProductNotAvailable, SoldOut
 from parcauto.subscriptions.models import WaitingListEntry
 from parcauto.subscriptions.services.drafts import MAX_DAYS_AHEAD
@@ -58,12 +65,12 @@ def _date_input(**attrs: str) -> forms.DateInput:
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", **attrs})
 
 
-class _LotChoice(forms.ModelChoiceField[ParkingLot]):
+class _LotChoice(IdChoiceField[ParkingLot]):
     def label_from_instance(self, obj: ParkingLot) -> str:
         return obj.label
 
 
-class _CategoryChoice(forms.ModelChoiceField[UserCategory]):
+class _CategoryChoice(IdChoiceField[UserCategory]):
     def label_from_instance(self, obj: UserCategory) -> str:
         return obj.name
 
@@ -116,7 +123,7 @@ class ChooseForm(forms.Form):
         max_length=50,
         required=False,
     )
-    product = forms.ModelChoiceField(
+    product = IdChoiceField(
         queryset=PermitProduct.objects.none(),
         label=_("3. Select the subscription you want"),
         error_messages={
@@ -125,13 +132,13 @@ class ChooseForm(forms.Form):
         },
         widget=forms.RadioSelect,
     )
-    start_date = forms.DateField(
+    start_date = BoundedDateField(
         label=_("I wish to subscribe from"),
         required=False,
         widget=_date_input(),
         error_messages={"invalid": _("Enter a date, for example 2026-09-01.")},
     )
-    end_date = forms.DateField(
+    end_date = BoundedDateField(
         label=_("until"),
         required=False,
         widget=_date_input(),
@@ -173,7 +180,7 @@ class ChooseForm(forms.Form):
         self.selected_lot = self._selected("lot", lots)
         self.selected_category = self._selected("category", categories)
         self.products = self._products()
-        product_field = cast(forms.ModelChoiceField[PermitProduct], self.fields["product"])
+        product_field = cast(IdChoiceField[PermitProduct], self.fields["product"])
         product_field.queryset = self._product_queryset()
         self.options = self._options()
         self.any_sold_out = any(option.sold_out for option in self.options)
@@ -181,14 +188,12 @@ class ChooseForm(forms.Form):
 
     # --- what the list shows -----------------------------------------------------------
     def _selected(self, name: str, queryset: QuerySet[Any]) -> Any:
+        """The lot or category chosen so far (typed, or the initial id), or None."""
         raw = self[name].value()
-        raw = getattr(raw, "pk", raw)
-        if not raw:
-            return None
-        try:
-            return queryset.filter(pk=int(raw)).first()
-        except (TypeError, ValueError):
-            return None
+        if isinstance(raw, Model):
+            raw = raw.pk
+        pk = raw if isinstance(raw, int) else parse_id(raw)
+        return None if pk is None else queryset.filter(pk=pk).first()
 
     @property
     def access_code_typed(self) -> str:
@@ -314,7 +319,7 @@ class ChooseForm(forms.Form):
         add_domain_error(self, error)
 
 
-class _VehicleChoice(forms.ModelMultipleChoiceField[Vehicle]):
+class _VehicleChoice(IdMultipleChoiceField[Vehicle]):
     def label_from_instance(self, obj: Vehicle) -> str:
         return f"{obj.plate} · {obj.make} {obj.model} {obj.year}, {obj.colour}"
 
@@ -340,8 +345,7 @@ class VehicleChoiceForm(forms.Form):
 
     def ticked(self) -> list[int]:
         """The ids ticked in the submitted data (valid or not), to tick them again."""
-        values = self["vehicles"].value() or []
-        return [int(v) for v in values if str(v).isdigit()]
+        return parse_ids(map(str, self["vehicles"].value() or []))
 
     def add_domain_error(self, error: DomainError) -> None:
         add_domain_error(self, error)
@@ -396,10 +400,10 @@ class DetailsForm(forms.Form):
 class WaitlistForm(forms.Form):
     """ "M'inscrire sur la liste d'attente" for a sold-out permit the person may see."""
 
-    lot = forms.ModelChoiceField(queryset=ParkingLot.objects.none())
-    category = forms.ModelChoiceField(queryset=UserCategory.objects.none())
+    lot = IdChoiceField(queryset=ParkingLot.objects.none())
+    category = IdChoiceField(queryset=UserCategory.objects.none())
     # Named apart from step 1's `product`: the button sits inside the step 1 form.
-    waitlist_product = forms.IntegerField()
+    waitlist_product = IdField()
     access_code = forms.CharField(max_length=50, required=False)
     back_to = forms.ChoiceField(
         choices=[("choose", "choose"), ("payment", "payment")], required=False
@@ -410,9 +414,9 @@ class WaitlistForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.organization, self.person, self.now = organization, person, now
-        lot_field = cast(forms.ModelChoiceField[ParkingLot], self.fields["lot"])
+        lot_field = cast(IdChoiceField[ParkingLot], self.fields["lot"])
         lot_field.queryset = lot_list_for_portal(organization=organization)
-        category_field = cast(forms.ModelChoiceField[UserCategory], self.fields["category"])
+        category_field = cast(IdChoiceField[UserCategory], self.fields["category"])
         category_field.queryset = category_list(organization=organization)
 
     def clean(self) -> dict[str, Any]:

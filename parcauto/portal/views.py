@@ -3,11 +3,10 @@ from __future__ import annotations
 import puremagic
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from parcauto.accounts.services import user_set_language
-from parcauto.core.http import PortalRequest, TenantRequest
+from parcauto.core.http import PortalRequest, TenantRequest, local_redirect
 from parcauto.tenants.selectors import organization_list_public
 
 from .decorators import portal_view
@@ -44,12 +43,7 @@ def set_language(request: TenantRequest) -> HttpResponse:
         language = "fr"
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = redirect(next_url)
+    response = local_redirect(request, request.POST.get("next"), fallback="/")
     response.set_cookie(
         "parcauto_language", language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
     )

@@ -24,6 +24,7 @@ from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest
+from parcauto.core.params import parse_id, parse_ids
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.selectors import (
     subscription_draft_for,
@@ -156,9 +157,9 @@ def _choose_initial(request: PortalRequest, draft: Subscription | None) -> dict[
             "end_date": draft.end_date,
         }
     for name in ("lot", "category", "product"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            initial[name] = int(value)
+        asked = parse_id(request.GET.get(name))
+        if asked is not None:
+            initial[name] = asked
     return initial
 
 
@@ -276,7 +277,7 @@ def _initial_vehicles(
     request: PortalRequest, draft: Subscription, vehicles: list[Any]
 ) -> list[int]:
     own = {vehicle.pk for vehicle in vehicles}
-    asked = [int(v) for v in request.GET.getlist("vehicule") if v.isdigit() and int(v) in own]
+    asked = [pk for pk in parse_ids(request.GET.getlist("vehicule")) if pk in own]
     if asked:
         return asked
     chosen = [pk for pk in draft.vehicles.values_list("pk", flat=True) if pk in own]

@@ -8,24 +8,19 @@ institution, and a missing narrowing can only ever show rows of those institutio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import time_machine
 
 from parcauto.accounts.models import StaffRole
 from parcauto.subscriptions.models import Consent, Subscription
 from tests.backoffice.conftest import admin_url, changelist_rows, signed_in
+from tests.backoffice.requests import (  # noqa: F401 - frozen_now reads NOW
+    NOW,
+    offer_of,
+    submitted_request,
+)
 from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import NOW, offer_of, submitted_request
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 @pytest.fixture

@@ -24,18 +24,18 @@ from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice, Refund
 from parcauto.payments.models import CollectionFile, PaymentAttempt
 from tests.backoffice.conftest import signed_in, snapshot
+from tests.backoffice.requests import TODAY
 from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import TODAY
 from tests.backoffice.test_billing_pages import (
     BILLING,
+    NOW,  # noqa: F401 - frozen_now stops the clock there for every test here
     BillingData,
-    _clock,  # noqa: F401 - the same "now" for every test here
     billing_rows,
     invoice_for,
 )
 from tests.factories import ProfileFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 Role = StaffRole.Role
 

@@ -18,7 +18,7 @@ from django.db import connections
 from django.test import Client
 
 from parcauto.billing.models import BillingRun
-from tests.backoffice.test_approval_queue import NOW
+from tests.backoffice.requests import NOW
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,10 +28,10 @@ from parcauto.payments.models import CollectionFile, PaymentAttempt, PaymentMeth
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import Organization
 from tests.backoffice.conftest import signed_in
+from tests.backoffice.requests import NOW, TODAY, offer_of, submitted_request
 from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import NOW, TODAY, offer_of, submitted_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 Role = StaffRole.Role
 BILLING = "/gestion/facturation/"
@@ -139,12 +138,6 @@ class BillingData:
     chus_file: CollectionFile
     cisso_file: CollectionFile
     run: BillingRun
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

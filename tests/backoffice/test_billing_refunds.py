@@ -20,13 +20,13 @@ from parcauto.payments.models import PaymentAttempt, SandboxTransaction
 from tests.backoffice.conftest import signed_in, snapshot
 from tests.backoffice.test_billing_pages import (
     BILLING,
-    _clock,  # noqa: F401 - the same "now" for every test here
+    NOW,  # noqa: F401 - frozen_now stops the clock there for every test here
     attempt_on,
     contract,
     invoice_for,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 @pytest.fixture

@@ -20,11 +20,11 @@ from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import Invoice
 from parcauto.payments.models import PaymentAttempt
 from tests.backoffice.conftest import signed_in, snapshot
+from tests.backoffice.requests import TODAY
 from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import TODAY
 from tests.backoffice.test_billing_pages import (
     BILLING,
-    _clock,  # noqa: F401 - the same "now" for every test here
+    NOW,  # noqa: F401 - frozen_now stops the clock there for every test here
     attempt_on,
     contract,
     invoice_for,
@@ -32,7 +32,7 @@ from tests.backoffice.test_billing_pages import (
 )
 from tests.factories import ProfileFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 Role = StaffRole.Role
 RETURNS = f"{BILLING}fichiers/retours/"

@@ -15,15 +15,15 @@ import pytest
 from parcauto.billing.models import Invoice
 from parcauto.core.clock import LOCAL_TZ
 from tests.backoffice.conftest import signed_in
-from tests.backoffice.test_approval_queue import TODAY, offer_of, submitted_request
+from tests.backoffice.requests import TODAY, offer_of, submitted_request
 from tests.backoffice.test_billing_pages import (
     BILLING,
-    _clock,  # noqa: F401 - the same "now" for every test here
+    NOW,  # noqa: F401 - frozen_now stops the clock there for every test here
     contract,
     invoice_for,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 REVENUE = f"{BILLING}revenus/"
 JUNE = "first_day=2026-06-01&last_day=2026-06-30"

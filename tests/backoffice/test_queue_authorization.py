@@ -15,13 +15,11 @@ A refused request changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-import time_machine
 from django.test import Client
 
 from parcauto.accounts.models import StaffRole, User
@@ -31,11 +29,11 @@ from parcauto.sales.services import subscription_approve
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.services import drafts
 from tests.backoffice.conftest import signed_in, snapshot
+from tests.backoffice.requests import NOW, PDF, QUEUE, offer_of, submitted_request
 from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import NOW, PDF, QUEUE, offer_of, submitted_request
 from tests.factories import ProfileFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 Role = StaffRole.Role
 
@@ -45,12 +43,6 @@ class Url:
     method: str
     path: str
     data: dict[str, Any]
-
-
-@pytest.fixture(autouse=True)
-def _clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def _product_form_data(product: PermitProduct, **changes: Any) -> dict[str, Any]
         "quantity": "",
         "term_start": "",
         "term_end": "",
+        "max_term_days": product.max_term_days,
         "sales_start_0": "",
         "sales_start_1": "",
         "sales_end_0": "",
@@ -169,6 +170,23 @@ def test_a_manager_adds_a_product_for_their_institution(organization, lot, categ
     assert created.quantity == 40
     assert created.units_taken == 0
     assert list(created.lots.all()) == [lot]
+
+
+@pytest.mark.parametrize(("days", "saved"), [("120", 120), ("0", None), ("1097", None)])
+def test_a_manager_sets_how_long_an_episodic_permit_may_last(
+    organization, lot, category, days, saved
+):
+    client, _ = _staff_client(StaffRole.Role.MANAGER, organization)
+    product = PermitProductFactory.build(
+        organization=organization, number="5571", kind=PermitProduct.Kind.EPISODIC
+    )
+    data = _product_form_data(product, lots=[lot.pk], categories=[category.pk], max_term_days=days)
+    response = client.post(f"{PRODUCTS}add/", data)
+    created = PermitProduct.objects.filter(number="5571").first()
+    assert (created.max_term_days if created else None) == saved
+    if saved is None:
+        assert response.status_code == 200
+        assert "max_term_days" in response.context["adminform"].form.errors
 
 
 def test_a_manager_grants_a_hidden_product_to_a_person_by_email(organization):

@@ -38,6 +38,15 @@ def field(page: Page, label: str) -> Locator:
     return page.get_by_label(re.compile(rf"^{re.escape(label)}(?: \*)?$"))
 
 
+def vehicle_fill(page: Page, *, year: str, make: str, model: str, colour: str, plate: str) -> None:
+    """Type a vehicle into the wizard's step 2 form (labels as the guides show them)."""
+    field(page, "Année").select_option(year)
+    field(page, "Marque").fill(make)
+    field(page, "Modèle").fill(model)
+    field(page, "Couleur").fill(colour)
+    field(page, "Numéro d'immatriculation").fill(plate)
+
+
 def field_error(page: Page, label: str) -> list[str]:
     """The error messages announced for the field labelled `label` (aria-describedby)."""
     from playwright.sync_api import expect

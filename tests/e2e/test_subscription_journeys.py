@@ -48,6 +48,7 @@ from tests.e2e.support import (
     pdf_text,
     staff_log_in,
     type_card,
+    vehicle_fill,
 )
 from tests.factories import ProfileFactory, UserFactory, VehicleFactory
 
@@ -293,11 +294,7 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     expect(page).to_have_url(chus.pattern("/abonnements/nouveau/vehicules/"))
     expect(page.get_by_text("Étape 2 de 5")).to_be_visible()
     expect(page.get_by_text("Aucun véhicule n'est enregistré au compte.")).to_be_visible()
-    field(page, "Année").select_option("2021")
-    field(page, "Marque").fill("Acura")
-    field(page, "Modèle").fill("NSX")
-    field(page, "Couleur").fill("Rouge")
-    field(page, "Numéro d'immatriculation").fill("abc-123")
+    vehicle_fill(page, year="2021", make="Acura", model="NSX", colour="Rouge", plate="abc-123")
     shot("03-step2-vehicle-form")
     page.get_by_role("button", name="Enregistrer mon véhicule").click()
     expect(page.get_by_role("status")).to_contain_text("Votre véhicule a été ajouté.")
@@ -529,11 +526,7 @@ def test_an_employee_gets_permit_7117_by_payroll_deduction_approved_by_the_cisso
 
     # Step 2: one vehicle.
     expect(page).to_have_url(cisso.pattern("/abonnements/nouveau/vehicules/"))
-    field(page, "Année").select_option("2019")
-    field(page, "Marque").fill("Honda")
-    field(page, "Modèle").fill("Civic")
-    field(page, "Couleur").fill("Bleu")
-    field(page, "Numéro d'immatriculation").fill("xyz 789")
+    vehicle_fill(page, year="2019", make="Honda", model="Civic", colour="Bleu", plate="xyz 789")
     page.get_by_role("button", name="Enregistrer mon véhicule").click()
     expect(page.get_by_role("checkbox", name=re.compile("^XYZ789"))).to_be_checked()
     shot("02-step2-vehicle")
@@ -654,11 +647,7 @@ def test_a_third_vehicle_and_an_executable_renamed_pdf_are_refused_in_french(
     expect(page).to_have_url(chus.pattern("/abonnements/nouveau/vehicules/"))
     expect(page.get_by_role("checkbox", name=re.compile("^FIRST01"))).to_be_checked()
     page.locator("summary", has_text="Ajouter un véhicule").click()
-    field(page, "Année").select_option("2021")
-    field(page, "Marque").fill("Acura")
-    field(page, "Modèle").fill("NSX")
-    field(page, "Couleur").fill("Rouge")
-    field(page, "Numéro d'immatriculation").fill("THIRD3")
+    vehicle_fill(page, year="2021", make="Acura", model="NSX", colour="Rouge", plate="THIRD3")
     VehicleFactory(owner=person, plate="SECOND2")
     page.get_by_role("button", name="Enregistrer mon véhicule").click()
     expect(page.locator("#form-errors")).to_have_text(
@@ -724,11 +713,7 @@ def buy_the_winter_permit(page: Page, shot: Steps, cem: Portal, card: str) -> No
 
     # Étapes 6-7: one vehicle.
     expect(page).to_have_url(cem.pattern("/abonnements/nouveau/vehicules/"))
-    field(page, "Année").select_option("2018")
-    field(page, "Marque").fill("Toyota")
-    field(page, "Modèle").fill("Corolla")
-    field(page, "Couleur").fill("Gris")
-    field(page, "Numéro d'immatriculation").fill("CEG 2027")
+    vehicle_fill(page, year="2018", make="Toyota", model="Corolla", colour="Gris", plate="CEG 2027")
     page.get_by_role("button", name="Enregistrer mon véhicule").click()
     expect(page.get_by_role("checkbox", name=re.compile("^CEG2027"))).to_be_checked()
     page.get_by_role("button", name="Continuer à l'étape suivante").click()

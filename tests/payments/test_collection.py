@@ -261,6 +261,16 @@ def test_a_returned_invoice_due_again_goes_in_a_later_file(two_invoices) -> None
     [
         ("reference,amount\nX,1.00\n", "returns_header", "cross_reference,amount,reason_code"),
         ("cross_reference,amount,reason_code\nPAD1-1,abc,901\n", "returns_unreadable", ": 2."),
+        # Each of these raised (a 500 on the upload page) or reached the database as is.
+        ("cross_reference,amount,reason_code\nPAD1-1,NaN,901\n", "returns_unreadable", ": 2."),
+        ("cross_reference,amount,reason_code\nPAD1-1,sNaN,901\n", "returns_unreadable", ": 2."),
+        ("cross_reference,amount,reason_code\nPAD1-1,Infinity,901\n", "returns_unreadable", ": 2."),
+        ("cross_reference,amount,reason_code\nPAD1-1,23.08,9²1\n", "returns_unreadable", ": 2."),
+        (
+            "cross_reference,amount,reason_code\nPAD1\x00-1,23.08,901\n",
+            "returns_unreadable",
+            ": 2.",
+        ),
         ("cross_reference,amount,reason_code\nPAD1-1,23.08,901\n", "returns_unmatched", ": 2."),
     ],
 )

@@ -106,6 +106,21 @@ def test_a_valid_card_gets_a_temporary_token(portal_client) -> None:
     ("fields", "codes", "message"),
     [
         ({"card_number": "4242 4242 4242 4241"}, ["943"], "Le numéro de carte n'est pas valide."),
+        # Digits that are no ASCII digits: "²" made the Luhn check raise (a 500), and
+        # full-width or Arabic-Indic digits passed it.
+        ({"card_number": "4242 4242 4242 424²"}, ["943"], "Le numéro de carte n'est pas valide."),
+        ({"card_number": "²" * 16}, ["943"], "Le numéro de carte n'est pas valide."),
+        (
+            {"card_number": "\uff14\uff12\uff14\uff12" * 4},
+            ["943"],
+            "Le numéro de carte n'est pas valide.",
+        ),
+        (
+            {"expiry": "\u0661\u0662/\u0663\u0660"},
+            ["944"],
+            "Entrez la date d'expiration sous la forme MM/AA.",
+        ),
+        ({"cvd": "\u0661\u0662\u0663"}, ["945"], "Le code de sécurité (CVD) compte 3 chiffres."),
         ({"expiry": "13/30"}, ["944"], "Entrez la date d'expiration sous la forme MM/AA."),
         ({"expiry": "01/20"}, ["944"], "Cette carte est expirée."),
         ({"cvd": "12"}, ["945"], "Le code de sécurité (CVD) compte 3 chiffres."),

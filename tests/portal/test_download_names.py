@@ -19,8 +19,8 @@ from parcauto.payments.models import CollectionFile, PaymentMethod
 from parcauto.subscriptions.models import Attachment
 from parcauto.subscriptions.services import drafts
 from tests.backoffice.conftest import signed_in
+from tests.backoffice.requests import NOW, offer_of, submitted_request
 from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import NOW, offer_of, submitted_request
 from tests.factories import ProfileFactory, VehicleFactory
 from tests.pages import PDF, page
 from tests.payments.test_collection_admin import collected  # noqa: F401 - a fixture
@@ -35,9 +35,9 @@ from tests.portal.test_subscription_wizard import (
     pay_by_card,
 )
 
-chus, john, _frozen_clock = wizard.chus, wizard.john, wizard._frozen_clock
+chus, john = wizard.chus, wizard.john
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "passwd\u202efdp.exe" shows as "passwdexe.pdf"
 

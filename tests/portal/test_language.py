@@ -44,3 +44,22 @@ def test_a_signed_in_person_keeps_the_language_in_the_account(portal_client):
 def test_the_language_switch_never_redirects_to_another_site(portal_client):
     response = portal_client.post("/langue/", {"language": "en", "next": "https://evil.example/"})
     assert response.url == "/"
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["foo", "portal:dashboard", "9999-12-31", "²", "//evil.example/", "/n'existe-pas/", "\x00"],
+)
+def test_a_next_that_is_no_page_of_this_site_goes_home(portal_client, next_url):
+    # `redirect("foo")` took it for a URL name: NoReverseMatch, a server error.
+    response = portal_client.post("/langue/", {"language": "en", "next": next_url})
+    assert response.status_code == 302
+    assert response.url == "/"
+    assert response.cookies["parcauto_language"].value == "en"
+
+
+def test_a_next_page_keeps_its_query_string(portal_client):
+    response = portal_client.post(
+        "/langue/", {"language": "en", "next": "/abonnements/nouveau/?modifier=1"}
+    )
+    assert response.url == "/abonnements/nouveau/?modifier=1"

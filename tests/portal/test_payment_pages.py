@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pytest
-import time_machine
 from django.test import Client
 from pypdf import PdfReader
 
@@ -20,17 +19,11 @@ from tests.pages import NBSP, page, text
 from tests.subscriptions import conftest as subscriptions
 from tests.subscriptions.conftest import NOW, draft_until_payment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 offer = subscriptions.offer  # lot 1085, an episodic permit at 23,08 $ that needs approval
 NEW_CARD = "5555555555554444"
 REFUSED_CARD = "4000000000000002"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def token(number: str = "4242424242424242") -> str:

@@ -22,9 +22,9 @@ from tests.portal import test_subscription_wizard as wizard
 from tests.portal.test_subscription_wizard import NOW, PAYMENT, card_payment, draft_of, to_payment
 
 # The wizard's CHUS-like offer, person and frozen clock.
-chus, john, _frozen_clock = wizard.chus, wizard.john, wizard._frozen_clock
+chus, john = wizard.chus, wizard.john
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 GOOD_CARD = "4242424242424242"
 

@@ -32,10 +32,11 @@ from tests.portal.test_subscription_wizard import (
     hidden,
 )
 
-chus, john, _frozen_clock = wizard.chus, wizard.john, wizard._frozen_clock
+chus, john = wizard.chus, wizard.john
+NOW = wizard.NOW  # the frozen_now fixture stops the clock there
 __all__ = ["hidden"]  # a fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 OFFER = "/abonnements/nouveau/offre/"
 HOST = "chus.testserver"

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -19,46 +18,25 @@ from parcauto.subscriptions.services import drafts
 from parcauto.vehicles.models import Vehicle
 from tests.factories import (
     OrganizationFactory,
-    ParkingLotFactory,
-    PermitProductFactory,
     ProfileFactory,
-    UserCategoryFactory,
     UserFactory,
     VehicleFactory,
 )
+from tests.offers import supervisor_offer
 from tests.pages import NBSP, PDF, page, text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)  # 10:00 in Quebec
 
 
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
 def offer(organization):
-    lot = ParkingLotFactory(organization=organization, number="1085")
-    category = UserCategoryFactory(
-        organization=organization,
-        name_fr="Superviseur de stage",
-        requires_school=True,
-        requires_internship_discipline=True,
-        requires_proof_document=True,
-    )
-    product = PermitProductFactory(
-        organization=organization,
-        number="5569",
+    return supervisor_offer(
+        organization,
         name_fr="Permis G (général zone 1) - Superviseur de stage-épisodique",
-        kind=PermitProduct.Kind.EPISODIC,
         price=Decimal("22.92"),
-        lots=[lot],
-        categories=[category],
     )
-    return lot, category, product
 
 
 @pytest.fixture

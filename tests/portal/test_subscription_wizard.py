@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -37,7 +36,7 @@ from tests.factories import (
 from tests.pages import NBSP, PDF, page, text
 from tests.scoping import within
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 # Monday 1 June 2026, 10:00 in Quebec.
 NOW = dt.datetime(2026, 6, 1, 14, 0, tzinfo=dt.UTC)
@@ -50,12 +49,6 @@ SUMMARY = "/abonnements/nouveau/recapitulatif/"
 PAYMENT = "/abonnements/nouveau/paiement/"
 DISCARD = "/abonnements/nouveau/annuler/"
 WAITLIST = "/abonnements/liste-attente/"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 # --- a CHUS-like portal: lot 1085, internship supervisors, episodic permit 5569 -------------

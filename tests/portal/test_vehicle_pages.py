@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.test import Client
 
 from parcauto.audit.models import AuditEvent
@@ -22,7 +21,7 @@ from tests.factories import (
 )
 from tests.pages import NBSP, page
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)  # 10:00 in Quebec
 ADDED = (
@@ -38,12 +37,6 @@ VALID = {
     "plate": " abc-123 ",
     "jurisdiction": "QC",
 }
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import override_settings
 from django_scopes import scopes_disabled
 
-from tests.backoffice.test_approval_queue import NOW
+from tests.backoffice.requests import NOW
 
 from .world import World, world_build
 

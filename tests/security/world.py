@@ -28,14 +28,14 @@ from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.tenants.models import LegalText, Organization
-from tests.backoffice.staff import staff_member
-from tests.backoffice.test_approval_queue import (
+from tests.backoffice.requests import (
     NOW,
     TODAY,
     offer_of,
     reviewed_draft,
     submitted_request,
 )
+from tests.backoffice.staff import staff_member
 from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_file, invoice_for
 from tests.factories import OrganizationFactory, ProductGrantFactory, ProfileFactory, UserFactory
 from tests.pages import PDF

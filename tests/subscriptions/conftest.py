@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 
 from parcauto.accounts.models import User
-from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.sales import services as lifecycle
 from parcauto.subscriptions.models import Subscription
@@ -16,40 +14,18 @@ from parcauto.subscriptions.services import drafts
 from parcauto.tenants.models import LegalText
 from parcauto.vehicles.models import Vehicle
 from tests.factories import (
-    ParkingLotFactory,
-    PermitProductFactory,
     ProfileFactory,
-    UserCategoryFactory,
 )
+from tests.offers import Offer, supervisor_offer
 
 # A fixed "now": Monday 1 June 2026, 10:00 in Quebec.
 NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=LOCAL_TZ)
 TODAY = NOW.date()
 
 
-@dataclass
-class Offer:
-    lot: ParkingLot
-    category: UserCategory
-    product: PermitProduct
-
-
 @pytest.fixture
 def offer(organization) -> Offer:
-    lot = ParkingLotFactory(organization=organization, number="1085")
-    category = UserCategoryFactory(
-        organization=organization,
-        name_fr="Superviseur de stage",
-        requires_school=True,
-        requires_internship_discipline=True,
-    )
-    product = PermitProductFactory(
-        organization=organization,
-        number="5569",
-        kind=PermitProduct.Kind.EPISODIC,
-        lots=[lot],
-        categories=[category],
-    )
+    offer = supervisor_offer(organization, proof_document=False)
     LegalText.objects.create(
         organization=organization,
         kind=LegalText.Kind.SUBSCRIPTION_CONDITIONS,
@@ -57,7 +33,7 @@ def offer(organization) -> Offer:
         body_fr="Conditions",
         published_at=NOW,
     )
-    return Offer(lot=lot, category=category, product=product)
+    return offer
 
 
 @pytest.fixture

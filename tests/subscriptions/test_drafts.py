@@ -88,6 +88,35 @@ def test_an_episodic_permit_needs_an_end_date_and_a_monthly_one_has_none(offer, 
     assert _choose(offer, person).end_date is None
 
 
+def test_an_episodic_permit_ends_within_its_maximum_term(offer, person):
+    # Before: an end date in year 9999 was accepted, and its collection calendar then
+    # overflowed computing the periods up to it.
+    assert offer.product.max_term_days == 365  # the default
+    for end in (dt.date(9999, 12, 31), TODAY + dt.timedelta(days=365)):
+        with pytest.raises(FieldErrors) as refused:
+            _choose(offer, person, end_date=end)
+        assert list(refused.value.errors) == ["end_date"]
+        assert str(refused.value.errors["end_date"]) == (
+            "Ce permis dure au plus 365 jours\u00a0: choisissez une date de fin au plus "
+            "tard le 31 mai 2027."
+        )
+    assert not Subscription.objects.exists()
+    draft = _choose(offer, person, end_date=TODAY + dt.timedelta(days=364))
+    assert draft.end_date == dt.date(2027, 5, 31)
+
+
+def test_a_product_may_shorten_the_maximum_term_to_a_single_day(offer, person):
+    offer.product.max_term_days = 1
+    offer.product.save()
+    with pytest.raises(FieldErrors) as refused:
+        _choose(offer, person, end_date=TODAY + dt.timedelta(days=1))
+    assert str(refused.value.errors["end_date"]) == (
+        "Ce permis dure au plus 1 jour\u00a0: choisissez une date de fin au plus tard "
+        "le 1 juin 2026."
+    )
+    assert _choose(offer, person, end_date=TODAY).end_date == TODAY
+
+
 def test_a_semester_permit_carries_its_own_dates(offer, person):
     offer.product.kind = PermitProduct.Kind.FIXED_TERM
     offer.product.billing_frequency = PermitProduct.Billing.PER_TERM

@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -237,12 +236,6 @@ def test_a_vehicle_removed_after_step_2_stops_the_submission(offer, person):
 # --- the means of payment: recorded at submission, charged at approval, forgotten on refusal ---
 
 
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 def _card_token(number: str = "4242424242424242") -> str:
     return sandbox_card_tokenize(number=number, expiry="3012", now=NOW).token
 
@@ -257,7 +250,7 @@ def _method(request) -> PaymentMethod:
 
 
 def test_a_card_is_recorded_with_the_request_then_verified_after_commit(
-    offer, person, frozen, django_capture_on_commit_callbacks
+    offer, person, frozen_now, django_capture_on_commit_callbacks
 ):
     draft = draft_until_payment(offer, person)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -294,7 +287,7 @@ def test_a_payment_of_another_kind_than_the_method_chosen_is_refused(offer, pers
 
 
 def test_submitting_twice_records_one_payment_method(
-    offer, person, frozen, django_capture_on_commit_callbacks
+    offer, person, frozen_now, django_capture_on_commit_callbacks
 ):
     draft = draft_until_payment(offer, person)
     first = _submit_by_card(draft, django_capture_on_commit_callbacks)
@@ -304,7 +297,7 @@ def test_submitting_twice_records_one_payment_method(
 
 
 def test_approval_charges_the_first_period_after_commit(
-    offer, person, staff, frozen, django_capture_on_commit_callbacks
+    offer, person, staff, frozen_now, django_capture_on_commit_callbacks
 ):
     request = _submit_by_card(
         draft_until_payment(offer, person), django_capture_on_commit_callbacks
@@ -323,7 +316,7 @@ def test_approval_charges_the_first_period_after_commit(
 
 
 def test_a_failed_approval_charges_nothing(
-    offer, person, staff, frozen, django_capture_on_commit_callbacks
+    offer, person, staff, frozen_now, django_capture_on_commit_callbacks
 ):
     request = _submit_by_card(
         draft_until_payment(offer, person), django_capture_on_commit_callbacks
@@ -335,7 +328,7 @@ def test_a_failed_approval_charges_nothing(
 
 
 def test_a_product_without_approval_is_charged_at_submission(
-    offer, person, frozen, django_capture_on_commit_callbacks
+    offer, person, frozen_now, django_capture_on_commit_callbacks
 ):
     offer.product.approval_required = False
     offer.product.save()
@@ -347,7 +340,7 @@ def test_a_product_without_approval_is_charged_at_submission(
 
 
 def test_a_submission_queues_one_task_which_queues_its_follow_ups_in_order(
-    offer, person, frozen, django_capture_on_commit_callbacks
+    offer, person, frozen_now, django_capture_on_commit_callbacks
 ):
     offer.product.approval_required = False
     offer.product.save()
@@ -371,7 +364,7 @@ def test_a_submission_queues_one_task_which_queues_its_follow_ups_in_order(
 
 @pytest.mark.parametrize("decision", ["refuse", "withdraw"])
 def test_a_refused_or_withdrawn_request_forgets_its_card(
-    offer, person, staff, decision, frozen, django_capture_on_commit_callbacks
+    offer, person, staff, decision, frozen_now, django_capture_on_commit_callbacks
 ):
     request = _submit_by_card(
         draft_until_payment(offer, person), django_capture_on_commit_callbacks
@@ -392,7 +385,7 @@ def test_a_refused_or_withdrawn_request_forgets_its_card(
 
 @pytest.mark.parametrize("approval_required", [True, False])
 def test_a_card_the_vault_refuses_cancels_the_request_like_a_declined_charge(
-    offer, person, frozen, django_capture_on_commit_callbacks, approval_required
+    offer, person, frozen_now, django_capture_on_commit_callbacks, approval_required
 ):
     offer.product.quantity = 10
     offer.product.approval_required = approval_required
@@ -446,7 +439,7 @@ def _submit_by_pad(offer, person, capture):
 
 @pytest.mark.parametrize("decision", ["refuse", "withdraw"])
 def test_a_refused_or_withdrawn_request_destroys_its_bank_account(
-    offer, person, staff, frozen, django_capture_on_commit_callbacks, decision
+    offer, person, staff, frozen_now, django_capture_on_commit_callbacks, decision
 ):
     request = _submit_by_pad(offer, person, django_capture_on_commit_callbacks)
     cheque = Path(_method(request).cheque_specimen.path)
@@ -474,7 +467,7 @@ def test_a_refused_or_withdrawn_request_destroys_its_bank_account(
 
 
 def test_a_bank_account_sold_out_at_the_last_step_leaves_no_cheque_file(
-    offer, person, frozen, django_capture_on_commit_callbacks, monkeypatch
+    offer, person, frozen_now, django_capture_on_commit_callbacks, monkeypatch
 ):
     folder = Path(settings.MEDIA_ROOT) / "private" / "cheques" / str(offer.product.organization_id)
     before = set(folder.iterdir()) if folder.exists() else set()
@@ -521,7 +514,7 @@ def test_pad_errors_come_with_the_consents_errors_and_nothing_is_recorded(offer,
 
 
 def test_a_pad_approval_sends_the_confirmation_ten_days_before_the_first_debit(
-    offer, person, staff, frozen, django_capture_on_commit_callbacks, mailoutbox
+    offer, person, staff, frozen_now, django_capture_on_commit_callbacks, mailoutbox
 ):
     request = _submit_by_pad(offer, person, django_capture_on_commit_callbacks)
     assert _method(request).pad_confirmation_sent_at is None
@@ -559,7 +552,7 @@ def test_with_the_database_backend_the_follow_up_commits_or_rolls_back_with_the_
 
 @pytest.mark.django_db(transaction=True)  # the worker closes and opens connections
 def test_the_database_worker_runs_the_follow_up_then_what_it_queued(
-    offer, person, frozen, database_tasks
+    offer, person, frozen_now, database_tasks
 ):
     request = submit(
         draft_until_payment(offer, person),

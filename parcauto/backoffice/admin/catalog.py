@@ -155,7 +155,7 @@ class PermitProductAdmin(OrganizationScopedAdmin):
                 ]
             },
         ),
-        (_("Term"), {"fields": ["term_start", "term_end"]}),
+        (_("Term"), {"fields": ["term_start", "term_end", "max_term_days"]}),
         (
             _("Sale"),
             {

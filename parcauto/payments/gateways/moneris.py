@@ -40,6 +40,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from parcauto.core.params import ascii_digits
+
 from . import simulator
 from .base import (
     CardProfile,
@@ -232,7 +234,7 @@ class MonerisGateway:
         receipt = self._send("res_purchase_cc", fields, status_check=True)
         status_code = receipt.get("status_code")
         # Moneris: a status code under 50 means "found", 50 and over "no such order id".
-        if not status_code.isdigit() or int(status_code) >= simulator.APPROVAL_LIMIT:
+        if not ascii_digits(status_code) or int(status_code) >= simulator.APPROVAL_LIMIT:
             return None
         return receipt.charge_result(order_id, duplicate=True)
 

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from parcauto.core.params import ascii_digits
+
 from .base import EXPIRED_CARD_CODE
 
 
@@ -97,7 +99,7 @@ ANSWERS = {
 
 def response_approved(response_code: str) -> bool:
     """Moneris' rule: a numeric code under 50 is an approval ("null" is not)."""
-    return response_code.isdigit() and int(response_code) < APPROVAL_LIMIT
+    return ascii_digits(response_code) and int(response_code) < APPROVAL_LIMIT
 
 
 def answer_for_code(response_code: str) -> Answer:
@@ -133,7 +135,7 @@ def verification_answer(*, behaviour: str) -> Answer:
 
 
 def luhn_valid(number: str) -> bool:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    if not ascii_digits(number) or not 12 <= len(number) <= 19:
         return False
     total = 0
     for position, digit in enumerate(reversed(number)):
@@ -152,9 +154,9 @@ def card_brand(number: str) -> Brand:
         return Brand.VISA
     if number[:2] in {"34", "37"}:
         return Brand.AMEX
-    if number[:2].isdigit() and 51 <= int(number[:2]) <= 55:
+    if ascii_digits(number[:2]) and 51 <= int(number[:2]) <= 55:
         return Brand.MASTERCARD
-    if number[:4].isdigit() and 2221 <= int(number[:4]) <= 2720:
+    if ascii_digits(number[:4]) and 2221 <= int(number[:4]) <= 2720:
         return Brand.MASTERCARD
     return Brand.OTHER
 

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
@@ -32,6 +34,11 @@ PROOF_MAX_BYTES = 2 * 1024 * 1024
 MAX_DAYS_AHEAD = 365
 
 
+def _last_day(product: PermitProduct, start: dt.date) -> dt.date:
+    """The last day an episodic permit starting on `start` may run to, that day included."""
+    return start + dt.timedelta(days=product.max_term_days - 1)
+
+
 def _dates_for(
     *, product: PermitProduct, start: dt.date | None, end: dt.date | None, today: dt.date
 ) -> tuple[dt.date, dt.date | None]:
@@ -52,6 +59,12 @@ def _dates_for(
         errors["end_date"] = REQUIRED
     elif end is not None and start is not None and end < start:
         errors["end_date"] = _("The end date cannot be before the start date.")
+    elif end is not None and start is not None and end > _last_day(product, start):
+        errors["end_date"] = ngettext_lazy(
+            "This permit lasts at most %(days)d day: choose an end date on or before %(date)s.",
+            "This permit lasts at most %(days)d days: choose an end date on or before %(date)s.",
+            "days",
+        ) % {"days": product.max_term_days, "date": date_format(_last_day(product, start))}
     if errors:
         raise FieldErrors(errors)
     assert start is not None  # noqa: S101 - checked above

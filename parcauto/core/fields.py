@@ -1,0 +1,91 @@
+"""Form fields that parse request values with `core.params` before anything else sees them.
+
+Django's own fields let through what `core.params` is there to stop: a model choice
+sends Arabic-Indic digits or a 23-digit id to the database (`ModelMultipleChoiceField`
+then raises OverflowError on SQLite), a `DateField` takes 9999-12-31 and the first
+computation on it overflows. Every form of the portals and the back office uses these instead
+(tests/core/test_fields.py checks that no plain one is left).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from .params import FIRST_DATE, LAST_DATE, parse_id
+
+
+class _IdValues:
+    """What the id choice fields share: a value that is no id is an invalid choice."""
+
+    error_messages: dict[str, Any]
+
+    def _refuse_non_ids(self, values: Iterable[Any]) -> None:
+        for value in values:
+            if not isinstance(value, Model) and parse_id(str(value)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+
+
+class IdChoiceField[M: Model](_IdValues, forms.ModelChoiceField[M]):
+    """A `ModelChoiceField` over ids: anything but an id in ASCII digits is refused first."""
+
+    def to_python(self, value: Any) -> M | None:
+        if value not in self.empty_values:
+            self._refuse_non_ids([value])
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField[M: Model](_IdValues, forms.ModelMultipleChoiceField[M]):
+    """A `ModelMultipleChoiceField` over ids, checked as `IdChoiceField` checks one."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            self._refuse_non_ids(value)
+        return super().clean(value)
+
+
+class IdField(forms.Field):
+    """One id in a hidden field or a button's value: an int, or "invalid"."""
+
+    default_error_messages = {"invalid": _("This link is not valid.")}
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        found = parse_id(str(value))
+        if found is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return found
+
+
+class BoundedDateField(forms.DateField):
+    """A date between `first` and `last` (2000-2100 unless a form needs a narrower range)."""
+
+    def __init__(
+        self, *, first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.first, self.last = first, last
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not self.first <= value <= self.last:
+            raise ValidationError(
+                _("Enter a date between %(first)s and %(last)s."),
+                code="date_out_of_range",
+                params={
+                    "first": date_format(self.first),
+                    "last": date_format(self.last),
+                },
+            )

@@ -15,14 +15,14 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import Profile, StaffRole, User
 from parcauto.audit.services import audit_log
 from parcauto.backoffice.admin_scoping import OperatorEditedInlineMixin, RoleAwareAdmin
+from parcauto.core.params import parse_id
 
 # Permissions come from staff roles (accounts.roles), never from groups.
 admin.site.unregister(Group)
@@ -86,20 +86,11 @@ class ProfileAdmin(RoleAwareAdmin):
 class _AutocompleteSelect(AutocompleteSelect):
     """Django's widget looks up the chosen ids as they were posted when it shows the form
     again with its errors: a forged `user=foo` (or a 23-digit id on SQLite) raised there,
-    a 500. Only values that are ids of the field are looked up; the form says the rest is
-    not a valid choice."""
+    a 500. Only ids are looked up; the form says the rest is not a valid choice."""
 
     def optgroups(self, name: str, value: Sequence[str], attr: Any = None) -> Any:
-        target = self.field.target_field
-        return super().optgroups(name, [v for v in value if _is_value_of(target, v)], attr)
-
-
-def _is_value_of(field: models.Field[Any, Any], value: object) -> bool:
-    try:
-        field.run_validators(field.to_python(value))
-    except ValidationError:
-        return False
-    return True
+        ids = [v for v in value if parse_id(str(v)) is not None]
+        return super().optgroups(name, ids, attr)
 
 
 @admin.register(StaffRole)

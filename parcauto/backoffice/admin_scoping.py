@@ -41,6 +41,7 @@ from parcauto.accounts.models import User
 from parcauto.accounts.roles import StaffAccess, staff_access
 from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
+from parcauto.core.fields import IdMultipleChoiceField
 from parcauto.tenants.models import Organization
 
 _ACCESS_ATTRIBUTE = "_parcauto_staff_access"
@@ -260,6 +261,9 @@ class _NarrowedChoicesMixin:
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         self._narrow(db_field, request, kwargs)
+        # Django's own field sends the posted ids to the database as they are: a 23-digit
+        # one raised OverflowError on SQLite (a 500).
+        kwargs.setdefault("form_class", IdMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 

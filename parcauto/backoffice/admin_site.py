@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Model
 from django.db.models.base import ModelBase
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -68,6 +68,13 @@ class ParcautoAdminSite(admin.AdminSite):
         ):
             next_url = reverse("admin:index", current_app=self.name)
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        # Django searches the term as typed: PostgreSQL refuses a NUL byte in a text
+        # comparison (a 500), and no name or address holds one.
+        if "\x00" in request.GET.get("term", ""):
+            raise BadRequest
+        return super().autocomplete_view(request)
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
         """Served on the root host only. Every admin page, rendering included, runs in

@@ -208,7 +208,8 @@ class ChooseForm(forms.Form):
             category=self.selected_category,
             user=self.person,
             at=self.now,
-            access_code=self.access_code_typed,
+            # PostgreSQL refuses a NUL byte in a comparison; no code holds one.
+            access_code="" if "\x00" in self.access_code_typed else self.access_code_typed,
         )
 
     def _products(self) -> list[PermitProduct]:

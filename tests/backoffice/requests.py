@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from parcauto.accounts.models import User
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.sales.services import subscription_submit
 from parcauto.subscriptions.models import Subscription
@@ -62,18 +63,10 @@ _people = iter(range(1, 10_000))
 
 
 @within_its_institution
-def submitted_request(
-    offer: Offer,
-    *,
-    first_name: str = "Marie",
-    start: dt.date = TODAY,
-    at: dt.datetime = NOW - dt.timedelta(days=1),
+def reviewed_draft(
+    offer: Offer, *, person: User, start: dt.date = TODAY, at: dt.datetime
 ) -> Subscription:
-    """A request sent at `at` by a new person, with one vehicle and a proof document."""
-    n = next(_people)
-    person = ProfileFactory(
-        user__email=f"{first_name.lower()}{n}@example.com", first_name=first_name
-    ).user
+    """A request written up to its payment step, with a vehicle and a proof document."""
     draft = drafts.subscription_draft_choose(
         person=person,
         organization=offer.organization,
@@ -86,10 +79,10 @@ def submitted_request(
         accepted_approval_notice=True,
         now=at,
     )
-    vehicle = Vehicle.objects.create(
+    vehicle = Vehicle.objects.filter(owner=person).first() or Vehicle.objects.create(
         owner=person,
-        plate=f"ABC{n:03d}",
-        plate_match_key=f"ABC{n:03d}",
+        plate=f"ABC{person.pk:03d}",
+        plate_match_key=f"ABC{person.pk:03d}",
         jurisdiction="QC",
         make="Acura",
         model="NSX",
@@ -105,8 +98,26 @@ def submitted_request(
         now=at,
     )
     drafts.subscription_draft_review(subscription=draft, now=at)
+    return draft
+
+
+@within_its_institution
+def submitted_request(
+    offer: Offer,
+    *,
+    first_name: str = "Marie",
+    start: dt.date = TODAY,
+    at: dt.datetime = NOW - dt.timedelta(days=1),
+    person: User | None = None,
+) -> Subscription:
+    """A request sent at `at` by `person` (else a new one), with one vehicle and a proof."""
+    if person is None:
+        n = next(_people)
+        person = ProfileFactory(
+            user__email=f"{first_name.lower()}{n}@example.com", first_name=first_name
+        ).user
     return subscription_submit(
-        subscription=draft,
+        subscription=reviewed_draft(offer, person=person, start=start, at=at),
         payment_method="card",
         accepted_payment_conditions=True,
         accepted_charge_after_approval=True,

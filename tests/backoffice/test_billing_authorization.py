@@ -3,7 +3,8 @@
 Anonymous people are sent to the login page; people without a staff role are refused;
 another institution's staff get 404 for CHUS's invoice, file and refund as if they did
 not exist, and do not find CHUS's rows in their lists; CHUS's agent reads every page but
-may not refund (a money decision); CHUS's manager and operator admins may. On a portal
+may not refund (a money decision) nor download a collection file (whole account numbers);
+CHUS's manager and operator admins may. On a portal
 host every page is a 404; staff without an authenticator app set it up first. A refused
 request changes nothing.
 """
@@ -162,6 +163,20 @@ def test_another_institutions_staff_find_only_their_own_rows_in_their_lists(
         assert total == "Total;;;1;100,00;5,00;9,98;114,98"
 
 
+def test_the_institutions_agent_may_not_download_a_collection_file(agent, billing_data):
+    # A CPA-005 or payroll file holds whole account numbers: managers answer for them.
+    before = state()
+    response = call(signed_in(agent), urls(billing_data)["download"])
+    assert response.status_code == 403
+    assert state() == before
+
+
+def test_the_institutions_agent_is_not_offered_the_download(agent, billing_data):
+    response = call(signed_in(agent), urls(billing_data)["files"])
+    assert list(response.context["page"]) == [billing_data.chus_file]
+    assert "telecharger/" not in response.content.decode()
+
+
 def test_the_institutions_agent_may_not_refund(agent, billing_data):
     before = state()
     response = call(signed_in(agent), urls(billing_data)["refund"])
@@ -175,8 +190,15 @@ def test_the_institutions_agent_is_not_offered_the_refund_form(agent, billing_da
     assert "rembourser/" not in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["manager", "agent", "operator"])
-@pytest.mark.parametrize("name", READ_URLS)
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        (who, name)
+        for who in ("manager", "agent", "operator")
+        for name in READ_URLS
+        if (who, name) != ("agent", "download")  # whole account numbers: refused above
+    ],
+)
 def test_the_institutions_staff_and_operator_admins_open_every_page(
     request, billing_data, who, name
 ):

@@ -341,10 +341,10 @@ def test_collection_files_list_the_institutions_files(manager, billing_data):
 
 
 def test_a_collection_file_is_downloaded_as_sent_and_the_download_audited(
-    agent, billing_data, organization
+    manager, billing_data, organization
 ):
     found = billing_data.chus_file
-    response = signed_in(agent).get(f"{BILLING}fichiers/{found.pk}/telecharger/")
+    response = signed_in(manager).get(f"{BILLING}fichiers/{found.pk}/telecharger/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == CPA005_BYTES
     assert response["Content-Disposition"] == (
@@ -354,7 +354,7 @@ def test_a_collection_file_is_downloaded_as_sent_and_the_download_audited(
     assert response["X-Content-Type-Options"] == "nosniff"
     event = AuditEvent.objects.get(action="collection_file.downloaded")
     assert (event.actor, event.organization, event.target_id, event.data) == (
-        agent,
+        manager,
         organization,
         str(found.pk),
         {"kind": "cpa005", "collection_date": TODAY.isoformat()},

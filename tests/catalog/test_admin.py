@@ -172,6 +172,18 @@ def test_a_manager_adds_a_product_for_their_institution(organization, lot, categ
     assert list(created.lots.all()) == [lot]
 
 
+@pytest.mark.parametrize("forged", ["9" * 23, "\u00b2", "-1"])
+def test_a_lot_id_that_is_no_id_is_an_error_on_the_page(organization, lot, category, forged):
+    # A 23-digit id reached SQLite as posted: OverflowError, a 500.
+    client, _ = _staff_client(StaffRole.Role.MANAGER, organization)
+    product = PermitProductFactory.build(organization=organization, number="5570")
+    data = _product_form_data(product, lots=[lot.pk, forged], categories=[category.pk])
+    response = client.post(f"{PRODUCTS}add/", data)
+    assert response.status_code == 200
+    assert "lots" in response.context["adminform"].form.errors
+    assert not PermitProduct.objects.filter(number="5570").exists()
+
+
 @pytest.mark.parametrize(("days", "saved"), [("120", 120), ("0", None), ("1097", None)])
 def test_a_manager_sets_how_long_an_episodic_permit_may_last(
     organization, lot, category, days, saved

@@ -655,6 +655,17 @@ def test_the_access_code_shows_a_hidden_product_and_lets_one_choose_it(
     assert draft_of(john).product == hidden
 
 
+def test_an_access_code_with_a_nul_byte_opens_nothing(portal_client, chus, john, hidden):
+    # PostgreSQL refuses a NUL byte in a text comparison: the lookup raised DataError.
+    code = {"lot": chus["lot"].pk, "category": chus["category"].pk, "access_code": "cadres\x00"}
+    offer = portal_client.get("/abonnements/nouveau/offre/", code)
+    assert offer.status_code == 200
+    assert "Ce code d'accès ne donne accès à aucun abonnement" in text(offer)
+    response = portal_client.post(NEW, choose_data(chus, product=hidden.pk, access_code="a\x00"))
+    assert response.status_code == 200
+    assert draft_of(john) is None
+
+
 def test_a_granted_person_sees_the_hidden_product_without_a_code(portal_client, chus, john, hidden):
     ProductGrantFactory(product=hidden, user=john, organization=hidden.organization)
     response = portal_client.post(NEW, choose_data(chus, product="", refresh="1"))

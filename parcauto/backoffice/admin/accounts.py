@@ -7,10 +7,12 @@ those exist, managers and agents see nobody (least privilege, Law 25).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.accounts.models import Profile, StaffRole, User
 from parcauto.audit.services import audit_log
 from parcauto.backoffice.admin_scoping import OperatorEditedInlineMixin, RoleAwareAdmin
+from parcauto.core.params import parse_id
 
 # Permissions come from staff roles (accounts.roles), never from groups.
 admin.site.unregister(Group)
@@ -80,6 +83,16 @@ class ProfileAdmin(RoleAwareAdmin):
     search_fields = ["user__email", "first_name", "last_name"]
 
 
+class _AutocompleteSelect(AutocompleteSelect):
+    """Django's widget looks up the chosen ids as they were posted when it shows the form
+    again with its errors: a forged `user=foo` (or a 23-digit id on SQLite) raised there,
+    a 500. Only ids are looked up; the form says the rest is not a valid choice."""
+
+    def optgroups(self, name: str, value: Sequence[str], attr: Any = None) -> Any:
+        ids = [v for v in value if parse_id(str(v)) is not None]
+        return super().optgroups(name, ids, attr)
+
+
 @admin.register(StaffRole)
 class StaffRoleAdmin(RoleAwareAdmin):
     list_display = ["user", "role", "organization", "created_at"]
@@ -90,6 +103,13 @@ class StaffRoleAdmin(RoleAwareAdmin):
 
     def audit_organization(self, obj: Any) -> Any:
         return obj.organization
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = _AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Authenticator)

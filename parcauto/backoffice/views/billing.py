@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -136,11 +137,16 @@ def files(request: StaffRequest) -> HttpResponse:
     form = InstitutionFilterForm(request.GET, organizations=visible)
     found = collection_files(organizations=form.organizations(visible))
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    access = staff(request)
     return render(
         request,
         "backoffice/billing/files.html",
         billing_context(
-            request, form=form, page=page, may_import_returns=staff(request).may_edit_somewhere
+            request,
+            form=form,
+            page=page,
+            may_import_returns=access.may_edit_somewhere,
+            downloadable={o.pk for o in visible if access.may_edit(o.pk)},
         ),
     )
 
@@ -148,11 +154,13 @@ def files(request: StaffRequest) -> HttpResponse:
 @require_GET
 @backoffice_view
 def file_download(request: StaffRequest, pk: int) -> FileResponse:
-    """A collection file holds bank account numbers: staff of its institution only, and
-    each download is audited."""
+    """A collection file holds whole bank account numbers: the managers of its institution
+    and operator admins only (`accounts.roles`), and each download is audited."""
     found = collection_files(organizations=staff_organizations(request)).filter(pk=pk).first()
     if found is None:
         raise Http404
+    if not staff(request).may_edit(found.organization_id):
+        raise PermissionDenied
     response = private_download(
         found.file, stem=found.download_stem, content_type=found.content_type
     )

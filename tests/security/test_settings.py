@@ -20,7 +20,7 @@ from tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Stationnement-2026"
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",

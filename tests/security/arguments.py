@@ -1,0 +1,116 @@
+"""What fills the URLs that name an object: A's, or institution 1's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.contrib.contenttypes.models import ContentType
+
+from .outcomes import Arguments
+from .routes import admin_label
+from .world import Role, World
+
+
+def contract(world: World) -> dict[str, Any]:
+    return {"pk": world.contract.pk}
+
+
+def request(world: World) -> dict[str, Any]:
+    return {"pk": world.request.pk}
+
+
+def attachment(world: World) -> dict[str, Any]:
+    return {"pk": world.request.pk, "attachment_pk": world.attachment.pk}
+
+
+def receipt(world: World) -> dict[str, Any]:
+    return {"pk": world.contract.pk, "number": world.invoice.number}
+
+
+def vehicle(world: World) -> dict[str, Any]:
+    return {"pk": world.admin_objects["vehicles.vehicle"].pk}
+
+
+def invoice(world: World) -> dict[str, Any]:
+    return {"pk": world.invoice.pk}
+
+
+def billing_run(world: World) -> dict[str, Any]:
+    return {"pk": world.billing_run.pk}
+
+
+def person(world: World) -> dict[str, Any]:
+    return {"id": world.users[Role.CUSTOMER_A].pk}
+
+
+def email_confirmation(world: World) -> dict[str, Any]:
+    address = EmailAddress.objects.get(user=world.users[Role.CUSTOMER_A])
+    return {"key": EmailConfirmationHMAC(address).key}
+
+
+def password_reset(world: World) -> dict[str, Any]:
+    user = world.users[Role.CUSTOMER_A]
+    return {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
+
+
+def institution_on_site(world: World) -> dict[str, Any]:
+    return {
+        "content_type_id": ContentType.objects.get_for_model(world.home).pk,
+        "object_id": world.home.pk,
+    }
+
+
+def admin_object(label: str) -> Arguments:
+    def fill(world: World) -> dict[str, Any]:
+        return {"object_id": world.admin_objects[label].pk}
+
+    return fill
+
+
+def admin_download(label: str) -> Arguments:
+    def fill(world: World) -> dict[str, Any]:
+        return {"pk": world.admin_objects[label].pk}
+
+    return fill
+
+
+ARGUMENTS: dict[str, Arguments] = {
+    "portal:vehicle_edit": vehicle,
+    "portal:vehicle_delete": vehicle,
+    "portal:subscription_detail": contract,
+    "portal:subscription_cancel": request,  # awaiting approval: it may still be withdrawn
+    "portal:subscription_attachment": attachment,
+    "portal:subscription_card_update": contract,
+    "portal:subscription_calendar": contract,
+    "portal:subscription_receipt": receipt,
+    "portal:subscription_contract": contract,
+    "account_confirm_email": email_confirmation,
+    r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
+    "account_reset_password_from_key": password_reset,
+    "backoffice:request": request,
+    "backoffice:approve": request,
+    "backoffice:refuse": request,
+    "backoffice:attachment": attachment,
+    "backoffice:billing_run": billing_run,
+    "backoffice:billing_file_download": admin_download("payments.collectionfile"),
+    "backoffice:billing_invoice": invoice,
+    "backoffice:billing_refund": invoice,
+    "admin:view_on_site": institution_on_site,
+    "admin:app_list": lambda world: {"app_label": "tenants"},
+    "admin/(?P<url>.*)$": lambda world: {"url": "nowhere/"},
+    "admin:auth_user_password_change": person,
+    "admin:payments_paymentmethod_download": admin_download("payments.paymentmethod"),
+    "admin:payments_collectionfile_download": admin_download("payments.collectionfile"),
+    "dev_mail_detail": lambda world: {"name": "0001"},
+}
+
+
+def arguments_for(key: str) -> Arguments | None:
+    """How to fill a URL's arguments; an admin view of a model names the world's row."""
+    if key in ARGUMENTS:
+        return ARGUMENTS[key]
+    label = admin_label(key)
+    return admin_object(label) if label else None

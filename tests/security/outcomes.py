@@ -1,0 +1,92 @@
+"""What a request may answer, as the matrix declares it, and what a response did answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpResponse
+
+from .routes import redirect_target
+from .world import ROLES, Host, Role, World
+
+THIS_PAGE = "<this page>"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A status, and for a redirect the path it goes to. A login page's `next` is part of it:
+    `?next=<this page>` when it brings the person back to the page asked for."""
+
+    status: int
+    to: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status} to {self.to}" if self.to else str(self.status)
+
+
+OK = Outcome(200)
+E400 = Outcome(400)
+E403 = Outcome(403)
+E404 = Outcome(404)
+E405 = Outcome(405)
+LOGIN = Outcome(302, f"/accounts/login/?next={THIS_PAGE}")
+ALOGIN = Outcome(302, f"/admin/login/?next={THIS_PAGE}")  # which sends on to LOGIN
+TO_ADMIN = Outcome(302, "/admin/")  # the admin's "does not exist": another's row
+TO_CHANGE = Outcome(302, f"{THIS_PAGE}change/")  # the admin's object URL, to its change page
+TO_PROF = Outcome(302, "/profil/")  # signed in, no profile yet: fill it in first
+TO_DASH = Outcome(302, "/tableau-de-bord/")
+
+
+def to(path: str) -> Outcome:
+    return Outcome(302, path)
+
+
+def observed(response: HttpResponse, asked: str) -> Outcome:
+    """The outcome as the table writes it; `asked` is the path requested."""
+    if response.status_code not in (301, 302, 303, 307, 308):
+        return Outcome(response.status_code)
+    path, next_url = redirect_target(response)
+    if next_url is not None:
+        path += f"?next={THIS_PAGE if next_url == asked else next_url}"
+    elif path == f"{asked}change/":
+        path = f"{THIS_PAGE}change/"
+    return Outcome(response.status_code, path)
+
+
+Arguments = Callable[[World], dict[str, Any]]
+
+
+def _none(world: World) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of the matrix: where and how the URL is asked, and what each role gets."""
+
+    host: Host
+    outcomes: dict[Role, Outcome]
+    method: str = "get"
+    data: Arguments = _none
+    any_host: bool = False  # else a 404 on the other kind of host (portal / operator's)
+
+
+def row(
+    host: Host,
+    *outcomes: Outcome,
+    method: str = "get",
+) -> Entry:
+    """Outcomes in the order of the columns: see `world.Role`."""
+    if len(outcomes) != len(ROLES):
+        raise ValueError(f"{len(ROLES)} outcomes expected, one per role, got {len(outcomes)}")
+    return Entry(host, dict(zip(ROLES, outcomes, strict=True)), method)
+
+
+def portal(*outcomes: Outcome, **how: Any) -> Entry:
+    return row(Host.PORTAL, *outcomes, **how)
+
+
+def root(*outcomes: Outcome, **how: Any) -> Entry:
+    return row(Host.ROOT, *outcomes, **how)

@@ -1,0 +1,215 @@
+"""The data set the authorization matrix and the fuzz test share: two institutions, the nine
+roles, and one of each object, belonging to customer A and institution 1 (CHUS).
+
+Built once per test module inside a transaction that is rolled back when the module ends
+(see `conftest.world`); each test runs in a savepoint inside it, and each request of a
+test in its own savepoint, so no request sees what another one changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from parcauto.accounts.models import StaffRole, User
+from parcauto.audit.models import AuditEvent
+from parcauto.billing.models import BillingRun, Invoice
+from parcauto.notifications.models import OutboundEmail
+from parcauto.payments.models import PaymentAttempt, PaymentMethod
+from parcauto.subscriptions.models import Attachment, Subscription
+from parcauto.tenants.models import LegalText, Organization
+from tests.backoffice.requests import (
+    NOW,
+    TODAY,
+    offer_of,
+    reviewed_draft,
+    submitted_request,
+)
+from tests.backoffice.staff import staff_member
+from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_file, invoice_for
+from tests.factories import OrganizationFactory, ProductGrantFactory, ProfileFactory, UserFactory
+from tests.pages import PDF
+from tests.payments.factories import employer_make, originator_make
+
+HOME_HOST = "chus.testserver"  # institution 1's portal: where A's objects live
+OTHER_HOST = "cisso.testserver"  # institution 2's portal
+ROOT_HOST = "testserver"  # the operator's host: back office, list of portals
+
+
+class Role(enum.StrEnum):
+    """The matrix's columns, in the order the table lists them."""
+
+    ANONYMOUS = "anonymous"
+    CUSTOMER_A = "customer A"  # owns every object the URLs name
+    CUSTOMER_B = "customer B"  # same portal as A
+    CUSTOMER_C = "customer C"  # the other institution's portal
+    OTHER_AGENT = "agent of institution 2"
+    OTHER_MANAGER = "manager of institution 2"
+    AGENT = "agent of institution 1"
+    MANAGER = "manager of institution 1"
+    OPERATOR = "operator administrator"
+
+
+ROLES = list(Role)
+
+
+class Host(enum.Enum):
+    PORTAL = "portal"  # the role's own portal: institution 2's for customer C, else 1's
+    ROOT = "root"
+
+
+def host_for(role: Role, host: Host) -> str:
+    if host is Host.ROOT:
+        return ROOT_HOST
+    return OTHER_HOST if role is Role.CUSTOMER_C else HOME_HOST
+
+
+@dataclass(frozen=True)
+class World:
+    home: Organization
+    other: Organization
+    users: dict[Role, User]
+    sessions: dict[Role, str]  # session keys, made once: a cell only sets its cookie
+    contract: Subscription  # A's active card contract: paid invoice, receipt, PDF, calendar
+    request: Subscription  # A's request awaiting approval, with its proof file
+    attachment: Attachment  # that proof file
+    draft: Subscription  # A's next request, written up to the payment step
+    invoice: Invoice  # the contract's paid invoice
+    billing_run: BillingRun
+    admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
+
+    def client(self, role: Role, host: Host, **defaults: Any) -> Client:
+        client = Client(HTTP_HOST=host_for(role, host), **defaults)
+        if role in self.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[role]
+        return client
+
+
+def _session(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _customer(organization: Organization, email: str) -> User:
+    return ProfileFactory(
+        user=UserFactory(email=email, signup_organization=organization), first_name=email[0]
+    ).user
+
+
+def _bank_account(request: Subscription) -> PaymentMethod:
+    """A's earlier bank account for the request, replaced since: it keeps its cheque."""
+    method = PaymentMethod(
+        organization=request.organization,
+        subscription=request,
+        person=request.person,
+        kind="pad",
+        status=PaymentMethod.Status.REPLACED,
+        bank_institution="815",
+        bank_transit="30001",
+        bank_account_last_digits="4321",
+        holder_name="Marie Tremblay",
+    )
+    method.cheque_specimen.save("cheque.pdf", ContentFile(PDF), save=False)
+    method.save()
+    return method
+
+
+def world_build() -> World:
+    home = OrganizationFactory(slug="chus", name_fr="CIUSSS de l'Estrie - CHUS", hostname=HOME_HOST)
+    other = OrganizationFactory(slug="cisso", name_fr="CISSS de l'Outaouais", hostname=OTHER_HOST)
+    users = {
+        Role.CUSTOMER_A: _customer(home, "a-marie@example.com"),
+        Role.CUSTOMER_B: _customer(home, "b-jean@example.com"),
+        Role.CUSTOMER_C: _customer(other, "c-luc@example.com"),
+        Role.OTHER_AGENT: staff_member(StaffRole.Role.AGENT, other, email="agent@cisso.example"),
+        Role.OTHER_MANAGER: staff_member(
+            StaffRole.Role.MANAGER, other, email="gestion@cisso.example"
+        ),
+        Role.AGENT: staff_member(StaffRole.Role.AGENT, home, email="agent@chus.example"),
+        Role.MANAGER: staff_member(StaffRole.Role.MANAGER, home, email="gestion@chus.example"),
+        Role.OPERATOR: staff_member(StaffRole.Role.OPERATOR_ADMIN, email="admin@parcauto.ca"),
+    }
+    person = users[Role.CUSTOMER_A]
+    offer = offer_of(home)
+    offer_of(other, lot_number="1534", product_number="7117")  # C's portal sells too
+
+    contract = submitted_request(offer, person=person, at=NOW - dt.timedelta(days=20))
+    Subscription.objects.filter(pk=contract.pk).update(status=Subscription.Status.ACTIVE)
+    contract.refresh_from_db()
+    invoice = invoice_for(contract)
+    card_of(contract)
+    attempt = attempt_on(invoice, status=PaymentAttempt.Status.APPROVED, message="APPROVED")
+    request = submitted_request(offer, person=person, start=TODAY + dt.timedelta(days=7))
+    draft = reviewed_draft(offer, person=person, start=TODAY + dt.timedelta(days=70), at=NOW)
+
+    text = LegalText.objects.create(  # unpublished: its manager may still change it
+        organization=home,
+        kind=LegalText.Kind.PRIVACY_POLICY,
+        version=1,
+        body_fr="Politique du CHUS",
+        published_at=NOW + dt.timedelta(days=30),
+    )
+    agent = users[Role.AGENT]
+    admin_objects: dict[str, models.Model] = {
+        "tenants.organization": home,
+        "tenants.legaltext": text,
+        "accounts.user": person,
+        "accounts.profile": person.profile,
+        "accounts.staffrole": StaffRole.objects.get(user=agent),
+        "account.emailaddress": EmailAddress.objects.get(user=person),
+        "mfa.authenticator": Authenticator.objects.get(user=agent),
+        # The submission's follow-up, queued in its transaction (conftest: database tasks).
+        "django_tasks_database.dbtaskresult": DBTaskResult.objects.earliest("enqueued_at"),
+        "audit.auditevent": AuditEvent.objects.filter(
+            organization=home, action="subscription.submitted"
+        ).earliest("pk"),
+        "notifications.outboundemail": OutboundEmail.objects.create(
+            organization=home,
+            from_email="no-reply@parcauto.ca",
+            to=person.email,
+            subject="Votre demande est reçue",
+            body_text="Bonjour",
+        ),
+        "catalog.parkinglot": offer.lot,
+        "catalog.usercategory": offer.category,
+        "catalog.permitproduct": offer.product,
+        "catalog.productgrant": ProductGrantFactory(
+            product__organization=home, organization=home, user=person
+        ),
+        "vehicles.vehicle": contract.vehicles.get(),
+        "subscriptions.subscription": request,  # submitted: finding 2's case
+        "payments.paymentmethod": _bank_account(request),
+        "payments.collectionfile": collection_file(home),
+        "payments.paymentattempt": attempt,
+        "payments.padoriginator": originator_make(home),
+        "payments.payrollemployer": employer_make(home),
+    }
+    return World(
+        home=home,
+        other=other,
+        users=users,
+        sessions={role: _session(user) for role, user in users.items()},
+        contract=contract,
+        request=request,
+        attachment=request.attachments.get(),
+        draft=draft,
+        invoice=invoice,
+        billing_run=BillingRun.objects.create(
+            run_date=TODAY,
+            status=BillingRun.Status.FINISHED,
+            started_at=NOW,
+            finished_at=NOW + dt.timedelta(minutes=3),
+        ),
+        admin_objects=admin_objects,
+    )

@@ -42,6 +42,8 @@ from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
 from parcauto.tenants.models import Organization
 
+from .admin_params import IdValuesAdminMixin
+
 _ACCESS_ATTRIBUTE = "_parcauto_staff_access"
 
 
@@ -167,7 +169,7 @@ class AuditedAdminMixin:
         )
 
 
-class RoleAwareAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RoleAwareAdmin(IdValuesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Operator admins only: the base every back-office ModelAdmin derives from."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -186,7 +188,7 @@ class RoleAwareAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return access_for(request).operator_admin
 
 
-class ForeignAdminWrapper(AuditedAdminMixin):
+class ForeignAdminWrapper(IdValuesAdminMixin, AuditedAdminMixin):
     """Wraps a ModelAdmin written elsewhere (allauth, task results): operator admins only,
     and never more than that class itself allows (task results stay read-only)."""
 

@@ -12,6 +12,7 @@ from parcauto.core.params import (
     MAX_ID,
     BadParameter,
     ascii_digits,
+    beyond_bigint,
     parse_date,
     parse_id,
     parse_ids,
@@ -125,3 +126,23 @@ def test_a_required_id_that_is_none_is_a_translated_400():
     assert isinstance(refused.value, DomainError)
     assert isinstance(refused.value, BadRequest)
     assert refused.value.code == "bad_parameter"
+
+
+@pytest.mark.parametrize(
+    ("value", "beyond"),
+    [
+        ("1" * 23, True),
+        (str(MAX_ID + 1), True),
+        ("-" + "9" * 30, True),
+        ("9" * 5000, True),
+        (str(MAX_ID), False),
+        ("0" * 30 + "1", False),
+        ("0", False),
+        ("-1", False),
+        ("²", False),  # not a number at all: whoever parses it says so
+        ("abc", False),
+        ("", False),
+    ],
+)
+def test_beyond_bigint_is_a_number_no_database_integer_holds(value, beyond):
+    assert beyond_bigint(value) is beyond

@@ -3,8 +3,10 @@
 Found by sending hostile values to every admin page: a `_selected_action` of "²" or of
 23 digits, a list filter `?organization=<23 digits>`, 23 digits in a many-to-many
 choice, and any value that is no id in an autocomplete field (its widget looks the bound
-value up while the page is drawn again) each answered 500. Every ModelAdmin of the
-site derives from this mixin (through `RoleAwareAdmin` or `ForeignAdminWrapper`).
+value up while the page is drawn again) each answered 500. Dates are bounded too: a
+fixed term ending in year 9999 would make every contract of the product overflow its
+collection calendar. Every ModelAdmin of the site derives from this mixin (through
+`RoleAwareAdmin` or `ForeignAdminWrapper`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from django.contrib import messages
 from django.contrib.admin import AdminSite, helpers
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
-from parcauto.core.fields import IdMultipleChoiceField
+from parcauto.core.fields import IdMultipleChoiceField, validate_date_in_range
 from parcauto.core.params import beyond_bigint, parse_id
 
 
@@ -29,10 +32,17 @@ class _IdAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [v for v in value if parse_id(str(v))], attr)
 
 
-class IdValuesAdminMixin:
-    """Ids from the request are checked before the admin queries with them."""
+class RequestValuesAdminMixin:
+    """Ids from the request are checked before the admin queries with them; dates are
+    within 2000-2100."""
 
     admin_site: AdminSite
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if isinstance(db_field, models.DateField) and formfield is not None:  # and date-times
+            formfield.validators.append(validate_date_in_range)
+        return formfield
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         autocomplete = self.get_autocomplete_fields(request)  # type: ignore[attr-defined]

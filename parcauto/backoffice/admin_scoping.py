@@ -42,7 +42,7 @@ from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
 from parcauto.tenants.models import Organization
 
-from .admin_params import IdValuesAdminMixin
+from .admin_params import RequestValuesAdminMixin
 
 _ACCESS_ATTRIBUTE = "_parcauto_staff_access"
 
@@ -169,7 +169,7 @@ class AuditedAdminMixin:
         )
 
 
-class RoleAwareAdmin(IdValuesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class RoleAwareAdmin(RequestValuesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Operator admins only: the base every back-office ModelAdmin derives from."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -188,7 +188,7 @@ class RoleAwareAdmin(IdValuesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         return access_for(request).operator_admin
 
 
-class ForeignAdminWrapper(IdValuesAdminMixin, AuditedAdminMixin):
+class ForeignAdminWrapper(RequestValuesAdminMixin, AuditedAdminMixin):
     """Wraps a ModelAdmin written elsewhere (allauth, task results): operator admins only,
     and never more than that class itself allows (task results stay read-only)."""
 

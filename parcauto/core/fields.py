@@ -69,6 +69,23 @@ class IdField(forms.Field):
         return found
 
 
+def validate_date_in_range(
+    value: dt.date | None, *, first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE
+) -> None:
+    """A date (or a date and time) between `first` and `last`, or a translated refusal.
+
+    Also a plain validator for fields that are not ours (the admin's date and date-time
+    fields): 9999-12-31 23:00 in Quebec is past the last datetime once in UTC.
+    """
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if day is not None and not first <= day <= last:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": date_format(first), "last": date_format(last)},
+        )
+
+
 class BoundedDateField(forms.DateField):
     """A date between `first` and `last` (2000-2100 unless a form needs a narrower range)."""
 
@@ -80,12 +97,4 @@ class BoundedDateField(forms.DateField):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        if value and not self.first <= value <= self.last:
-            raise ValidationError(
-                _("Enter a date between %(first)s and %(last)s."),
-                code="date_out_of_range",
-                params={
-                    "first": date_format(self.first),
-                    "last": date_format(self.last),
-                },
-            )
+        validate_date_in_range(value, first=self.first, last=self.last)

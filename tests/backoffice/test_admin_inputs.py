@@ -78,3 +78,39 @@ def test_an_autocomplete_user_that_is_no_id_is_an_invalid_choice(operator, value
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
     assert snapshot(StaffRole) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("term_end", "9999-12-31"),
+        ("term_start", "1999-12-31"),
+        ("sales_end_0", "9999-12-31"),
+    ],
+)
+def test_admin_dates_lie_between_2000_and_2100(manager, organization, name, value):
+    # A fixed term ending in year 9999 would overflow every calendar of its contracts.
+    lot = ParkingLotFactory(organization=organization)
+    category = UserCategoryFactory(organization=organization)
+    product = PermitProductFactory.build(
+        organization=organization, number="5572", kind=PermitProduct.Kind.FIXED_TERM
+    )
+    data = _product_form_data(
+        product,
+        lots=[lot.pk],
+        categories=[category.pk],
+        billing_frequency=PermitProduct.Billing.PER_TERM,
+        term_start="2026-09-01",
+        term_end="2026-12-20",
+        sales_end_0="2026-12-01",
+        sales_end_1="00:00:00",
+    )
+    response = signed_in(manager).post(f"{PRODUCTS}add/", data | {name: value})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert (
+        "Entrez une date entre le 1 janvier 2000 et le 31 décembre 2100."
+        in (errors[name.removesuffix("_0")])
+    )
+    assert not PermitProduct.objects.filter(number="5572").exists()
+    assert signed_in(manager).post(f"{PRODUCTS}add/", data).status_code == 302

@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import BadRequest
 
-from parcauto.core.errors import DomainError
 from parcauto.core.params import (
     MAX_ID,
-    BadParameter,
     ascii_digits,
     beyond_bigint,
     parse_date,
     parse_id,
     parse_ids,
     parse_int,
-    require_id,
 )
 
 # Each one made a page answer 500, or would have: isdigit() says yes, int() says no.
@@ -116,16 +112,6 @@ def test_a_page_may_narrow_the_dates():
     june = {"first": dt.date(2026, 6, 1), "last": dt.date(2026, 6, 30)}
     assert parse_date("2026-06-30", **june) == dt.date(2026, 6, 30)
     assert parse_date("2026-07-01", **june) is None
-
-
-def test_a_required_id_that_is_none_is_a_translated_400():
-    assert require_id("12") == 12
-    with pytest.raises(BadParameter) as refused:
-        require_id("²")
-    # A view may show it as any domain refusal; unhandled, Django answers 400.
-    assert isinstance(refused.value, DomainError)
-    assert isinstance(refused.value, BadRequest)
-    assert refused.value.code == "bad_parameter"
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@
 Django's own fields let through what `core.params` is there to stop: a model choice
 sends Arabic-Indic digits or a 23-digit id to the database (`ModelMultipleChoiceField`
 then raises OverflowError on SQLite), a `DateField` takes 9999-12-31 and the first
-computation on it overflows. Every form of the portals and the back office uses these instead
-(tests/core/test_fields.py checks that no plain one is left).
+computation on it overflows. Every form of the portals and the back office uses these
+instead (tests/core/test_fields.py checks that no plain one is left); the admin gets them
+through `backoffice.admin_params`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class _IdValues:
 
 
 class IdChoiceField[M: Model](_IdValues, forms.ModelChoiceField[M]):
-    """A `ModelChoiceField` over ids: anything but an id in ASCII digits is refused first."""
+    """A `ModelChoiceField` over primary keys: anything but an id in ASCII digits is
+    refused before the database sees it (not for a `to_field_name` other than the key)."""
 
     def to_python(self, value: Any) -> M | None:
         if value not in self.empty_values:

@@ -44,6 +44,8 @@ from parcauto.audit.services import audit_log
 from parcauto.core.fields import IdMultipleChoiceField
 from parcauto.tenants.models import Organization
 
+from .admin_params import RequestValuesAdminMixin
+
 _ACCESS_ATTRIBUTE = "_parcauto_staff_access"
 
 
@@ -169,7 +171,7 @@ class AuditedAdminMixin:
         )
 
 
-class RoleAwareAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class RoleAwareAdmin(RequestValuesAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Operator admins only: the base every back-office ModelAdmin derives from."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -205,7 +207,7 @@ class ReadOnlyOperatorAdmin(_ChangedByNobody, RoleAwareAdmin):
     """Records only operator admins look up, and nobody changes here."""
 
 
-class ForeignAdminWrapper(AuditedAdminMixin):
+class ForeignAdminWrapper(RequestValuesAdminMixin, AuditedAdminMixin):
     """Wraps a ModelAdmin written elsewhere (allauth, task results): operator admins only,
     and never more than that class itself allows (task results stay read-only)."""
 

@@ -3,8 +3,9 @@
 Django's own fields let through what `core.params` is there to stop: a model choice
 sends Arabic-Indic digits or a 23-digit id to the database (`ModelMultipleChoiceField`
 then raises OverflowError on SQLite), a `DateField` takes 9999-12-31 and the first
-computation on it overflows. Every form of the portals and the back office uses these instead
-(tests/core/test_fields.py checks that no plain one is left).
+computation on it overflows. Every form of the portals and the back office uses these
+instead (tests/core/test_fields.py checks that no plain one is left); the admin gets them
+through `backoffice.admin_params`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class _IdValues:
 
 
 class IdChoiceField[M: Model](_IdValues, forms.ModelChoiceField[M]):
-    """A `ModelChoiceField` over ids: anything but an id in ASCII digits is refused first."""
+    """A `ModelChoiceField` over primary keys: anything but an id in ASCII digits is
+    refused before the database sees it (not for a `to_field_name` other than the key)."""
 
     def to_python(self, value: Any) -> M | None:
         if value not in self.empty_values:
@@ -69,6 +71,23 @@ class IdField(forms.Field):
         return found
 
 
+def validate_date_in_range(
+    value: dt.date | None, *, first: dt.date = FIRST_DATE, last: dt.date = LAST_DATE
+) -> None:
+    """A date (or a date and time) between `first` and `last`, or a translated refusal.
+
+    Also a plain validator for fields that are not ours (the admin's date and date-time
+    fields): 9999-12-31 23:00 in Quebec is past the last datetime once in UTC.
+    """
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if day is not None and not first <= day <= last:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": date_format(first), "last": date_format(last)},
+        )
+
+
 class BoundedDateField(forms.DateField):
     """A date between `first` and `last` (2000-2100 unless a form needs a narrower range)."""
 
@@ -80,12 +99,4 @@ class BoundedDateField(forms.DateField):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        if value and not self.first <= value <= self.last:
-            raise ValidationError(
-                _("Enter a date between %(first)s and %(last)s."),
-                code="date_out_of_range",
-                params={
-                    "first": date_format(self.first),
-                    "last": date_format(self.last),
-                },
-            )
+        validate_date_in_range(value, first=self.first, last=self.last)

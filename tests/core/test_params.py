@@ -5,18 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import BadRequest
 
-from parcauto.core.errors import DomainError
 from parcauto.core.params import (
     MAX_ID,
-    BadParameter,
     ascii_digits,
+    beyond_bigint,
     parse_date,
     parse_id,
     parse_ids,
     parse_int,
-    require_id,
 )
 
 # Each one made a page answer 500, or would have: isdigit() says yes, int() says no.
@@ -117,11 +114,21 @@ def test_a_page_may_narrow_the_dates():
     assert parse_date("2026-07-01", **june) is None
 
 
-def test_a_required_id_that_is_none_is_a_translated_400():
-    assert require_id("12") == 12
-    with pytest.raises(BadParameter) as refused:
-        require_id("²")
-    # A view may show it as any domain refusal; unhandled, Django answers 400.
-    assert isinstance(refused.value, DomainError)
-    assert isinstance(refused.value, BadRequest)
-    assert refused.value.code == "bad_parameter"
+@pytest.mark.parametrize(
+    ("value", "beyond"),
+    [
+        ("1" * 23, True),
+        (str(MAX_ID + 1), True),
+        ("-" + "9" * 30, True),
+        ("9" * 5000, True),
+        (str(MAX_ID), False),
+        ("0" * 30 + "1", False),
+        ("0", False),
+        ("-1", False),
+        ("²", False),  # not a number at all: whoever parses it says so
+        ("abc", False),
+        ("", False),
+    ],
+)
+def test_beyond_bigint_is_a_number_no_database_integer_holds(value, beyond):
+    assert beyond_bigint(value) is beyond

@@ -75,6 +75,15 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         "back_to",
     ),
     "portal:set_language": ("language", "next"),
+    # Also read from the wizard's step 2 page; declared so that the target never depends
+    # on the state that page is in when the targets are gathered.
+    "portal:subscription_vehicle_add": (
+        "vehicles",
+        *(
+            f"vehicle-{name}"
+            for name in ("year", "make", "model", "colour", "plate", "jurisdiction")
+        ),
+    ),
 }
 CSRF_SECRET = "f" * 32  # a valid CSRF token is its cookie's secret itself
 MISSING = object()  # a field left out of the request

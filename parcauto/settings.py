@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "parcauto.vehicles",
     "parcauto.subscriptions",
     "parcauto.access",
+    "parcauto.wallets",
     "parcauto.billing",
     "parcauto.payments",
     "parcauto.sales",
@@ -229,6 +230,30 @@ PAYMENTS_ENCRYPTION_KEYS = envlist("PAYMENTS_ENCRYPTION_KEYS", "") or (
     else []
 )
 
+# --- Wallet passes (parcauto/wallets; README "Wallet passes") ------------------------------
+# Queued with `organization_id` and `pass_id` by access after every change of a pass.
+PARCAUTO_PASS_CHANGED_TASKS = ["parcauto.wallets.tasks.wallet_pass_changed"]
+# Certificates, keys and the service account: a file path or the PEM / JSON text itself.
+# Left empty, a development chain and key are made on first use under var/wallet-dev/
+# while WALLET_DEV_CREDENTIALS is on (DEBUG's default); without them a wallet is not offered.
+WALLET_DEV_CREDENTIALS = envbool("WALLET_DEV_CREDENTIALS", DEBUG)
+WALLET_DEV_DIR = VAR_DIR / "wallet-dev"
+WALLET_APPLE_PASS_TYPE_ID = envstr("WALLET_APPLE_PASS_TYPE_ID", "pass.ca.parcauto.dev")
+WALLET_APPLE_TEAM_ID = envstr("WALLET_APPLE_TEAM_ID", "PARCAUTODV")
+WALLET_APPLE_CERTIFICATE = envstr("WALLET_APPLE_CERTIFICATE", "")
+WALLET_APPLE_KEY = envstr("WALLET_APPLE_KEY", "")
+WALLET_APPLE_KEY_PASSWORD = envstr("WALLET_APPLE_KEY_PASSWORD", "")
+WALLET_APPLE_WWDR = envstr("WALLET_APPLE_WWDR", "")
+# Pushes to devices: the recording sandbox, or `parcauto.wallets.apple.push.ApnsPush`
+# (HTTP/2 to WALLET_APNS_HOST, authenticated by the Pass Type ID certificate).
+WALLET_APPLE_PUSH = envstr("WALLET_APPLE_PUSH", "parcauto.wallets.apple.push.SandboxPush")
+WALLET_APNS_HOST = envstr("WALLET_APNS_HOST", "api.push.apple.com")
+WALLET_GOOGLE_SERVICE_ACCOUNT = envstr("WALLET_GOOGLE_SERVICE_ACCOUNT", "")
+WALLET_GOOGLE_ISSUER_ID = envstr("WALLET_GOOGLE_ISSUER_ID", "3388000000000000000")
+# Object updates: the recording sandbox, or `parcauto.wallets.google.api.WalletRestApi`.
+WALLET_GOOGLE_API = envstr("WALLET_GOOGLE_API", "parcauto.wallets.google.api.SandboxWalletApi")
+WALLET_TIMEOUT_SECONDS = envint("WALLET_TIMEOUT_SECONDS", 10)
+
 # --- E-mail (Django 6.1 MAILERS) --------------------------------------------------------
 MAIL_DIR = VAR_DIR / "mail"
 EMAIL_URL = envstr("EMAIL_URL", "")
@@ -320,6 +345,10 @@ PARCAUTO_RATE_LIMITS = {
     "card_update": envrates("PARCAUTO_RATE_LIMIT_CARD_UPDATE", "5/h/user,50/h/ip"),
     # The payment step's "Soumettre" / "Ajouter" (a card is verified after it).
     "payment_submit": envrates("PARCAUTO_RATE_LIMIT_PAYMENT_SUBMIT", "10/h/user,500/10m/ip"),
+    # The PassKit web service (wallets.webservice): every call per device address, and
+    # failed authentications apart, so that pass tokens cannot be tried out.
+    "wallet_service": envrates("PARCAUTO_RATE_LIMIT_WALLET_SERVICE", "300/10m/ip", per=("ip",)),
+    "wallet_auth": envrates("PARCAUTO_RATE_LIMIT_WALLET_AUTH", "20/15m/ip", per=("ip",)),
 }
 # django-ratelimit's checks know memcached and django-redis only. W001 flags Django's own
 # Redis cache (production: REDIS_URL), whose increment is atomic; E003 flags the database

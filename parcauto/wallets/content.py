@@ -1,0 +1,142 @@
+"""What a wallet pass shows, as plain data: built once from an AccessPass, then drawn by
+Apple's and Google's builders, which never touch the database (and are tested alone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from parcauto.access.models import AccessPass
+from parcauto.catalog.models import ParkingLot
+from parcauto.subscriptions.models import Subscription
+from parcauto.tenants.links import portal_absolute_url
+from parcauto.tenants.models import Organization
+from parcauto.vehicles.models import Vehicle
+
+from .tokens import pass_token
+
+
+class PassState(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # shown "Suspendu"; the gate refuses it
+    VOIDED = "voided"  # cancelled, ended or refused: the wallet greys it out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Institution:
+    slug: str
+    name_fr: str
+    name_en: str
+    languages: tuple[str, ...]
+    colour: str  # "#rrggbb"
+    logo: bytes | None  # the uploaded file as it is (PNG, JPEG or SVG)
+    phone: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lot:
+    number: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.number} – {self.name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassContent:
+    serial_number: str
+    token: str  # the QR code's message
+    state: PassState
+    revision: int
+    changed_at: dt.datetime
+    contract_number: str
+    holder_name: str
+    product_fr: str
+    product_en: str
+    lots: tuple[Lot, ...]
+    valid_from: dt.date
+    valid_until: dt.date | None  # the last day included; None: open-ended
+    plates: tuple[str, ...]
+    institution: Institution
+    web_service_url: str  # Apple's PassKit web service for this institution's portal
+    logo_url: str  # the logo Google fetches
+
+    @property
+    def is_voided(self) -> bool:
+        return self.state is PassState.VOIDED
+
+
+def _logo_bytes(organization: Organization) -> bytes | None:
+    if not organization.logo:
+        return None
+    try:
+        with organization.logo.open("rb") as file:
+            data: bytes = file.read()
+            return data
+    except OSError:  # the file is gone: the parking sign stands in
+        return None
+
+
+def institution_of(organization: Organization) -> Institution:
+    return Institution(
+        slug=organization.slug,
+        name_fr=organization.name_fr,
+        name_en=organization.name_en or organization.name_fr,
+        languages=tuple(organization.languages),
+        colour=organization.primary_colour,
+        logo=_logo_bytes(organization),
+        phone=organization.service_centre_phone,
+    )
+
+
+def _holder_name(subscription: Subscription) -> str:
+    person = subscription.person
+    try:
+        profile = person.profile
+    except ObjectDoesNotExist:
+        return person.email
+    return f"{profile.first_name} {profile.last_name}".strip() or person.email
+
+
+def _lots(subscription: Subscription) -> tuple[Lot, ...]:
+    """Every lot of a multisite product, else the contract's."""
+    lots = list(
+        ParkingLot.objects.filter(products=subscription.product_id).order_by("number")
+    ) or [subscription.lot]
+    return tuple(Lot(number=lot.number, name=lot.name) for lot in lots)
+
+
+def _plates(subscription: Subscription) -> tuple[str, ...]:
+    vehicles = Vehicle.objects.filter(
+        pk__in=subscription.vehicles.values("pk"), removed_at__isnull=True
+    ).order_by("created_at", "id")
+    return tuple(f"{vehicle.plate} ({vehicle.jurisdiction})" for vehicle in vehicles)
+
+
+def pass_content(access_pass: AccessPass) -> PassContent:
+    """The pass as the wallets show it now. Read in the pass's institution's scope."""
+    subscription = Subscription.objects.select_related(
+        "organization", "person", "lot", "product"
+    ).get(pk=access_pass.subscription_id)
+    organization = subscription.organization
+    return PassContent(
+        serial_number=str(access_pass.serial_number),
+        token=pass_token(access_pass),
+        state=PassState(access_pass.state),
+        revision=access_pass.revision,
+        changed_at=access_pass.changed_at,
+        contract_number=str(subscription.contract_number or ""),
+        holder_name=_holder_name(subscription),
+        product_fr=subscription.product.name_fr,
+        product_en=subscription.product.name_en or subscription.product.name_fr,
+        lots=_lots(subscription),
+        valid_from=subscription.start_date,
+        valid_until=subscription.end_date,
+        plates=_plates(subscription),
+        institution=institution_of(organization),
+        web_service_url=portal_absolute_url(organization, "wallets:apple_service").rstrip("/"),
+        logo_url=portal_absolute_url(organization, "wallets:logo"),
+    )

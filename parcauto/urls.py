@@ -8,6 +8,7 @@ from parcauto.portal import account_views
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("passerelle-test/", include("parcauto.payments.urls")),  # sandbox card gateway
+    path("wallet/", include("parcauto.wallets.urls")),  # PassKit web service, Google's logo
     path("", include("parcauto.portal.urls")),
     # Shadow allauth's pages of the same URLs: to prefill the resend form, and to let
     # only the account that asked for a validation link use it.

@@ -8,6 +8,7 @@ from . import (
     profile_views,
     vehicle_views,
     views,
+    wallet_views,
     wizard_views,
 )
 
@@ -116,5 +117,15 @@ urlpatterns = [
         "abonnements/<int:pk>/contrat.pdf",
         contract_views.subscription_contract,
         name="subscription_contract",
+    ),
+    path(
+        "abonnements/<int:pk>/carte/apple-wallet.pkpass",
+        wallet_views.subscription_wallet_apple,
+        name="subscription_wallet_apple",
+    ),
+    path(
+        "abonnements/<int:pk>/carte/google-wallet/",
+        wallet_views.subscription_wallet_google,
+        name="subscription_wallet_google",
     ),
 ]

@@ -137,6 +137,8 @@ def pass_content(access_pass: AccessPass) -> PassContent:
         valid_until=subscription.end_date,
         plates=_plates(subscription),
         institution=institution_of(organization),
-        web_service_url=portal_absolute_url(organization, "wallets:apple_service").rstrip("/"),
+        web_service_url=portal_absolute_url(organization, "wallets:apple_log").removesuffix(
+            "/v1/log"
+        ),
         logo_url=portal_absolute_url(organization, "wallets:logo"),
     )

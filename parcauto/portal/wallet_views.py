@@ -42,7 +42,9 @@ def subscription_wallet_apple(request: PortalRequest, pk: int) -> HttpResponse:
     except WalletUnavailable:
         raise Http404 from None
     response = HttpResponse(data, content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="permis-{access_pass.serial_number}.pkpass"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="permis-{access_pass.serial_number}.pkpass"'
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -22,7 +22,11 @@ def adapter_from_setting(path: str) -> Any:
 
 
 def http_client(
-    *, timeout: float, http2: bool = False, transport: httpx.BaseTransport | None = None, **more: Any
+    *,
+    timeout: float,
+    http2: bool = False,
+    transport: httpx.BaseTransport | None = None,
+    **more: Any,
 ) -> httpx.Client:
     """A client of a real service; tests give a transport that answers as the service does."""
     return httpx.Client(timeout=timeout, http2=http2, transport=transport, **more)

@@ -42,7 +42,7 @@ class Lot:
     name: str
 
     def __str__(self) -> str:
-        return f"{self.number} – {self.name}"
+        return f"{self.number} – {self.name}"  # noqa: RUF001 - an en dash, as in print
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,9 +103,9 @@ def _holder_name(subscription: Subscription) -> str:
 
 def _lots(subscription: Subscription) -> tuple[Lot, ...]:
     """Every lot of a multisite product, else the contract's."""
-    lots = list(
-        ParkingLot.objects.filter(products=subscription.product_id).order_by("number")
-    ) or [subscription.lot]
+    lots = list(ParkingLot.objects.filter(products=subscription.product_id).order_by("number")) or [
+        subscription.lot
+    ]
     return tuple(Lot(number=lot.number, name=lot.name) for lot in lots)
 
 

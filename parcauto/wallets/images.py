@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 type Size = tuple[int, int]
 
-# Apple's sizes (points, then @2x and @3x pixels): icon 29×29, logo at most 160×50.
+# Apple's sizes (points, then @2x and @3x pixels): icon 29x29, logo at most 160x50.
 APPLE_ICON = (29, 29)
 APPLE_LOGO = (160, 50)
 # Google shows the logo in a circle; it asks for at least 660 pixels.
@@ -60,7 +60,9 @@ def _fitted(logo: bytes, size: Size, background: str | None) -> Image.Image | No
 
 
 @lru_cache(maxsize=64)
-def logo_png(logo: bytes | None, colour: str, size: Size, *, background: str | None = None) -> bytes:
+def logo_png(
+    logo: bytes | None, colour: str, size: Size, *, background: str | None = None
+) -> bytes:
     """The logo in `size` pixels: the institution's own, else the parking sign."""
     image = _fitted(logo, size, background) if logo else None
     return _png(image if image is not None else _parking_sign(size, colour))

@@ -7,6 +7,7 @@ from typing import Any
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from .outcomes import Arguments
@@ -16,6 +17,22 @@ from .world import Role, World
 
 def contract(world: World) -> dict[str, Any]:
     return {"pk": world.contract.pk}
+
+
+def wallet_pass(world: World) -> dict[str, Any]:
+    return {
+        "device": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+        "pass_type": settings.WALLET_APPLE_PASS_TYPE_ID,
+        "serial": str(world.access_pass.serial_number),
+    }
+
+
+def wallet_device(world: World) -> dict[str, Any]:
+    return {key: value for key, value in wallet_pass(world).items() if key != "serial"}
+
+
+def wallet_latest(world: World) -> dict[str, Any]:
+    return {key: value for key, value in wallet_pass(world).items() if key != "device"}
 
 
 def request(world: World) -> dict[str, Any]:
@@ -87,6 +104,11 @@ ARGUMENTS: dict[str, Arguments] = {
     "portal:subscription_calendar": contract,
     "portal:subscription_receipt": receipt,
     "portal:subscription_contract": contract,
+    "portal:subscription_wallet_apple": contract,
+    "portal:subscription_wallet_google": contract,
+    "wallets:apple_registration": wallet_pass,
+    "wallets:apple_changed_serials": wallet_device,
+    "wallets:apple_latest_pass": wallet_latest,
     "account_confirm_email": email_confirmation,
     r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
     "account_reset_password_from_key": password_reset,

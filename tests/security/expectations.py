@@ -22,9 +22,11 @@ from dataclasses import replace
 from .outcomes import (
     ALOGIN,
     E400,
+    E401,
     E403,
     E404,
     LOGIN,
+    NO_CONTENT,
     OK,
     THIS_PAGE,
     TO_ADMIN,
@@ -142,6 +144,25 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     "portal:subscription_contract":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    # A's pass in a phone wallet: the signed .pkpass, and on to Google's save page.
+    "portal:subscription_wallet_apple":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:subscription_wallet_google":
+        portal(LOGIN, to("https://pay.google.com/"), E404, E404, E404, E404, E404, E404, E404),
+    # --- wallets: phones and Google, on the portal's host; a session opens nothing -----------
+    # The PassKit web service: the pass's authentication token or nothing (401); the list
+    # of changed passes of a device that never registered is empty (204); the phone's log
+    # takes JSON only (400 for a form).
+    "wallets:apple_registration": post(
+        portal(*[E401] * 9)),
+    "wallets:apple_changed_serials":
+        portal(*[NO_CONTENT] * 9),
+    "wallets:apple_latest_pass":
+        portal(*[E401] * 9),
+    "wallets:apple_log": post(
+        portal(*[E400] * 9)),
+    "wallets:logo":  # public: Google Wallet fetches it
+        portal(*[OK] * 9),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
     "accounts/confirm-email/": any_host(

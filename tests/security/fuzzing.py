@@ -47,6 +47,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "portal:subscription_contract": ("langue",),
     "portal:subscription_receipt": ("langue",),
     "backoffice:queue": ("select", "page"),
+    "wallets:apple_changed_serials": ("passesUpdatedSince",),
     # The revenue page's link to its CSV carries the page's filters.
     "backoffice:billing_revenue_csv": ("first_day", "last_day", "organization"),
     "admin:login": ("next",),
@@ -63,7 +64,11 @@ QUERY_DEFAULTS: dict[str, dict[str, list[str]]] = {
         "term": ["a"],
     },
 }
-ROLES_WITH_PARAMETERS: dict[str, list[Role]] = {"admin:autocomplete": [Role.OPERATOR]}
+ROLES_WITH_PARAMETERS: dict[str, list[Role]] = {
+    "admin:autocomplete": [Role.OPERATOR],
+    # Phones, not people: what a session brings changes nothing.
+    "wallets:apple_changed_serials": [Role.ANONYMOUS],
+}
 # Views that only a script posts to, or whose form the world's pages never show.
 POSTED_FIELDS: dict[str, tuple[str, ...]] = {
     "payments:sandbox-tokenize": ("cardholder", "card_number", "expiry", "cvd", "lang"),
@@ -75,6 +80,10 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         "back_to",
     ),
     "portal:set_language": ("language", "next"),
+    # Phones post JSON (tests/wallets/test_webservice_fuzz.py sends them with a valid
+    # token); a form here must be refused as cleanly.
+    "wallets:apple_registration": ("pushToken",),
+    "wallets:apple_log": ("logs",),
     # Also read from the wizard's step 2 page; declared so that the target never depends
     # on the state that page is in when the targets are gathered.
     "portal:subscription_vehicle_add": (

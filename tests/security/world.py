@@ -21,6 +21,7 @@ from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from parcauto.access.models import AccessPass
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
@@ -40,6 +41,7 @@ from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_
 from tests.factories import OrganizationFactory, ProductGrantFactory, ProfileFactory, UserFactory
 from tests.pages import PDF
 from tests.payments.factories import employer_make, originator_make
+from tests.wallets.passes import pass_issued
 
 HOME_HOST = "chus.testserver"  # institution 1's portal: where A's objects live
 OTHER_HOST = "cisso.testserver"  # institution 2's portal
@@ -81,6 +83,7 @@ class World:
     users: dict[Role, User]
     sessions: dict[Role, str]  # session keys, made once: a cell only sets its cookie
     contract: Subscription  # A's active card contract: paid invoice, receipt, PDF, calendar
+    access_pass: AccessPass  # the contract's pass (QR code, wallets)
     request: Subscription  # A's request awaiting approval, with its proof file
     attachment: Attachment  # that proof file
     draft: Subscription  # A's next request, written up to the payment step
@@ -201,6 +204,7 @@ def world_build() -> World:
         users=users,
         sessions={role: _session(user) for role, user in users.items()},
         contract=contract,
+        access_pass=pass_issued(contract),
         request=request,
         attachment=request.attachments.get(),
         draft=draft,

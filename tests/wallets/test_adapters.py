@@ -142,6 +142,7 @@ def test_the_access_token_is_kept_until_it_expires():
 
 @pytest.mark.parametrize(("status", "outcome"), [(404, Outcome.GONE), (500, Outcome.FAILED)])
 def test_an_object_never_saved_is_gone_and_an_error_a_failure(status, outcome):
-    assert _api(Google(patch_status=status)).object_patch(
-        object_id="3388.x", body={"id": "3388.x"}
-    ) is outcome
+    assert (
+        _api(Google(patch_status=status)).object_patch(object_id="3388.x", body={"id": "3388.x"})
+        is outcome
+    )

@@ -44,7 +44,11 @@ def test_operator_certificates_are_read_from_pem_text_or_files(settings, dev_fil
     settings.WALLET_APPLE_KEY = str(dev_files.key)  # a path
     settings.WALLET_APPLE_WWDR = str(dev_files.wwdr)
     settings.WALLET_DEV_CREDENTIALS = False
-    assert apple_credentials().certificate.subject.rfc4514_string().endswith("UID=pass.ca.parcauto.dev")
+    assert (
+        apple_credentials()
+        .certificate.subject.rfc4514_string()
+        .endswith("UID=pass.ca.parcauto.dev")
+    )
     settings.WALLET_GOOGLE_SERVICE_ACCOUNT = dev_files.google_service_account.read_text()
     assert google_credentials().issuer_id == settings.WALLET_GOOGLE_ISSUER_ID
 
@@ -60,7 +64,11 @@ def test_without_credentials_and_without_development_ones_no_wallet_is_configure
     [
         ("WALLET_APPLE_KEY", "", "go together"),
         ("WALLET_APPLE_KEY", "/nowhere/key.pem", "cannot read"),
-        ("WALLET_APPLE_WWDR", "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----", "no PEM"),
+        (
+            "WALLET_APPLE_WWDR",
+            "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----",
+            "no PEM",
+        ),
         ("WALLET_APPLE_PASS_TYPE_ID", "pass.com.someone.else", "is for 'pass.ca.parcauto.dev'"),
     ],
 )

@@ -82,7 +82,7 @@ def test_the_object_carries_the_qr_token_contract_and_validity():
         "end": {"date": "2026-08-01T00:00:00-04:00"},
     }
     modules = {m["id"]: m for m in obj["textModulesData"]}
-    assert modules["lots"]["body"] == "1085 – Stationnement P1"
+    assert modules["lots"]["body"] == "1085 – Stationnement P1"  # noqa: RUF001
     assert modules["plates"]["body"] == "ABC123 (QC)"
     assert modules["lots"]["localizedHeader"]["translatedValues"] == [
         {"language": "en-CA", "value": "Parking lot"}
@@ -110,7 +110,9 @@ class TestObjectUpdates:
     @pytest.fixture
     def linked(self, organization):
         access_pass = pass_issued(active_contract(organization))
-        url = google_save_link(access_pass=access_pass, origins=["https://chus.testserver"], now=NOW)
+        url = google_save_link(
+            access_pass=access_pass, origins=["https://chus.testserver"], now=NOW
+        )
         assert url.startswith(SAVE_URL)
         return access_pass
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import zipfile
 
@@ -16,6 +17,7 @@ import pytest
 from parcauto.wallets.apple.pkpass import pkpass
 from parcauto.wallets.content import Lot, PassState
 from parcauto.wallets.credentials import apple_credentials
+from parcauto.wallets.devchain import dev_chain_ensure
 
 from .content import SERIAL, TOKEN, content_made
 
@@ -33,30 +35,35 @@ def _pass(**changes) -> dict:
 
 
 def _fields(data: dict) -> dict[str, dict]:
-    return {
-        field["key"]: field
-        for group in data["generic"].values()
-        for field in group
-    }
+    return {field["key"]: field for group in data["generic"].values() for field in group}
+
+
+OPENSSL = shutil.which("openssl") or "openssl"
+
+
+def _openssl(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own arguments
+        [OPENSSL, *arguments], capture_output=True, text=True, check=False
+    )
+
+
+def _verify(directory, manifest: bytes, signature: bytes, root_ca) -> subprocess.CompletedProcess:
+    """`openssl cms -verify`, as the issue says the pass must pass it."""
+    (directory / "manifest.json").write_bytes(manifest)
+    (directory / "signature").write_bytes(signature)
+    return _openssl(
+        "cms", "-verify", "-binary", "-inform", "DER",
+        "-in", str(directory / "signature"),
+        "-content", str(directory / "manifest.json"),
+        "-CAfile", str(root_ca),
+        "-purpose", "any",
+        "-out", "/dev/null",
+    )  # fmt: skip
 
 
 def test_the_signature_verifies_against_the_development_chain(tmp_path, dev_files):
     files = _files()
-    (tmp_path / "manifest.json").write_bytes(files["manifest.json"])
-    (tmp_path / "signature").write_bytes(files["signature"])
-    result = subprocess.run(  # noqa: S603
-        [
-            "openssl", "cms", "-verify", "-binary", "-inform", "DER",
-            "-in", str(tmp_path / "signature"),
-            "-content", str(tmp_path / "manifest.json"),
-            "-CAfile", str(dev_files.root_ca),
-            "-purpose", "any",
-            "-out", "/dev/null",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _verify(tmp_path, files["manifest.json"], files["signature"], dev_files.root_ca)
     assert result.returncode == 0, result.stderr
     assert "Verification successful" in result.stderr
 
@@ -64,28 +71,26 @@ def test_the_signature_verifies_against_the_development_chain(tmp_path, dev_file
 def test_a_manifest_changed_after_signing_fails_verification(tmp_path, dev_files):
     files = _files()
     tampered = files["manifest.json"].replace(b'"pass.json": "', b'"pass.json": "0')
-    (tmp_path / "manifest.json").write_bytes(tampered)
-    (tmp_path / "signature").write_bytes(files["signature"])
-    result = subprocess.run(  # noqa: S603
-        [
-            "openssl", "cms", "-verify", "-binary", "-inform", "DER",
-            "-in", str(tmp_path / "signature"),
-            "-content", str(tmp_path / "manifest.json"),
-            "-CAfile", str(dev_files.root_ca), "-purpose", "any", "-out", "/dev/null",
-        ],
-        capture_output=True,
-        check=False,
+    result = _verify(tmp_path, tampered, files["signature"], dev_files.root_ca)
+    assert result.returncode != 0
+    assert "Verification failure" in result.stderr
+
+
+def test_another_root_does_not_vouch_for_the_pass(tmp_path, tmp_path_factory, dev_files):
+    stranger = dev_chain_ensure(
+        tmp_path_factory.mktemp("stranger") / "dev", pass_type_id="pass.x", team_id="X"
     )
+    files = _files()
+    result = _verify(tmp_path, files["manifest.json"], files["signature"], stranger.root_ca)
     assert result.returncode != 0
 
 
 def test_the_signature_is_sha256_and_carries_the_wwdr_intermediate(tmp_path):
     (tmp_path / "signature").write_bytes(_files()["signature"])
-    printed = subprocess.run(  # noqa: S603
-        ["openssl", "cms", "-cmsout", "-print", "-inform", "DER",
-         "-in", str(tmp_path / "signature")],
-        capture_output=True, text=True, check=True,
-    ).stdout
+    result = _openssl(
+        "cms", "-cmsout", "-print", "-inform", "DER", "-in", str(tmp_path / "signature")
+    )
+    printed = result.stdout
     assert "algorithm: sha256" in printed
     assert "Parcauto Development WWDR Intermediate" in printed
     assert "Pass Type ID: pass.ca.parcauto.dev" in printed
@@ -98,8 +103,14 @@ def test_the_manifest_lists_every_other_file_with_its_sha1():
     assert set(listed) == set(files) - {"manifest.json", "signature"}
     for name, digest in listed.items():
         assert digest == hashlib.sha1(files[name]).hexdigest(), name  # noqa: S324
-    assert {"pass.json", "icon.png", "icon@2x.png", "logo.png", "fr.lproj/pass.strings",
-            "en.lproj/pass.strings"} <= set(listed)
+    assert {
+        "pass.json",
+        "icon.png",
+        "icon@2x.png",
+        "logo.png",
+        "fr.lproj/pass.strings",
+        "en.lproj/pass.strings",
+    } <= set(listed)
 
 
 def test_pass_json_names_the_pass_its_web_service_and_its_qr_code():
@@ -121,13 +132,15 @@ def test_pass_json_names_the_pass_its_web_service_and_its_qr_code():
 
 
 def test_pass_json_shows_the_contract_holder_lots_validity_and_plates():
-    fields = _fields(_pass(
-        lots=(Lot(number="1085", name="P1"), Lot(number="1086", name="P2")),
-        plates=("ABC123 (QC)", "XYZ789 (ON)"),
-    ))
+    fields = _fields(
+        _pass(
+            lots=(Lot(number="1085", name="P1"), Lot(number="1086", name="P2")),
+            plates=("ABC123 (QC)", "XYZ789 (ON)"),
+        )
+    )
     assert fields["contract"]["value"] == "100234"
     assert fields["holder"]["value"] == "Marie Tremblay"
-    assert fields["lots"]["value"] == "1085 – P1, 1086 – P2"
+    assert fields["lots"]["value"] == "1085 – P1, 1086 – P2"  # noqa: RUF001
     assert fields["lots"]["label"] == "Stationnements"
     assert fields["plates"]["value"] == "ABC123 (QC), XYZ789 (ON)"
     assert fields["valid_from"]["value"] == "2026-06-01T00:00:00-04:00"

@@ -61,9 +61,7 @@ def test_a_pass_deleted_before_the_task_runs_is_nothing_to_do(access_pass):
     assert worker_call(wallet_pass_changed, organization_id=organization_id, pass_id=pk) == {}
 
 
-def test_another_institution_s_pass_id_is_not_found_in_this_one(
-    access_pass, other_organization
-):
+def test_another_institution_s_pass_id_is_not_found_in_this_one(access_pass, other_organization):
     _registered(access_pass, "phone", "ab" * 32)
     result = worker_call(
         wallet_pass_changed, organization_id=other_organization.pk, pass_id=access_pass.pk

@@ -17,7 +17,6 @@ from parcauto.vehicles.models import Vehicle
 from parcauto.wallets.models import AppleRegistration, SandboxCall
 from parcauto.wallets.tokens import authentication_token
 from tests.backoffice.requests import NOW
-
 from tests.offers import Offer
 
 from .passes import active_contract, pass_changed, pass_issued
@@ -75,7 +74,12 @@ def test_a_phone_registers_then_is_told_of_a_vehicle_change_and_fetches_the_new_
     assert first.status_code == 200
     assert first["Content-Type"] == "application/vnd.apple.pkpass"
     assert _fields(_pass_json(first))["plates"].endswith("(QC)")
-    assert phone.get(f"{BASE}/devices/{DEVICE}/registrations/{TYPE}", {"passesUpdatedSince": tag}).status_code == 204
+    assert (
+        phone.get(
+            f"{BASE}/devices/{DEVICE}/registrations/{TYPE}", {"passesUpdatedSince": tag}
+        ).status_code
+        == 204
+    )
 
     # The holder changes their vehicle's plate: access bumps the pass and queues the task.
     vehicle = Vehicle.objects.get(pk=access_pass.subscription.vehicles.get().pk)
@@ -85,7 +89,9 @@ def test_a_phone_registers_then_is_told_of_a_vehicle_change_and_fetches_the_new_
 
     pushes = list(SandboxCall.objects.filter(service="apns"))
     assert [(p.target, p.topic, p.body) for p in pushes] == [(PUSH_TOKEN, TYPE, {"aps": {}})]
-    changed = phone.get(f"{BASE}/devices/{DEVICE}/registrations/{TYPE}", {"passesUpdatedSince": tag})
+    changed = phone.get(
+        f"{BASE}/devices/{DEVICE}/registrations/{TYPE}", {"passesUpdatedSince": tag}
+    )
     assert changed.status_code == 200
     assert changed.json()["serialNumbers"] == [str(access_pass.serial_number)]
     assert int(changed.json()["lastUpdated"]) > int(tag)
@@ -140,8 +146,11 @@ def test_a_wrong_or_missing_token_is_a_401_and_registers_nothing(phone, access_p
 
 
 def test_another_pass_s_token_opens_nothing(organization, phone, access_pass):
-    offer = Offer(access_pass.subscription.lot, access_pass.subscription.category,
-                  access_pass.subscription.product)
+    offer = Offer(
+        access_pass.subscription.lot,
+        access_pass.subscription.category,
+        access_pass.subscription.product,
+    )
     other = pass_issued(active_contract(organization, offer=offer))
     response = _register(phone, access_pass, headers=_auth(other))
     assert response.status_code == 401
@@ -179,9 +188,7 @@ def test_an_unknown_device_or_a_tag_we_never_made_lists_nothing_or_everything(ph
         assert response.status_code == 200, tag
 
 
-def test_another_institution_s_portal_does_not_know_the_pass(
-    other_organization, access_pass
-):
+def test_another_institution_s_portal_does_not_know_the_pass(other_organization, access_pass):
     phone = Client(HTTP_HOST="cisso.testserver")
     assert _register(phone, access_pass).status_code == 401
     assert not AppleRegistration.objects.exists()
@@ -193,7 +200,9 @@ def test_the_operator_s_host_has_no_web_service(access_pass):
 
 def test_the_phone_s_logs_are_accepted_and_odd_ones_refused(phone, access_pass, caplog):
     url = f"{BASE}/log"
-    response = phone.post(url, data=json.dumps({"logs": ["Web service error"]}), content_type="application/json")
+    response = phone.post(
+        url, data=json.dumps({"logs": ["Web service error"]}), content_type="application/json"
+    )
     assert response.status_code == 200
     assert "Web service error" in caplog.text
     assert phone.post(url, data="nope", content_type="application/json").status_code == 400

@@ -28,4 +28,6 @@ def wallet_offer(subscription: Subscription) -> WalletOffer:
     """The wallets configured here, if the contract has a pass that may be added."""
     if not wallet_pass_addable(pass_of_contract(subscription.pk)):
         return WalletOffer(apple=False, google=False)
-    return WalletOffer(apple=apple_credentials() is not None, google=google_credentials() is not None)
+    return WalletOffer(
+        apple=apple_credentials() is not None, google=google_credentials() is not None
+    )

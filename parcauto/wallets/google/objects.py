@@ -85,7 +85,9 @@ def generic_object(content: PassContent, credentials: GoogleCredentials) -> dict
         _module(content, "lots", ", ".join(map(str, content.lots))),
         _module(content, "contract", content.contract_number),
         _module(content, "validity", _days(content), header="valid_until"),
-        _module(content, "plates", ", ".join(content.plates) or pass_texts(content, "fr")["no_plate"]),
+        _module(
+            content, "plates", ", ".join(content.plates) or pass_texts(content, "fr")["no_plate"]
+        ),
     ]
     if content.state is not PassState.ACTIVE:
         modules.insert(0, _module(content, "status", pass_texts(content, "fr")["state"]))

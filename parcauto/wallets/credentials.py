@@ -66,15 +66,14 @@ def _text(value: str, *, marker: str, setting: str) -> bytes:
 def _dev_files() -> DevFiles | None:
     if not settings.WALLET_DEV_CREDENTIALS:
         return None
-    made_for = {
-        "directory": Path(settings.WALLET_DEV_DIR),
-        "pass_type_id": settings.WALLET_APPLE_PASS_TYPE_ID,
-        "team_id": settings.WALLET_APPLE_TEAM_ID,
-    }
-    files = dev_chain_ensure(**made_for)
+    directory, pass_type_id = Path(settings.WALLET_DEV_DIR), settings.WALLET_APPLE_PASS_TYPE_ID
+    team_id = settings.WALLET_APPLE_TEAM_ID
+    files = dev_chain_ensure(directory, pass_type_id=pass_type_id, team_id=team_id)
     # A chain made for another pass type id (the setting changed since) is made anew.
-    if _uid(_certificate(files.certificate.read_bytes(), "dev")) != made_for["pass_type_id"]:
-        files = dev_chain_ensure(**made_for, replace=True)
+    if _uid(_certificate(files.certificate.read_bytes(), "dev")) != pass_type_id:
+        files = dev_chain_ensure(
+            directory, pass_type_id=pass_type_id, team_id=team_id, replace=True
+        )
     return files
 
 
@@ -86,6 +85,14 @@ def _certificate(data: bytes, setting: str) -> x509.Certificate:
             return x509.load_der_x509_certificate(data)  # Apple hands out WWDR as DER
         except ValueError:
             raise ImproperlyConfigured(f"{setting} is no PEM or DER certificate") from None
+
+
+def _spki(key: Any) -> bytes:
+    return bytes(
+        key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
 
 
 def _uid(certificate: x509.Certificate) -> str:
@@ -109,7 +116,7 @@ def _load_apple(
         raise ImproperlyConfigured(f"WALLET_APPLE_KEY cannot be read: {error}") from None
     if not isinstance(private_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ImproperlyConfigured("WALLET_APPLE_KEY must be an RSA or EC key")
-    if private_key.public_key().public_numbers() != certificate.public_key().public_numbers():
+    if _spki(private_key.public_key()) != _spki(certificate.public_key()):
         raise ImproperlyConfigured("WALLET_APPLE_KEY is not the key of WALLET_APPLE_CERTIFICATE")
     # Apple's pass certificates name their pass type in the UID: signing with another
     # type's certificate makes passes every phone refuses.

@@ -51,11 +51,11 @@ def _fitted(logo: bytes, size: Size, background: str | None) -> Image.Image | No
         source.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
-    source = source.convert("RGBA")
-    source.thumbnail(size, Image.Resampling.LANCZOS)
+    picture = source.convert("RGBA")
+    picture.thumbnail(size, Image.Resampling.LANCZOS)
     canvas = Image.new("RGBA", size, background or (0, 0, 0, 0))
-    offset = ((size[0] - source.width) // 2, (size[1] - source.height) // 2)
-    canvas.alpha_composite(source, offset)
+    offset = ((size[0] - picture.width) // 2, (size[1] - picture.height) // 2)
+    canvas.alpha_composite(picture, offset)
     return canvas
 
 

@@ -15,6 +15,7 @@ from PIL import Image
 
 from parcauto.access.models import AccessPass
 from parcauto.wallets.credentials import google_credentials
+from parcauto.wallets.emails import pass_email_extras
 from parcauto.wallets.google.savelink import SAVE_URL
 from parcauto.wallets.models import GoogleWalletObject
 from tests.backoffice.requests import NOW
@@ -120,3 +121,16 @@ def test_the_logo_google_fetches_is_a_square_png(portal_client):
     assert response["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(response.content)).size == (660, 660)
     assert Client(HTTP_HOST="testserver").get("/wallet/logo.png").status_code == 404
+
+
+def test_the_pass_e_mail_links_to_the_holder_s_wallet_pages(settings, access_pass):
+    contract = access_pass.subscription
+    extras = pass_email_extras(access_pass=access_pass, contract=contract)
+    assert extras == {
+        "wallet_apple_url": f"https://chus.testserver{_apple(contract.pk)}",
+        "wallet_google_url": f"https://chus.testserver{_google(contract.pk)}",
+        "secrets": [],
+    }
+    settings.WALLET_DEV_CREDENTIALS = False
+    extras = pass_email_extras(access_pass=access_pass, contract=contract)
+    assert (extras["wallet_apple_url"], extras["wallet_google_url"]) == ("", "")

@@ -23,7 +23,7 @@ from parcauto.access.models import AccessPass
 _AUTH_PURPOSE = "parcauto.wallets.apple-authentication"
 # Until access.services exposes the clear token, the wallets open the seal the same way
 # access makes it (a Fernet key derived from SECRET_KEY).
-_SEAL_PURPOSE = "parcauto.access.pass-token"
+_SEAL_PURPOSE = "parcauto.access.tokens"
 
 
 def _seal_cipher() -> MultiFernet:

@@ -345,10 +345,12 @@ PARCAUTO_RATE_LIMITS = {
     "card_update": envrates("PARCAUTO_RATE_LIMIT_CARD_UPDATE", "5/h/user,50/h/ip"),
     # The payment step's "Soumettre" / "Ajouter" (a card is verified after it).
     "payment_submit": envrates("PARCAUTO_RATE_LIMIT_PAYMENT_SUBMIT", "10/h/user,500/10m/ip"),
-    # The PassKit web service (wallets.webservice): every call per device address, and
-    # failed authentications apart, so that pass tokens cannot be tried out.
-    "wallet_service": envrates("PARCAUTO_RATE_LIMIT_WALLET_SERVICE", "300/10m/ip", per=("ip",)),
-    "wallet_auth": envrates("PARCAUTO_RATE_LIMIT_WALLET_AUTH", "20/15m/ip", per=("ip",)),
+    # The PassKit web service (wallets.webservice): every call per address, and failed
+    # authentications apart. Phones share addresses (campus and carrier NAT) and a
+    # renewal day updates thousands of passes at once: set high. The tokens themselves
+    # (256-bit HMACs) cannot be guessed; this stops noise, not a search.
+    "wallet_service": envrates("PARCAUTO_RATE_LIMIT_WALLET_SERVICE", "3000/10m/ip", per=("ip",)),
+    "wallet_auth": envrates("PARCAUTO_RATE_LIMIT_WALLET_AUTH", "100/15m/ip", per=("ip",)),
 }
 # django-ratelimit's checks know memcached and django-redis only. W001 flags Django's own
 # Redis cache (production: REDIS_URL), whose increment is atomic; E003 flags the database

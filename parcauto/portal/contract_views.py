@@ -40,7 +40,8 @@ from .wizard_views import proof_of, step_number
 # --- MON ABONNEMENT ---------------------------------------------------------------------
 
 
-def _own_subscription(request: PortalRequest, pk: int) -> Subscription:
+def own_subscription(request: PortalRequest, pk: int) -> Subscription:
+    """One of the signed-in person's contracts on this portal, or 404."""
     subscription = subscription_get_for_person(
         person=request.user, organization=request.organization, pk=pk
     )
@@ -100,7 +101,7 @@ def status_message(subscription: Subscription) -> str:
 @portal_view
 def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
     """ "Détails de l'abonnement", as the guides show it."""
-    subscription = _own_subscription(request, pk)
+    subscription = own_subscription(request, pk)
     return render(
         request,
         "portal/subscriptions/detail.html",
@@ -127,7 +128,7 @@ def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view
 def subscription_cancel(request: PortalRequest, pk: int) -> HttpResponse:
     """ "Annuler cette demande de service": only while the request awaits approval."""
-    subscription = _own_subscription(request, pk)
+    subscription = own_subscription(request, pk)
     if not subscription.is_pending:
         messages.error(request, _("Only a request awaiting approval can be withdrawn."))
         return redirect("portal:subscription_detail", pk=subscription.pk)
@@ -170,7 +171,7 @@ def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int)
 @portal_view
 def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
     """ "MON CONTRAT": French; the English copy only for a person who chose English."""
-    subscription = _own_subscription(request, pk)
+    subscription = own_subscription(request, pk)
     if subscription.status not in CONTRACT_STATUSES:
         raise Http404
     language = document_language(request, subscription)

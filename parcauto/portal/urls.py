@@ -4,6 +4,7 @@ from . import (
     account_views,
     contract_views,
     payment_step_views,
+    pass_views,
     payment_views,
     profile_views,
     vehicle_views,
@@ -111,6 +112,16 @@ urlpatterns = [
         "abonnements/<int:pk>/recus/<int:number>.pdf",
         payment_views.subscription_receipt,
         name="subscription_receipt",
+    ),
+    path(
+        "abonnements/<int:pk>/carte-acces/",
+        pass_views.subscription_pass,
+        name="subscription_pass",
+    ),
+    path(
+        "abonnements/<int:pk>/carte-acces/regenerer/",
+        pass_views.subscription_pass_regenerate,
+        name="subscription_pass_regenerate",
     ),
     path(
         "abonnements/<int:pk>/contrat.pdf",

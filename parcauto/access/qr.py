@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import segno
+from django.utils.translation import gettext as _
 
 QUIET_ZONE = 4  # modules: the standard's minimum around the code
 
@@ -36,3 +37,9 @@ def qr_png(token: str, *, scale: int = 8) -> bytes:
     out = io.BytesIO()
     _code(token).save(out, kind="png", scale=scale, border=QUIET_ZONE)
     return out.getvalue()
+
+
+def pass_code_svg(token: str | None) -> str:
+    """The pass's code for a page or a PDF, named in the active language; '' without a
+    token (no configured key opens it any more)."""
+    return qr_svg(token, title=_("QR code of your access card")) if token else ""

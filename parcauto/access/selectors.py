@@ -80,12 +80,17 @@ class PassCard:
         return self.access_pass.subscription_id != self.contract.pk
 
 
+def pass_token_or_none(access_pass: AccessPass) -> str | None:
+    """The token to show (QR code, wallets); None when no configured key opens it."""
+    try:
+        return token_unseal(access_pass.token_sealed)
+    except TokenUnreadable:
+        return None
+
+
 def pass_card(*, access_pass: AccessPass, contract: Subscription, now: dt.datetime) -> PassCard:
     """The pass as shown for `contract` (its own, or the next term's it goes to)."""
-    try:
-        token: str | None = token_unseal(access_pass.token_sealed)
-    except TokenUnreadable:
-        token = None
+    token = pass_token_or_none(access_pass)
     lots = list(
         ParkingLot.objects.filter(
             Q(pk=contract.lot_id) | Q(products=contract.product_id),

@@ -60,7 +60,9 @@ def _cipher(keys: tuple[str, ...], secret_keys: tuple[str | bytes, ...]) -> Mult
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError as error:
-        raise ImproperlyConfigured(f"PARCAUTO_PASS_TOKEN_KEYS holds an invalid key: {error}") from None
+        raise ImproperlyConfigured(
+            f"PARCAUTO_PASS_TOKEN_KEYS holds an invalid key: {error}"
+        ) from None
 
 
 def _current_cipher() -> MultiFernet:

@@ -12,10 +12,14 @@ import datetime as dt
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from parcauto.access.models import AccessPass
+from parcauto.access.qr import pass_code_svg
+from parcauto.access.selectors import pass_for_subscription, pass_token_or_none
 from parcauto.billing.selectors import balance_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
@@ -90,6 +94,10 @@ def status_message(subscription: Subscription) -> str:
         Status.APPROVED: _("Your subscription has been approved. It starts on %(date)s.")
         % {"date": start},
         Status.ACTIVE: _("Your subscription is active."),
+        Status.SUSPENDED: _(
+            "Your subscription is suspended: a payment is overdue. Access to the parking lot "
+            "is refused until it is paid; it comes back as soon as the payment goes through."
+        ),
         Status.ENDING: _("Your subscription ends on %(date)s.") % {"date": end},
         Status.ENDED: _("This subscription has ended."),
         Status.REFUSED: _("Your subscription request was refused."),
@@ -112,6 +120,7 @@ def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
             "status_label": status_label(subscription, local_today(clock_now())),
             "status_message": status_message(subscription),
             "has_contract": subscription.status in CONTRACT_STATUSES,
+            "access_pass": pass_for_subscription(subscription=subscription),
             "balance": balance_for(subscription=subscription),
             "method": payment_method_current(subscription_id=subscription.pk),
             "card_updatable": card_updatable(subscription),
@@ -175,7 +184,12 @@ def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
     if subscription.status not in CONTRACT_STATUSES:
         raise Http404
     language = document_language(request, subscription)
+    access_pass = pass_for_subscription(subscription=subscription)
+    code = ""
+    if access_pass is not None and access_pass.state != AccessPass.State.VOIDED:
+        with translation.override(language):
+            code = pass_code_svg(pass_token_or_none(access_pass))
     return private_pdf(
-        contract.contract_pdf(subscription, language),
+        contract.contract_pdf(subscription, language, access_code_svg=code),
         filename=contract.contract_filename(subscription, language),
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from parcauto.access import selectors as access
 from parcauto.access.errors import AccessError
 from parcauto.access.models import AccessPass
-from parcauto.access.qr import qr_svg
+from parcauto.access.qr import pass_code_svg
 from parcauto.access.services import pass_regenerate
 from parcauto.core.clock import now as clock_now
 from parcauto.core.http import PortalRequest
@@ -28,7 +28,7 @@ from .contract_views import own_subscription
 from .decorators import portal_view
 
 # What the page may be kept as: by this browser only, checked again whenever online.
-PASS_CACHE_CONTROL = "private, no-cache"
+CARD_CACHE_CONTROL = "private, no-cache"
 
 
 def _own_pass(request: PortalRequest, pk: int) -> tuple[Subscription, AccessPass]:
@@ -37,11 +37,6 @@ def _own_pass(request: PortalRequest, pk: int) -> tuple[Subscription, AccessPass
     if access_pass is None:
         raise Http404
     return subscription, access_pass
-
-
-def pass_qr_svg(token: str | None) -> str:
-    """The QR code as inline SVG ('' when no key opens the token any more)."""
-    return qr_svg(token, title=_("QR code of your access card")) if token else ""
 
 
 @require_GET
@@ -56,11 +51,11 @@ def subscription_pass(request: PortalRequest, pk: int) -> HttpResponse:
         {
             "subscription": subscription,
             "card": card,
-            "qr": pass_qr_svg(card.token) if shows_code else "",
+            "qr": pass_code_svg(card.token) if shows_code else "",
             "shows_code": shows_code,
         },
     )
-    response["Cache-Control"] = PASS_CACHE_CONTROL
+    response["Cache-Control"] = CARD_CACHE_CONTROL
     return response
 
 

@@ -3,8 +3,8 @@ from django.urls import path
 from . import (
     account_views,
     contract_views,
-    payment_step_views,
     pass_views,
+    payment_step_views,
     payment_views,
     profile_views,
     vehicle_views,

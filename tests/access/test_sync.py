@@ -96,7 +96,12 @@ def test_a_multisite_permit_opens_every_lot_of_the_product(organization, person)
     access_sync(subscription=subscription, now=NOW)
 
     rows = [(g.lot.number, g.kind) for g in grants(subscription)]
-    assert rows == [("1461", Kind.PASS), ("1461", Kind.PLATE), ("5432", Kind.PASS), ("5432", Kind.PLATE)]
+    assert rows == [
+        ("1461", Kind.PASS),
+        ("1461", Kind.PLATE),
+        ("5432", Kind.PASS),
+        ("5432", Kind.PLATE),
+    ]
 
 
 def test_a_vehicle_change_opens_24_hours_later_and_the_old_plate_closes_then(product, person):

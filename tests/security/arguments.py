@@ -87,6 +87,8 @@ ARGUMENTS: dict[str, Arguments] = {
     "portal:subscription_calendar": contract,
     "portal:subscription_receipt": receipt,
     "portal:subscription_contract": contract,
+    "portal:subscription_pass": contract,
+    "portal:subscription_pass_regenerate": contract,
     "account_confirm_email": email_confirmation,
     r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
     "account_reset_password_from_key": password_reset,

@@ -142,6 +142,11 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     "portal:subscription_contract":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    # The access card and its "Régénérer mon code" (confirmation page; POST regenerates).
+    "portal:subscription_pass":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:subscription_pass_regenerate":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
     "accounts/confirm-email/": any_host(

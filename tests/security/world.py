@@ -21,6 +21,7 @@ from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from parcauto.access.services import access_sync
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
@@ -147,6 +148,7 @@ def world_build() -> World:
     contract = submitted_request(offer, person=person, at=NOW - dt.timedelta(days=20))
     Subscription.objects.filter(pk=contract.pk).update(status=Subscription.Status.ACTIVE)
     contract.refresh_from_db()
+    access_sync(subscription=contract, now=NOW)  # its access card
     invoice = invoice_for(contract)
     card_of(contract)
     attempt = attempt_on(invoice, status=PaymentAttempt.Status.APPROVED, message="APPROVED")

@@ -34,7 +34,7 @@ from parcauto.subscriptions.models import Subscription
 from parcauto.vehicles.models import VehicleChange
 
 from .. import emails
-from ..models import AccessGrant, AccessPass
+from ..models import AccessPass
 from ..ranges import PlateSpan, contract_span, plate_spans
 from ..states import (
     PASS_STATUSES,
@@ -111,7 +111,7 @@ def _sync(organization_id: int, pk: int, now: dt.datetime) -> tuple[SyncResult, 
             waiting.save(update_fields=["successor", "updated_at"])
         if own is not None and own.successor_id is not None:
             handed_to = own.successor_id
-            _handed_over(own, to=own.successor)  # type: ignore[arg-type]
+            _handed_over(own, to=own.successor)
             own = None
         stopped = contract.status in STOPPED_STATUSES
         changed = grants_write(contract=contract, wanted=None if stopped else [], now=now)

@@ -7,6 +7,7 @@ A suspended contract is active again once every invoice that suspended it is pai
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -159,7 +160,7 @@ def subscription_payment_failed(
     )
 
 
-def subscriptions_reactivate_paid(*, invoice_ids: list[int], now: dt.datetime) -> int:
+def subscriptions_reactivate_paid(*, invoice_ids: Sequence[int | None], now: dt.datetime) -> int:
     """Invoices just paid: each suspended contract none of whose suspending invoices is
     still unpaid is active again (with its pass); how many. Call it in the scope of the
     invoices' institution, once the payments are recorded (one query when none of them

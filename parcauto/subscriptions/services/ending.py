@@ -59,9 +59,7 @@ def _end_due(*, organization: Organization, today: dt.date, now: dt.datetime) ->
             contract.status = Subscription.Status.ENDED
             # To the waiting list only while the permit is on sale: a semester permit's
             # own term is over too, and an offer of it could not be taken up.
-            unit_give_back(
-                subscription=contract, now=now, offer=contract.product.is_on_sale(now)
-            )
+            unit_give_back(subscription=contract, now=now, offer=contract.product.is_on_sale(now))
             contract.save(update_fields=["status", "holds_unit", "updated_at"])
             audit_log(
                 action="subscription.ended",

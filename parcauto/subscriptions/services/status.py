@@ -80,9 +80,7 @@ def subscription_reactivate(
         if contract.status != Subscription.Status.SUSPENDED:
             return False
         started = contract.activated_at is not None
-        contract.status = (
-            Subscription.Status.ACTIVE if started else Subscription.Status.APPROVED
-        )
+        contract.status = Subscription.Status.ACTIVE if started else Subscription.Status.APPROVED
         contract.suspended_at = None
         contract.save(update_fields=["status", "suspended_at", "updated_at"])
         audit_log(

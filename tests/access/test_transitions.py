@@ -13,6 +13,7 @@ from django.tasks import Task
 from parcauto.access import tasks
 from parcauto.access.models import AccessGrant, AccessPass
 from parcauto.audit.models import AuditEvent
+from parcauto.catalog.models import PermitProduct
 from parcauto.core.tasks import task_named
 from parcauto.notifications.models import OutboundEmail
 from parcauto.sales.services import (
@@ -117,7 +118,7 @@ def test_the_end_of_term_voids_the_pass_and_gives_the_unit_back(
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         subscription_approve(subscription=request, actor=manager, now=NOW)
     request.refresh_from_db()
-    taken = offer.product.__class__.objects.get(pk=offer.product.pk).units_taken
+    taken = PermitProduct.objects.get(pk=offer.product.pk).units_taken
     last_day = request.end_date
 
     on_last_day = NOW.replace(year=last_day.year, month=last_day.month, day=last_day.day)
@@ -129,7 +130,7 @@ def test_the_end_of_term_voids_the_pass_and_gives_the_unit_back(
 
     request.refresh_from_db()
     assert (request.status, request.holds_unit) == (Status.ENDED, False)
-    assert offer.product.__class__.objects.get(pk=offer.product.pk).units_taken == taken - 1
+    assert PermitProduct.objects.get(pk=offer.product.pk).units_taken == taken - 1
     assert the_pass(request).state == AccessPass.State.VOIDED
     assert set(
         AccessGrant.objects.filter(subscription=request).values_list("state", flat=True)

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
+from parcauto.core.clock import local_today
 
 from ..access_refresh import access_refresh_queue
 from ..models import Subscription
@@ -74,15 +75,19 @@ def subscription_reactivate(
     data: dict[str, Any] | None = None,
 ) -> bool:
     """A suspended contract in force again: active, or approved when its first day has
-    not come yet. False when it was not suspended."""
+    not come yet (the daily activation takes it from there). False when it was not
+    suspended."""
     with transaction.atomic():
         contract = _locked(subscription)
         if contract.status != Subscription.Status.SUSPENDED:
             return False
-        started = contract.activated_at is not None
-        contract.status = Subscription.Status.ACTIVE if started else Subscription.Status.APPROVED
+        if contract.start_date <= local_today(now):
+            contract.status = Subscription.Status.ACTIVE
+            contract.activated_at = contract.activated_at or now
+        else:
+            contract.status = Subscription.Status.APPROVED
         contract.suspended_at = None
-        contract.save(update_fields=["status", "suspended_at", "updated_at"])
+        contract.save(update_fields=["status", "suspended_at", "activated_at", "updated_at"])
         audit_log(
             action="subscription.reactivated",
             actor=actor,

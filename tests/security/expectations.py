@@ -340,6 +340,8 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     "payments.payrollemployer": SCOPED,
     "audit.auditevent": AUDIT,
     "subscriptions.subscription": RECORDS,
+    "access.accesspass": RECORDS,
+    "access.accessgrant": RECORDS,
     "payments.paymentmethod": RECORDS,
     "payments.collectionfile": RECORDS,
     "payments.paymentattempt": RECORDS,

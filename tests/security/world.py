@@ -21,6 +21,7 @@ from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from parcauto.access.models import AccessGrant, AccessPass
 from parcauto.access.services import access_sync
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
@@ -191,6 +192,8 @@ def world_build() -> World:
         ),
         "vehicles.vehicle": contract.vehicles.get(),
         "subscriptions.subscription": request,  # submitted: finding 2's case
+        "access.accesspass": AccessPass.objects.get(subscription=contract),
+        "access.accessgrant": AccessGrant.objects.filter(subscription=contract).earliest("pk"),
         "payments.paymentmethod": _bank_account(request),
         "payments.collectionfile": collection_file(home),
         "payments.paymentattempt": attempt,

@@ -21,7 +21,7 @@ class AccessPassAdmin(ReadOnlyOrganizationScopedAdmin):
     list_filter = [_BY_ORGANIZATION, "state"]
     list_select_related = ["subscription"]
     search_fields = ["=subscription__contract_number", "=serial_number"]
-    fields = readonly_fields = [
+    readonly_fields = [
         "organization",
         "subscription",
         "successor",
@@ -32,6 +32,7 @@ class AccessPassAdmin(ReadOnlyOrganizationScopedAdmin):
         "changed_at",
         "announced_for",
     ]
+    fields = tuple(readonly_fields)  # these only: not the token, hashed or sealed
 
 
 @admin.register(AccessGrant)

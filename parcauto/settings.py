@@ -77,6 +77,8 @@ PARCAUTO_BASE_DOMAIN = envstr("PARCAUTO_BASE_DOMAIN", "localhost")
 # While DEBUG, links in e-mails point at the dev server's port (`make run`: 8000).
 PARCAUTO_DEV_PORT = envint("PARCAUTO_DEV_PORT", 8000)
 PARCAUTO_OPERATOR_NAME = envstr("PARCAUTO_OPERATOR_NAME", "Société Parc-Auto du Québec")
+# As the guides write it: "Votre carte d'accès virtuelle SPAQ".
+PARCAUTO_OPERATOR_SHORT_NAME = envstr("PARCAUTO_OPERATOR_SHORT_NAME", "SPAQ")
 # Vehicles per account, and how long a vehicle change takes to reach patrol and cameras.
 PARCAUTO_MAX_VEHICLES_PER_ACCOUNT = envint("PARCAUTO_MAX_VEHICLES_PER_ACCOUNT", 2)
 PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS = envint("PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS", 24)
@@ -204,7 +206,19 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
     "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
     "parcauto.billing.tasks.run_billing": 86400,
+    "parcauto.subscriptions.tasks.end_due_subscriptions": 3600,
 }
+
+# --- Access (passes) --------------------------------------------------------------------
+# Pass tokens are kept sealed (access.tokens): comma-separated Fernet keys, newest first;
+# empty, a key derived from SECRET_KEY (and its fallbacks) stands in.
+PARCAUTO_PASS_TOKEN_KEYS = envlist("PARCAUTO_PASS_TOKEN_KEYS", "")
+# Tasks queued (after commit, with `organization_id` and `pass_id`) whenever what a wallet
+# shows of a pass changes: dotted paths of @task functions (the wallets' update pushes).
+PARCAUTO_PASS_CHANGED_TASKS: list[str] = []
+# Dotted callables `(*, access_pass, contract) -> dict` adding to the pass e-mail's context
+# (the wallets' buttons); a "secrets" list in it is kept out of the stored copy.
+PARCAUTO_PASS_EMAIL_EXTRAS: list[str] = []
 
 # --- Payments --------------------------------------------------------------------------
 # The card gateway: a dotted path to a factory (parcauto/payments/gateways/). The sandbox
@@ -351,6 +365,8 @@ PARCAUTO_RATE_LIMITS = {
     # (256-bit HMACs) cannot be guessed; this stops noise, not a search.
     "wallet_service": envrates("PARCAUTO_RATE_LIMIT_WALLET_SERVICE", "3000/10m/ip", per=("ip",)),
     "wallet_auth": envrates("PARCAUTO_RATE_LIMIT_WALLET_AUTH", "100/15m/ip", per=("ip",)),
+    # "Régénérer mon code" on the pass page: each one revokes the code in every wallet.
+    "pass_regenerate": envrates("PARCAUTO_RATE_LIMIT_PASS_REGENERATE", "5/h/user,50/h/ip"),
 }
 # django-ratelimit's checks know memcached and django-redis only. W001 flags Django's own
 # Redis cache (production: REDIS_URL), whose increment is atomic; E003 flags the database

@@ -58,6 +58,28 @@ class AccessPass(TenantOwnedModel):
     # Bumped by every change a wallet must show: Apple's update tag, Google's version.
     revision = models.PositiveIntegerField(_("revision"), default=1)
     changed_at = models.DateTimeField(_("changed at"))
+    # The SHA-256 of what a wallet shows (services.sync): the revision moves when it does.
+    shown_digest = models.CharField(_("shown content digest"), max_length=64, blank=True)
+    # The next term's contract of the same person, which takes this pass over when it
+    # starts (or when this one ends): the pass in the wallet is updated in place, no new
+    # download (guide 000: passes renewed on January 15). Its grants use this token.
+    successor = models.OneToOneField(
+        "subscriptions.Subscription",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("next contract"),
+    )
+    # The contract whose "Votre carte d'accès virtuelle" e-mail was queued: once each.
+    announced_for = models.ForeignKey(
+        "subscriptions.Subscription",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-mail sent for"),
+    )
 
     class Meta:
         verbose_name = _("access pass")

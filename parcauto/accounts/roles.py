@@ -21,6 +21,7 @@ institution, and one query tells everything a person may do.
 | consents and the names of their files        |                |                     |            |
 | payment methods of X (masked), payment       | view           | view                | view       |
 | attempts and collection files of X (list)    |                |                     |            |
+| access passes and grants of X (no token)     | view           | view                | view       |
 | files with whole account numbers (cheque     | download       | download            | -          |
 | specimens, CPA-005 and payroll files of X)   |                |                     |            |
 | audit events of X, except a person's own     | view           | view                | -          |

@@ -8,6 +8,7 @@ from django_scopes import scope
 from parcauto.core.clock import local_today, now
 from parcauto.subscriptions.models import Subscription
 
+from .models import Invoice
 from .services.collect import invoice_collect
 from .services.invoices import invoice_first_create
 from .services.run import billing_run
@@ -28,6 +29,23 @@ def collect_first_invoice(*, organization_id: int, subscription_id: int) -> str:
             return "nothing to invoice"
         attempt = invoice_collect(invoice=invoice, now=moment)
     return f"invoice {invoice.number}: {attempt.status if attempt else invoice.status}"
+
+
+@task()
+def collect_overdue_invoices(*, organization_id: int, subscription_id: int) -> int:
+    """A new card for a contract with unpaid charges: charge them now rather than at a
+    retry date that may never come (the retries of a suspended contract are used up).
+    Paid, the contract is active again. Returns how many were charged successfully."""
+    moment = now()
+    paid = 0
+    with scope(organization=organization_id):
+        overdue = Invoice.objects.filter(
+            subscription_id=subscription_id, status=Invoice.Status.FAILED
+        ).order_by("due_date", "pk")
+        for invoice in overdue:
+            invoice_collect(invoice=invoice, now=moment)
+            paid += invoice.status == Invoice.Status.PAID
+    return paid
 
 
 @task()

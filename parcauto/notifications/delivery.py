@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from email.message import MIMEPart
+
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +43,8 @@ def email_deliver(*, email_id: int) -> bool:
         message.attach_alternative(sendable.body_html, "text/html")
     for attachment in email.attachments.all():
         message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+    for sealed in sendable.attachments:
+        message.attach(_part(sealed))
     try:
         message.send()
     except Exception as error:
@@ -47,6 +52,21 @@ def email_deliver(*, email_id: int) -> bool:
         raise
     OutboundEmail.objects.filter(pk=email_id).update(attempts=email.attempts + 1, sealed="")
     return True
+
+
+def _part(attachment: dict[str, str]) -> MIMEPart:
+    """A file of the sealed copy; inline (`cid:`) when it has a content id."""
+    maintype, _, subtype = attachment["mimetype"].partition("/")
+    part = MIMEPart()
+    part.set_content(
+        base64.b64decode(attachment["content"]),
+        maintype=maintype,
+        subtype=subtype or "octet-stream",
+        disposition="inline" if attachment["content_id"] else "attachment",
+        filename=attachment["filename"],
+        cid=f"<{attachment['content_id']}>" if attachment["content_id"] else None,
+    )
+    return part
 
 
 def _sendable(email: OutboundEmail) -> Sendable:

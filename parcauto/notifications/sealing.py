@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -37,6 +37,9 @@ class Sendable:
     subject: str
     body_text: str
     body_html: str
+    # Files only the sent copy carries (a pass's QR code is a credential too): each a
+    # dict of filename, mimetype, content (base64) and content_id (inline when set).
+    attachments: list[dict[str, str]] = field(default_factory=list)
 
 
 def _cipher() -> MultiFernet:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,16 @@ class Attachment:
     filename: str
     content: bytes
     mimetype: str
+    # Set: shown inline, where the HTML body says `<img src="cid:...">`.
+    content_id: str = ""
+
+    def sealable(self) -> dict[str, str]:
+        return {
+            "filename": self.filename,
+            "mimetype": self.mimetype,
+            "content": base64.b64encode(self.content).decode(),
+            "content_id": self.content_id,
+        }
 
 
 def email_queue(
@@ -35,6 +46,7 @@ def email_queue(
     attachments: list[Attachment] | None = None,
     dedupe_key: str | None = None,
     secrets: list[str] | None = None,
+    sealed_attachments: list[Attachment] | None = None,
 ) -> OutboundEmail:
     """Store a rendered e-mail and deliver it once the current transaction commits.
 
@@ -42,21 +54,28 @@ def email_queue(
     `secrets` (the keys of a personal link, the link itself), the stored subject and
     bodies carry a placeholder instead of each of them, and the copy to send is sealed
     until it is sent: nobody who reads the outbox can follow the link.
+    `sealed_attachments` go in that sealed copy only (a pass's QR code): the stored
+    message never has them.
     """
 
     if dedupe_key is not None:
         existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
-    sendable = Sendable(subject=" ".join(subject.split()), body_text=body_text, body_html=body_html)
+    sendable = Sendable(
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        attachments=[attachment.sealable() for attachment in sealed_attachments or []],
+    )
     stored, sealed = sendable, ""
-    if secrets:
+    if secrets or sealed_attachments:
         with translation.override(language):
             placeholder = _("[personal link removed from the stored copy]")
         stored = Sendable(
-            subject=redact(sendable.subject, secrets, placeholder),
-            body_text=redact(body_text, secrets, placeholder),
-            body_html=redact(body_html, secrets, placeholder),
+            subject=redact(sendable.subject, secrets or [], placeholder),
+            body_text=redact(body_text, secrets or [], placeholder),
+            body_html=redact(body_html, secrets or [], placeholder),
         )
         sealed = seal(sendable)
     with transaction.atomic():
@@ -91,8 +110,11 @@ def email_send_template(
     organization: Organization | None = None,
     attachments: list[Attachment] | None = None,
     dedupe_key: str | None = None,
+    secrets: list[str] | None = None,
+    sealed_attachments: list[Attachment] | None = None,
 ) -> OutboundEmail:
-    """Render the `<template>-subject.txt / -body.txt / -body.html` triplet in `language`."""
+    """Render the `<template>-subject.txt / -body.txt / -body.html` triplet in `language`
+    (`secrets` and `sealed_attachments`: as `email_queue`)."""
     base = f"notifications/email/{template}"
     with translation.override(language):
         context = {
@@ -114,4 +136,6 @@ def email_send_template(
         language=language,
         attachments=attachments,
         dedupe_key=dedupe_key,
+        secrets=secrets,
+        sealed_attachments=sealed_attachments,
     )

@@ -12,10 +12,14 @@ import datetime as dt
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from parcauto.access.models import AccessPass
+from parcauto.access.qr import pass_code_svg
+from parcauto.access.selectors import pass_for_subscription, pass_token_or_none
 from parcauto.billing.selectors import balance_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
@@ -40,7 +44,8 @@ from .wizard_views import proof_of, step_number
 # --- MON ABONNEMENT ---------------------------------------------------------------------
 
 
-def _own_subscription(request: PortalRequest, pk: int) -> Subscription:
+def own_subscription(request: PortalRequest, pk: int) -> Subscription:
+    """One of the signed-in person's contracts on this portal, or 404."""
     subscription = subscription_get_for_person(
         person=request.user, organization=request.organization, pk=pk
     )
@@ -89,6 +94,10 @@ def status_message(subscription: Subscription) -> str:
         Status.APPROVED: _("Your subscription has been approved. It starts on %(date)s.")
         % {"date": start},
         Status.ACTIVE: _("Your subscription is active."),
+        Status.SUSPENDED: _(
+            "Your subscription is suspended: a payment is overdue. Access to the parking lot "
+            "is refused until it is paid; it comes back as soon as the payment goes through."
+        ),
         Status.ENDING: _("Your subscription ends on %(date)s.") % {"date": end},
         Status.ENDED: _("This subscription has ended."),
         Status.REFUSED: _("Your subscription request was refused."),
@@ -100,7 +109,7 @@ def status_message(subscription: Subscription) -> str:
 @portal_view
 def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
     """ "Détails de l'abonnement", as the guides show it."""
-    subscription = _own_subscription(request, pk)
+    subscription = own_subscription(request, pk)
     return render(
         request,
         "portal/subscriptions/detail.html",
@@ -111,6 +120,7 @@ def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
             "status_label": status_label(subscription, local_today(clock_now())),
             "status_message": status_message(subscription),
             "has_contract": subscription.status in CONTRACT_STATUSES,
+            "access_pass": pass_for_subscription(subscription=subscription),
             "balance": balance_for(subscription=subscription),
             "method": payment_method_current(subscription_id=subscription.pk),
             "card_updatable": card_updatable(subscription),
@@ -127,7 +137,7 @@ def subscription_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view
 def subscription_cancel(request: PortalRequest, pk: int) -> HttpResponse:
     """ "Annuler cette demande de service": only while the request awaits approval."""
-    subscription = _own_subscription(request, pk)
+    subscription = own_subscription(request, pk)
     if not subscription.is_pending:
         messages.error(request, _("Only a request awaiting approval can be withdrawn."))
         return redirect("portal:subscription_detail", pk=subscription.pk)
@@ -170,11 +180,16 @@ def subscription_attachment(request: PortalRequest, pk: int, attachment_pk: int)
 @portal_view
 def subscription_contract(request: PortalRequest, pk: int) -> HttpResponse:
     """ "MON CONTRAT": French; the English copy only for a person who chose English."""
-    subscription = _own_subscription(request, pk)
+    subscription = own_subscription(request, pk)
     if subscription.status not in CONTRACT_STATUSES:
         raise Http404
     language = document_language(request, subscription)
+    access_pass = pass_for_subscription(subscription=subscription)
+    code = ""
+    if access_pass is not None and access_pass.state != AccessPass.State.VOIDED:
+        with translation.override(language):
+            code = pass_code_svg(pass_token_or_none(access_pass))
     return private_pdf(
-        contract.contract_pdf(subscription, language),
+        contract.contract_pdf(subscription, language, access_code_svg=code),
         filename=contract.contract_filename(subscription, language),
     )

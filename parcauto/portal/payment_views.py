@@ -22,6 +22,7 @@ from parcauto.billing import receipts
 from parcauto.billing.models import Invoice
 from parcauto.billing.periods import collection_calendar
 from parcauto.billing.selectors import collection_calendar_for
+from parcauto.billing.tasks import collect_overdue_invoices
 from parcauto.billing.taxes import tax_split_on
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
@@ -46,12 +47,14 @@ CARD_UPDATABLE = (
     Subscription.Status.SUBMITTED,
     Subscription.Status.APPROVED,
     Subscription.Status.ACTIVE,
+    Subscription.Status.SUSPENDED,  # the way out: a card that pays what is overdue
     Subscription.Status.ENDING,
 )
 # Contracts with charges behind or ahead of them.
 CALENDAR_STATUSES = (
     Subscription.Status.APPROVED,
     Subscription.Status.ACTIVE,
+    Subscription.Status.SUSPENDED,
     Subscription.Status.ENDING,
     Subscription.Status.ENDED,
     Subscription.Status.PAYMENT_FAILED,
@@ -129,6 +132,11 @@ def subscription_card_update(request: PortalRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CardUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _card_replaced(request, subscription, form):
+        # Unpaid charges are tried on the new card at once (a suspended contract's
+        # access comes back as soon as they are paid).
+        collect_overdue_invoices.enqueue(
+            organization_id=subscription.organization_id, subscription_id=subscription.pk
+        )
         messages.success(request, _("Your credit card has been updated."))
         return redirect("portal:subscription_detail", pk=subscription.pk)
     return render(

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     account_views,
     contract_views,
+    pass_views,
     payment_step_views,
     payment_views,
     profile_views,
@@ -112,6 +113,16 @@ urlpatterns = [
         "abonnements/<int:pk>/recus/<int:number>.pdf",
         payment_views.subscription_receipt,
         name="subscription_receipt",
+    ),
+    path(
+        "abonnements/<int:pk>/carte-acces/",
+        pass_views.subscription_pass,
+        name="subscription_pass",
+    ),
+    path(
+        "abonnements/<int:pk>/carte-acces/regenerer/",
+        pass_views.subscription_pass_regenerate,
+        name="subscription_pass_regenerate",
     ),
     path(
         "abonnements/<int:pk>/contrat.pdf",

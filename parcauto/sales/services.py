@@ -51,6 +51,7 @@ from parcauto.payments.services.methods import (
 )
 from parcauto.payments.tasks import card_forget_after_commit
 from parcauto.subscriptions import notifications
+from parcauto.subscriptions.access_refresh import access_refresh_queue
 from parcauto.subscriptions.errors import FieldErrors, SoldOut, TransitionNotAllowed
 from parcauto.subscriptions.models import Subscription
 from parcauto.subscriptions.services.submission import (
@@ -238,6 +239,7 @@ def subscription_approve(
             data={"status": request.status},
         )
         notifications.on_approved(request)
+        access_refresh_queue(request)
         method = payment_method_current(subscription_id=request.pk)
         if method is not None:
             if method.kind == PaymentMethodKind.PAD:
@@ -292,6 +294,7 @@ def subscription_refuse(
             data={"reason": reason},
         )
         notifications.on_refused(request)
+        access_refresh_queue(request)
     return request
 
 
@@ -316,4 +319,5 @@ def subscription_cancel_pending(
             data={"by": "person"},
         )
         notifications.on_cancelled(request)
+        access_refresh_queue(request)
     return request

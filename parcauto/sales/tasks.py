@@ -5,8 +5,8 @@ INSERT on the request path of an opening-day rush instead of one per follow-up, 
 follow-up lost if the process stops at the commit. That task queues the follow-ups,
 each independent, idempotent and tried again on its own, in this order: the card's
 check by the gateway's vault, the e-mail (the acknowledgment, or the contract for a
-product sold without approval), then the first charge of a product sold without
-approval (after the vault has the card).
+product sold without approval), then, for a product sold without approval, the first
+charge (after the vault has the card) and the pass.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.tasks import task
 from django_scopes import scope
 
+from parcauto.access.tasks import access_sync_contract
 from parcauto.billing.services.nonpayment import subscription_payment_declined
 from parcauto.billing.tasks import collect_first_invoice
 from parcauto.catalog.models import PaymentMethodKind
@@ -56,6 +57,7 @@ def submission_follow_up(
     email: str,
     card_method_id: int | None,
     collect: bool,
+    sync_access: bool = False,
 ) -> None:
     # Each follow-up works in the request's institution, whose id it is given.
     if card_method_id is not None:
@@ -65,6 +67,10 @@ def submission_follow_up(
     )
     if collect:
         collect_first_invoice.enqueue(
+            organization_id=organization_id, subscription_id=subscription_id
+        )
+    if sync_access:
+        access_sync_contract.enqueue(
             organization_id=organization_id, subscription_id=subscription_id
         )
 
@@ -81,4 +87,5 @@ def submission_follow_up_queue(request: Subscription, method: PaymentMethod | No
             method.pk if method is not None and method.kind == PaymentMethodKind.CARD else None
         ),
         collect=approved and method is not None,
+        sync_access=approved,
     )

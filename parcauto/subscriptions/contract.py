@@ -187,9 +187,18 @@ def _issued_on(subscription: Subscription, now: dt.datetime | None) -> dt.date:
 
 
 def contract_context(
-    subscription: Subscription, language: str, *, now: dt.datetime | None = None
+    subscription: Subscription,
+    language: str,
+    *,
+    now: dt.datetime | None = None,
+    access_code_svg: str = "",
 ) -> dict[str, Any]:
-    """Everything the contract prints, as text in `language` (call it under override)."""
+    """Everything the contract prints, as text in `language` (call it under override).
+
+    `access_code_svg`: the pass's QR code (inline SVG), printed only in the copy the
+    holder downloads; the copy e-mailed at approval never has it, as the outbox keeps
+    attachments as they are (and `access` sits above: the caller hands it in).
+    """
     organization = subscription.organization
     lot, product = subscription.lot, subscription.product
     notice_days = product.cancellation_notice_days
@@ -229,29 +238,40 @@ def contract_context(
         "consents": consents,
         "legal_texts": [consent for consent in consents if consent["text"]],
         "notice": ngettext("%(days)s day", "%(days)s days", notice_days) % {"days": notice_days},
+        "access_code_svg": access_code_svg,
     }
 
 
 def contract_html(
-    subscription: Subscription, language: str = "fr", *, now: dt.datetime | None = None
+    subscription: Subscription,
+    language: str = "fr",
+    *,
+    now: dt.datetime | None = None,
+    access_code_svg: str = "",
 ) -> str:
     if language not in CONTRACT_LANGUAGES:
         raise ValueError(f"a contract is in French or English, not {language!r}")
     if subscription.contract_number is None:
         raise ValueError("a draft has no contract yet")
     with translation.override(language), scope(organization=subscription.organization):
-        context = contract_context(subscription, language, now=now)
+        context = contract_context(subscription, language, now=now, access_code_svg=access_code_svg)
         return render_to_string("subscriptions/contract.html", context)
 
 
 def contract_pdf(
-    subscription: Subscription, language: str = "fr", *, now: dt.datetime | None = None
+    subscription: Subscription,
+    language: str = "fr",
+    *,
+    now: dt.datetime | None = None,
+    access_code_svg: str = "",
 ) -> bytes:
     """The contract in `language` ("fr" or "en") as PDF bytes ("MON CONTRAT" download).
 
     `now` only dates a contract that was never submitted nor decided (a preview).
     """
-    return render_pdf(contract_html(subscription, language, now=now))
+    return render_pdf(
+        contract_html(subscription, language, now=now, access_code_svg=access_code_svg)
+    )
 
 
 def contract_filename(subscription: Subscription, language: str = "fr") -> str:

@@ -15,10 +15,12 @@ from parcauto.tenants.scoping import institutions_each
 from .models import Subscription, WaitingListEntry
 
 _RELATED = ("organization", "person", "lot", "category", "product")
-# A contract in force, or approved and waiting for its start date ("MON CONTRAT").
+# A contract in force (suspended too: it still binds), or approved and waiting for its
+# start date ("MON CONTRAT").
 CONTRACT_STATUSES = (
     Subscription.Status.APPROVED,
     Subscription.Status.ACTIVE,
+    Subscription.Status.SUSPENDED,
     Subscription.Status.ENDING,
 )
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.core.clock import local_today
+from parcauto.core.tasks import enqueue_by_name
 from parcauto.tenants.models import Organization
 
 from .errors import (
@@ -28,6 +29,8 @@ from .normalizers import normalize_plate, plate_match_key
 from .selectors import vehicle_make_canonical, vehicle_model_canonical
 
 _MAX_LENGTHS = {"make": 50, "model": 50, "colour": 30}
+# Rewrites the plates of the person's contracts on every portal (access sits above: by name).
+ACCESS_SYNC_PERSON_TASK = "parcauto.access.tasks.access_sync_person"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +128,9 @@ def _record(
         target=vehicle,
         data={"change": change.pk, "fields": fields, "effective_at": effective_at.isoformat()},
     )
+    # The plate grants are stored ranges: the new one starts at `effective_at`, the old
+    # one ends there, written now (no job has to run when the delay is over).
+    enqueue_by_name(ACCESS_SYNC_PERSON_TASK, person_id=vehicle.owner_id)
     return change
 
 

@@ -207,9 +207,11 @@ def test_unpaid_the_access_is_suspended_then_the_contract_cancelled(
     assert OutboundEmail.objects.filter(template="billing_suspended").count() == 1
     assert _run(dt.date(2026, 7, 12), gateway).suspended == 0  # once
 
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.SUSPENDED  # the contract too
     _run(dt.date(2026, 7, 30), gateway)
     subscription.refresh_from_db()
-    assert subscription.status == Subscription.Status.ACTIVE
+    assert subscription.status == Subscription.Status.SUSPENDED
     with django_capture_on_commit_callbacks(execute=True):
         run = _run(dt.date(2026, 7, 31), gateway)
     assert run.cancelled == 1

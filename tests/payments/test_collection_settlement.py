@@ -171,7 +171,7 @@ def test_without_a_retry_left_the_contract_is_suspended_then_cancelled(
     assert helene.suspended_at is not None
     _runs(dt.date(2026, 7, 9), dt.date(2026, 7, 20))
     assert Subscription.objects.get(pk=helene.subscription_id).status == (
-        Subscription.Status.ACTIVE
+        Subscription.Status.SUSPENDED
     )
     cancelling = _run(dt.date(2026, 7, 21))
     assert cancelling.cancelled == 1

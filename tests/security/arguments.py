@@ -109,6 +109,8 @@ ARGUMENTS: dict[str, Arguments] = {
     "wallets:apple_registration": wallet_pass,
     "wallets:apple_changed_serials": wallet_device,
     "wallets:apple_latest_pass": wallet_latest,
+    "portal:subscription_pass": contract,
+    "portal:subscription_pass_regenerate": contract,
     "account_confirm_email": email_confirmation,
     r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
     "account_reset_password_from_key": password_reset,

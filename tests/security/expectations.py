@@ -163,6 +163,11 @@ MATRIX: dict[str, Entry] = {
         portal(*[E400] * 9)),
     "wallets:logo":  # public: Google Wallet fetches it
         portal(*[OK] * 9),
+    # The access card and its "Régénérer mon code" (confirmation page; POST regenerates).
+    "portal:subscription_pass":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:subscription_pass_regenerate":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
     "accounts/confirm-email/": any_host(
@@ -356,6 +361,8 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     "payments.payrollemployer": SCOPED,
     "audit.auditevent": AUDIT,
     "subscriptions.subscription": RECORDS,
+    "access.accesspass": RECORDS,
+    "access.accessgrant": RECORDS,
     "payments.paymentmethod": RECORDS,
     "payments.collectionfile": RECORDS,
     "payments.paymentattempt": RECORDS,

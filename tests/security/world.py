@@ -21,7 +21,8 @@ from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from parcauto.access.models import AccessPass
+from parcauto.access.models import AccessGrant, AccessPass
+from parcauto.access.services import access_sync
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
@@ -41,7 +42,6 @@ from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_
 from tests.factories import OrganizationFactory, ProductGrantFactory, ProfileFactory, UserFactory
 from tests.pages import PDF
 from tests.payments.factories import employer_make, originator_make
-from tests.wallets.passes import pass_issued
 
 HOME_HOST = "chus.testserver"  # institution 1's portal: where A's objects live
 OTHER_HOST = "cisso.testserver"  # institution 2's portal
@@ -150,6 +150,7 @@ def world_build() -> World:
     contract = submitted_request(offer, person=person, at=NOW - dt.timedelta(days=20))
     Subscription.objects.filter(pk=contract.pk).update(status=Subscription.Status.ACTIVE)
     contract.refresh_from_db()
+    access_sync(subscription=contract, now=NOW)  # its access card
     invoice = invoice_for(contract)
     card_of(contract)
     attempt = attempt_on(invoice, status=PaymentAttempt.Status.APPROVED, message="APPROVED")
@@ -192,6 +193,8 @@ def world_build() -> World:
         ),
         "vehicles.vehicle": contract.vehicles.get(),
         "subscriptions.subscription": request,  # submitted: finding 2's case
+        "access.accesspass": AccessPass.objects.get(subscription=contract),
+        "access.accessgrant": AccessGrant.objects.filter(subscription=contract).earliest("pk"),
         "payments.paymentmethod": _bank_account(request),
         "payments.collectionfile": collection_file(home),
         "payments.paymentattempt": attempt,
@@ -204,7 +207,7 @@ def world_build() -> World:
         users=users,
         sessions={role: _session(user) for role, user in users.items()},
         contract=contract,
-        access_pass=pass_issued(contract),
+        access_pass=AccessPass.objects.get(subscription=contract),
         request=request,
         attachment=request.attachments.get(),
         draft=draft,

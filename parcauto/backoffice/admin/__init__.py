@@ -6,6 +6,7 @@ imports this package as the `admin` module of the `backoffice` app.
 """
 
 from . import (  # noqa: F401 - registering is importing
+    access,
     accounts,
     audit,
     catalog,

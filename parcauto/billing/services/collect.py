@@ -174,6 +174,8 @@ def attempts_record(*, outcomes: Sequence[tuple[Sent, Outcome]], now: dt.datetim
             paid_at=now,
             next_attempt_on=None,
         )
+        # A payment of an invoice that suspended its contract gives the access back.
+        nonpayment.subscriptions_reactivate_paid(invoice_ids=paid, now=now)
         # In the same transaction: a crash here leaves the attempts SENT, to be settled
         # again, never DECLINED with an invoice that does not know it.
         for invoice_id in tally.declined_invoices:

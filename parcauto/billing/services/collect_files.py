@@ -22,6 +22,7 @@ from parcauto.tenants.models import Organization
 
 from ..models import Invoice
 from ..terms import BILLED_STATUSES
+from . import nonpayment
 
 _IN_FLIGHT_OR_PAID = (PaymentAttempt.Status.SENT, PaymentAttempt.Status.APPROVED)
 
@@ -142,6 +143,7 @@ def collection_file_save(
 
 def attempts_settle(attempts: QuerySet[PaymentAttempt], *, now: dt.datetime) -> int:
     settled = 0
+    paid: list[int] = []
     for attempt in attempts.select_for_update():
         attempt.status = PaymentAttempt.Status.APPROVED
         attempt.settled_at = now
@@ -152,8 +154,11 @@ def attempts_settle(attempts: QuerySet[PaymentAttempt], *, now: dt.datetime) -> 
             invoice.status = Invoice.Status.PAID
             invoice.paid_at = now
             invoice.next_attempt_on = None  # a retried debit that went through
+            paid.append(invoice.pk)
         invoice.save(
             update_fields=["amount_paid", "status", "paid_at", "next_attempt_on", "updated_at"]
         )
         settled += 1
+    # A payment of an invoice that suspended its contract gives the access back.
+    nonpayment.subscriptions_reactivate_paid(invoice_ids=paid, now=now)
     return settled

@@ -12,6 +12,7 @@ from parcauto.core.clock import local_today
 from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import institutions_each
 
+from ..access_refresh import access_refresh_queue
 from ..models import Subscription
 
 
@@ -49,5 +50,6 @@ def _activate_due(*, organization: Organization, today: dt.date, now: dt.datetim
                 organization=organization,
                 target=request,
             )
+            access_refresh_queue(request)
             activated += 1
     return activated

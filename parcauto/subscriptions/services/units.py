@@ -53,18 +53,22 @@ def _offer_next(*, product: PermitProduct, now: dt.datetime) -> bool:
     return True
 
 
-def unit_free(*, product: PermitProduct, now: dt.datetime) -> None:
-    """A unit is no longer used: to the waiting list first, else back on sale."""
-    if product.quantity is None or not _offer_next(product=product, now=now):
+def unit_free(*, product: PermitProduct, now: dt.datetime, offer: bool = True) -> None:
+    """A unit is no longer used: to the waiting list first (unless `offer` is False),
+    else back on sale."""
+    if product.quantity is None or not offer or not _offer_next(product=product, now=now):
         product_unit_release(product=product)
 
 
-def unit_give_back(*, subscription: Subscription, now: dt.datetime) -> None:
-    """Give back the unit a request holds, exactly once (call with the row locked)."""
+def unit_give_back(*, subscription: Subscription, now: dt.datetime, offer: bool = True) -> None:
+    """Give back the unit a request holds, exactly once (call with the row locked).
+
+    `offer` False: no waiting-list offer (a term that ended frees a unit of a permit
+    that may be off sale: an offer nobody could take up)."""
     if not subscription.holds_unit:
         return
     subscription.holds_unit = False
-    unit_free(product=subscription.product, now=now)
+    unit_free(product=subscription.product, now=now, offer=offer)
 
 
 def waitlist_offers(*, product: Any, person: User, now: dt.datetime) -> QuerySet[WaitingListEntry]:

@@ -215,10 +215,10 @@ PARCAUTO_PERIODIC_TASKS = {
 PARCAUTO_PASS_TOKEN_KEYS = envlist("PARCAUTO_PASS_TOKEN_KEYS", "")
 # Tasks queued (after commit, with `organization_id` and `pass_id`) whenever what a wallet
 # shows of a pass changes: dotted paths of @task functions (the wallets' update pushes).
-PARCAUTO_PASS_CHANGED_TASKS: list[str] = []
+PARCAUTO_PASS_CHANGED_TASKS: list[str] = ["parcauto.wallets.tasks.wallet_pass_changed"]
 # Dotted callables `(*, access_pass, contract) -> dict` adding to the pass e-mail's context
 # (the wallets' buttons); a "secrets" list in it is kept out of the stored copy.
-PARCAUTO_PASS_EMAIL_EXTRAS: list[str] = []
+PARCAUTO_PASS_EMAIL_EXTRAS: list[str] = ["parcauto.wallets.emails.pass_email_extras"]
 
 # --- Payments --------------------------------------------------------------------------
 # The card gateway: a dotted path to a factory (parcauto/payments/gateways/). The sandbox
@@ -245,8 +245,6 @@ PAYMENTS_ENCRYPTION_KEYS = envlist("PAYMENTS_ENCRYPTION_KEYS", "") or (
 )
 
 # --- Wallet passes (parcauto/wallets; README "Wallet passes") ------------------------------
-# Queued with `organization_id` and `pass_id` by access after every change of a pass.
-PARCAUTO_PASS_CHANGED_TASKS = ["parcauto.wallets.tasks.wallet_pass_changed"]
 # Certificates, keys and the service account: a file path or the PEM / JSON text itself.
 # Left empty, a development chain and key are made on first use under var/wallet-dev/
 # while WALLET_DEV_CREDENTIALS is on (DEBUG's default); without them a wallet is not offered.

@@ -38,7 +38,7 @@ def subscription_wallet_apple(request: PortalRequest, pk: int) -> HttpResponse:
     """The signed `.pkpass`: Safari on an iPhone offers to add it to Wallet."""
     access_pass = _own_pass(request, pk)
     try:
-        data = apple_pass_build(access_pass=access_pass)
+        data = apple_pass_build(access_pass=access_pass, now=now())
     except WalletUnavailable:
         raise Http404 from None
     response = HttpResponse(data, content_type=CONTENT_TYPE)

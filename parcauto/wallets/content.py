@@ -7,16 +7,14 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
-
 from parcauto.access.models import AccessPass
-from parcauto.catalog.models import ParkingLot
+from parcauto.access.selectors import pass_card
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.links import portal_absolute_url
 from parcauto.tenants.models import Organization
-from parcauto.vehicles.models import Vehicle
+from parcauto.vehicles.selectors import vehicle_list
 
-from .tokens import pass_token
+from .errors import WalletUnavailable
 
 
 class PassState(enum.StrEnum):
@@ -92,50 +90,35 @@ def institution_of(organization: Organization) -> Institution:
     )
 
 
-def _holder_name(subscription: Subscription) -> str:
-    person = subscription.person
-    try:
-        profile = person.profile
-    except ObjectDoesNotExist:
-        return person.email
-    return f"{profile.first_name} {profile.last_name}".strip() or person.email
-
-
-def _lots(subscription: Subscription) -> tuple[Lot, ...]:
-    """Every lot of a multisite product, else the contract's."""
-    lots = list(ParkingLot.objects.filter(products=subscription.product_id).order_by("number")) or [
-        subscription.lot
-    ]
-    return tuple(Lot(number=lot.number, name=lot.name) for lot in lots)
-
-
-def _plates(subscription: Subscription) -> tuple[str, ...]:
-    vehicles = Vehicle.objects.filter(
-        pk__in=subscription.vehicles.values("pk"), removed_at__isnull=True
-    ).order_by("created_at", "id")
-    return tuple(f"{vehicle.plate} ({vehicle.jurisdiction})" for vehicle in vehicles)
-
-
-def pass_content(access_pass: AccessPass) -> PassContent:
-    """The pass as the wallets show it now. Read in the pass's institution's scope."""
-    subscription = Subscription.objects.select_related(
-        "organization", "person", "lot", "product"
-    ).get(pk=access_pass.subscription_id)
-    organization = subscription.organization
+def pass_content(access_pass: AccessPass, *, now: dt.datetime) -> PassContent:
+    """The pass as the wallets show it now: access's card of its contract (the same facts
+    as the pass page and the e-mail). Read in the pass's institution's scope."""
+    contract = Subscription.objects.select_related("organization", "person", "lot", "product").get(
+        pk=access_pass.subscription_id
+    )
+    card = pass_card(access_pass=access_pass, contract=contract, now=now)
+    if card.token is None:  # no configured key opens it: the holder regenerates it
+        raise WalletUnavailable
+    organization = contract.organization
     return PassContent(
         serial_number=str(access_pass.serial_number),
-        token=pass_token(access_pass),
-        state=PassState(access_pass.state),
+        token=card.token,
+        state=PassState(card.state),
         revision=access_pass.revision,
         changed_at=access_pass.changed_at,
-        contract_number=str(subscription.contract_number or ""),
-        holder_name=_holder_name(subscription),
-        product_fr=subscription.product.name_fr,
-        product_en=subscription.product.name_en or subscription.product.name_fr,
-        lots=_lots(subscription),
-        valid_from=subscription.start_date,
-        valid_until=subscription.end_date,
-        plates=_plates(subscription),
+        contract_number=str(contract.contract_number or ""),
+        holder_name=card.holder,
+        product_fr=contract.product.name_fr,
+        product_en=contract.product.name_en or contract.product.name_fr,
+        lots=tuple(Lot(number=lot.number, name=lot.name) for lot in card.lots),
+        valid_from=card.valid_from,
+        valid_until=card.valid_until,
+        # The account's plates as registered now, a change still waiting for its delay
+        # included: what access counts as shown, so the pass changes when they do.
+        plates=tuple(
+            f"{vehicle.plate} ({vehicle.jurisdiction})"
+            for vehicle in vehicle_list(owner=contract.person)
+        ),
         institution=institution_of(organization),
         web_service_url=portal_absolute_url(organization, "wallets:apple_log").removesuffix(
             "/v1/log"

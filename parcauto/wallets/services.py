@@ -27,13 +27,13 @@ from .models import AppleRegistration, GoogleWalletObject
 from .tokens import authentication_digest, authentication_token
 
 
-def apple_pass_build(*, access_pass: AccessPass) -> bytes:
+def apple_pass_build(*, access_pass: AccessPass, now: dt.datetime) -> bytes:
     """The signed `.pkpass` of the pass as it is now."""
     credentials = apple_credentials()
     if credentials is None:
         raise WalletUnavailable
     return pkpass(
-        pass_content(access_pass),
+        pass_content(access_pass, now=now),
         credentials,
         authentication_token=authentication_token(access_pass),
     )
@@ -94,7 +94,7 @@ def google_save_link(*, access_pass: AccessPass, origins: list[str], now: dt.dat
     credentials = google_credentials()
     if credentials is None or access_pass.state == AccessPass.State.VOIDED:
         raise WalletUnavailable
-    content = pass_content(access_pass)
+    content = pass_content(access_pass, now=now)
     with transaction.atomic():
         _, created = GoogleWalletObject.objects.get_or_create(
             access_pass=access_pass,
@@ -152,7 +152,10 @@ def _google_publish(access_pass: AccessPass, now: dt.datetime) -> str:
     saved = GoogleWalletObject.objects.filter(access_pass=access_pass).first()
     if credentials is None or saved is None or saved.sent_revision >= access_pass.revision:
         return ""
-    body = generic_object(pass_content(access_pass), credentials)
+    try:
+        body = generic_object(pass_content(access_pass, now=now), credentials)
+    except WalletUnavailable:  # its token no longer opens: the holder regenerates it
+        return ""
     outcome = adapter_from_setting(settings.WALLET_GOOGLE_API).object_patch(
         object_id=saved.object_id, body=body
     )

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parcauto.access.models import AccessPass
+from parcauto.core.clock import now
 from parcauto.core.http import TenantRequest
 from parcauto.core.params import parse_int
 from parcauto.core.ratelimit import rate_limit_check, rate_limit_hit
@@ -35,6 +36,7 @@ from parcauto.core.ratelimit import rate_limit_check, rate_limit_hit
 from .apple.pkpass import CONTENT_TYPE
 from .apple.push import PUSH_TOKEN
 from .credentials import apple_credentials
+from .errors import WalletUnavailable
 from .selectors import pass_by_serial, passes_changed_for_device
 from .services import apple_pass_build, apple_registration_delete, apple_registration_save
 from .tokens import authentication_matches
@@ -163,7 +165,11 @@ def latest_pass(request: TenantRequest, pass_type: str, serial: str) -> HttpResp
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
     if since is not None and last_modified <= since:
         return _status(HTTPStatus.NOT_MODIFIED)
-    response = HttpResponse(apple_pass_build(access_pass=access_pass), content_type=CONTENT_TYPE)
+    try:
+        data = apple_pass_build(access_pass=access_pass, now=now())
+    except WalletUnavailable:  # its token no longer opens: nothing to send until regenerated
+        return _status(HTTPStatus.NOT_FOUND)
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = "private, no-cache"
     return response

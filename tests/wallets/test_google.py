@@ -21,7 +21,7 @@ from tests.backoffice.requests import NOW
 from tests.scoping import worker_call
 
 from .content import SERIAL, TOKEN, content_made
-from .passes import active_contract, pass_changed, pass_issued
+from .passes import active_contract, contract_became, pass_issued, plate_changed
 
 ISSUER = "3388000000022222222"
 
@@ -118,22 +118,22 @@ class TestObjectUpdates:
 
     def test_a_change_patches_the_saved_object_once(self, linked):
         later = NOW + dt.timedelta(hours=1)
-        pass_changed(linked, at=later, state="suspended")
+        contract_became(linked, status="suspended", at=later)
         (call,) = SandboxCall.objects.filter(service="google")
         assert call.method == "PATCH"
         assert call.target == f"{ISSUER}.{linked.serial_number}"
         assert call.body["state"] == "INACTIVE"
         saved = GoogleWalletObject.objects.get()
-        assert (saved.sent_revision, saved.sent_at) == (linked.revision, NOW)
+        assert (saved.sent_revision, saved.sent_at) == (linked.revision, later)
         worker_call(wallet_pass_changed, organization_id=linked.organization_id, pass_id=linked.pk)
         assert SandboxCall.objects.filter(service="google").count() == 1  # already sent
 
     def test_voiding_expires_the_object(self, linked):
-        pass_changed(linked, at=NOW + dt.timedelta(days=1), state="voided")
+        contract_became(linked, status="cancelled", at=NOW + dt.timedelta(days=1))
         (call,) = SandboxCall.objects.filter(service="google")
         assert call.body["state"] == "EXPIRED"
 
     def test_a_pass_never_linked_patches_nothing(self, organization):
         access_pass = pass_issued(active_contract(organization))
-        pass_changed(access_pass, at=NOW + dt.timedelta(hours=1))
+        plate_changed(access_pass, plate="XYZ789", at=NOW + dt.timedelta(hours=1))
         assert not SandboxCall.objects.exists()

@@ -9,6 +9,7 @@ import zipfile
 
 import jwt
 import pytest
+from django.core import mail
 from django.template import engines
 from django.test import Client, RequestFactory
 from PIL import Image
@@ -134,3 +135,18 @@ def test_the_pass_e_mail_links_to_the_holder_s_wallet_pages(settings, access_pas
     settings.WALLET_DEV_CREDENTIALS = False
     extras = pass_email_extras(access_pass=access_pass, contract=contract)
     assert (extras["wallet_apple_url"], extras["wallet_google_url"]) == ("", "")
+
+
+def test_the_pass_page_offers_both_wallets(holder, access_pass):
+    page = holder.get(f"/abonnements/{access_pass.subscription_id}/carte-acces/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="{_apple(access_pass.subscription_id)}"' in html
+    assert f'href="{_google(access_pass.subscription_id)}"' in html
+
+
+def test_the_activation_e_mail_links_to_both_wallets(access_pass):
+    (sent,) = [message for message in mail.outbox if "virtuelle" in message.subject]
+    contract = access_pass.subscription_id
+    assert f"Ajouter à Apple Wallet\u00a0: https://chus.testserver{_apple(contract)}" in sent.body
+    assert f"https://chus.testserver{_google(contract)}" in sent.alternatives[0].content

@@ -12,7 +12,7 @@ from parcauto.wallets.tokens import authentication_digest, authentication_token
 from tests.backoffice.requests import NOW
 from tests.scoping import worker_call
 
-from .passes import active_contract, pass_changed, pass_issued
+from .passes import active_contract, pass_issued, plate_changed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -36,7 +36,7 @@ def _registered(access_pass, device: str, push_token: str) -> AppleRegistration:
 def test_each_registered_device_is_pushed_once_per_change(access_pass):
     _registered(access_pass, "phone", "ab" * 32)
     _registered(access_pass, "watch", "cd" * 32)
-    pass_changed(access_pass, at=NOW + dt.timedelta(minutes=1))
+    plate_changed(access_pass, plate="XYZ789", at=NOW + dt.timedelta(minutes=1))
     assert sorted(SandboxCall.objects.values_list("target", flat=True)) == ["ab" * 32, "cd" * 32]
     again = worker_call(
         wallet_pass_changed, organization_id=access_pass.organization_id, pass_id=access_pass.pk
@@ -49,7 +49,7 @@ def test_each_registered_device_is_pushed_once_per_change(access_pass):
 def test_a_device_token_apns_calls_gone_is_forgotten(access_pass):
     _registered(access_pass, "phone", "not-a-token")
     _registered(access_pass, "watch", "cd" * 32)
-    pass_changed(access_pass, at=NOW + dt.timedelta(minutes=1))
+    plate_changed(access_pass, plate="XYZ789", at=NOW + dt.timedelta(minutes=1))
     assert list(AppleRegistration.objects.values_list("device_library_identifier", flat=True)) == [
         "watch"
     ]

@@ -13,13 +13,12 @@ from django.test import Client
 from django.utils.http import http_date
 
 from parcauto.audit.models import AuditEvent
-from parcauto.vehicles.models import Vehicle
 from parcauto.wallets.models import AppleRegistration, SandboxCall
 from parcauto.wallets.tokens import authentication_token
 from tests.backoffice.requests import NOW
 from tests.offers import Offer
 
-from .passes import active_contract, pass_changed, pass_issued
+from .passes import active_contract, code_regenerated, pass_issued, plate_changed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -82,10 +81,8 @@ def test_a_phone_registers_then_is_told_of_a_vehicle_change_and_fetches_the_new_
     )
 
     # The holder changes their vehicle's plate: access bumps the pass and queues the task.
-    vehicle = Vehicle.objects.get(pk=access_pass.subscription.vehicles.get().pk)
-    Vehicle.objects.filter(pk=vehicle.pk).update(plate="XYZ789")
     later = NOW + dt.timedelta(minutes=5)
-    pass_changed(access_pass, at=later)
+    plate_changed(access_pass, plate="XYZ789", at=later)
 
     pushes = list(SandboxCall.objects.filter(service="apns"))
     assert [(p.target, p.topic, p.body) for p in pushes] == [(PUSH_TOKEN, TYPE, {"aps": {}})]
@@ -222,7 +219,7 @@ def test_the_pass_of_a_device_gets_a_regenerated_code_and_the_old_phone_is_let_g
 ):
     _register(phone, access_pass)
     old_auth = _auth(access_pass)
-    pass_changed(access_pass, at=NOW + dt.timedelta(minutes=1), new_token=True)
+    code_regenerated(access_pass, at=NOW + dt.timedelta(minutes=1))
     assert not AppleRegistration.objects.exists()  # registered with the old code's token
     assert not SandboxCall.objects.exists()
     fetch = phone.get(f"{BASE}/passes/{TYPE}/{access_pass.serial_number}", **old_auth)

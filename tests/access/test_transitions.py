@@ -195,3 +195,17 @@ def test_a_new_name_on_the_profile_updates_the_card_in_place(
         )
 
     assert the_pass(request).revision == revision + 1
+
+
+def test_a_permit_sold_without_approval_gets_its_card_after_the_submission(
+    offer, django_capture_on_commit_callbacks
+):
+    PermitProduct.objects.filter(pk=offer.product.pk).update(approval_required=False)
+    offer.product.refresh_from_db()
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        request = submitted_request(offer, at=NOW)
+
+    assert request.status == Status.ACTIVE
+    assert the_pass(request).state == AccessPass.State.ACTIVE
+    assert OutboundEmail.objects.filter(template="access_pass").count() == 1

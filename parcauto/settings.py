@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "parcauto.accounts.middleware.StaffMfaRequiredMiddleware",
+    "parcauto.accounts.middleware.ForgetOnLogoutMiddleware",
     # Last, so that it sees a view's RateLimited first.
     "parcauto.core.ratelimit.RateLimitMiddleware",
 ]

@@ -85,3 +85,19 @@ def _is_staff_member(user: User | AnonymousUser) -> bool:
     if has_staff_role is None:  # loaded some other way (another backend, an async view)
         return is_staff_member(user)
     return user.is_staff or user.is_superuser or bool(has_staff_role)
+
+
+class ForgetOnLogoutMiddleware:
+    """A browser that signs out keeps nothing made for the person: the answer to a logout
+    asks it to clear its caches and storage (`Clear-Site-Data`), the access card kept
+    for offline use (`portal/subscriptions/pass-sw.js`) included."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = request.resolver_match
+        if request.method == "POST" and match is not None and match.url_name == "account_logout":
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -5,9 +5,13 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 
 from parcauto.audit.services import audit_log
+from parcauto.core.tasks import enqueue_by_name
 from parcauto.tenants.models import Organization
 
 from .models import Profile, User
+
+# The holder's name is on their access cards (`access` sits above: queued by name).
+_ACCESS_SYNC_PERSON_TASK = "parcauto.access.tasks.access_sync_person"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,4 +66,6 @@ def profile_save(
                 target=profile,
                 data={"fields": changed},
             )
+        if action == "profile.updated" and {"first_name", "last_name"} & set(changed):
+            enqueue_by_name(_ACCESS_SYNC_PERSON_TASK, person_id=user.pk)
     return profile

@@ -8,6 +8,7 @@ for its holder alone (`private`), so it still shows in a parking lot without a s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from parcauto.access.models import AccessPass
 from parcauto.access.qr import pass_code_svg
 from parcauto.access.services import pass_regenerate
 from parcauto.core.clock import now as clock_now
-from parcauto.core.http import PortalRequest
+from parcauto.core.http import PortalRequest, TenantRequest
 from parcauto.core.ratelimit import rate_limited
 from parcauto.subscriptions.models import Subscription
 
@@ -40,6 +41,21 @@ def _own_pass(request: PortalRequest, pk: int) -> tuple[Subscription, AccessPass
 
 
 @require_GET
+def pass_service_worker(request: TenantRequest) -> HttpResponse:
+    """The service worker that keeps the card for offline use (pass-sw.js): no data in
+    it, so served to anyone on a portal. Its URL under /abonnements/ is its scope."""
+    if request.organization is None:
+        raise Http404
+    response = render(
+        request,
+        "portal/subscriptions/pass-sw.js",
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"  # a new version is picked up at once
+    return response
+
+
+@require_GET
 @portal_view
 def subscription_pass(request: PortalRequest, pk: int) -> HttpResponse:
     subscription, access_pass = _own_pass(request, pk)
@@ -53,6 +69,7 @@ def subscription_pass(request: PortalRequest, pk: int) -> HttpResponse:
             "card": card,
             "qr": pass_code_svg(card.token) if shows_code else "",
             "shows_code": shows_code,
+            "operator_name": settings.PARCAUTO_OPERATOR_NAME,
         },
     )
     response["Cache-Control"] = CARD_CACHE_CONTROL

@@ -115,6 +115,11 @@ urlpatterns = [
         name="subscription_receipt",
     ),
     path(
+        "abonnements/carte-acces-sw.js",
+        pass_views.pass_service_worker,
+        name="pass_service_worker",
+    ),
+    path(
         "abonnements/<int:pk>/carte-acces/",
         pass_views.subscription_pass,
         name="subscription_pass",

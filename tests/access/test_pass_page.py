@@ -147,3 +147,21 @@ def test_the_downloaded_contract_prints_the_qr_code(card, person):
     pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Carte d'accès virtuelle" in pdf
     assert "Régénérer mon code" in pdf
+
+
+def test_the_card_is_kept_for_offline_use_by_a_service_worker(card, person):
+    html = page(signed_in(person).get(url(card)))
+    assert 'data-pass-offline="/abonnements/carte-acces-sw.js"' in html
+    script = Client(HTTP_HOST="chus.testserver").get("/abonnements/carte-acces-sw.js")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "carte-acces" in script.content.decode()
+    # Not on the operator's host: the script belongs to the portals.
+    assert Client().get("/abonnements/carte-acces-sw.js").status_code == 404
+
+
+def test_signing_out_clears_the_browsers_copies(card, person):
+    client = signed_in(person)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'

@@ -169,3 +169,43 @@ def test_a_vehicle_change_rewrites_the_plates_of_the_persons_contracts(
     new = AccessGrant.objects.get(subscription=request, credential="NEW999")
     assert new.valid_from == changed_at + 24 * HOUR
     assert new.state == AccessGrant.State.VALID
+
+
+def test_a_new_name_on_the_profile_updates_the_card_in_place(
+    offer, manager, django_capture_on_commit_callbacks
+):
+    from dataclasses import asdict, replace
+
+    from parcauto.accounts.profile_services import ProfileData, profile_save
+
+    request = submitted_request(offer)
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        subscription_approve(subscription=request, actor=manager, now=NOW)
+    revision = the_pass(request).revision
+    profile = request.person.profile
+    data = ProfileData(**{f: getattr(profile, f) for f in ProfileData.__dataclass_fields__})
+    assert asdict(data)["last_name"] == profile.last_name
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        profile_save(
+            user=request.person,
+            data=replace(data, last_name="Tremblay-Roy"),
+            language="fr",
+            organization=offer.organization,
+        )
+
+    assert the_pass(request).revision == revision + 1
+
+
+def test_a_permit_sold_without_approval_gets_its_card_after_the_submission(
+    offer, django_capture_on_commit_callbacks
+):
+    PermitProduct.objects.filter(pk=offer.product.pk).update(approval_required=False)
+    offer.product.refresh_from_db()
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        request = submitted_request(offer, at=NOW)
+
+    assert request.status == Status.ACTIVE
+    assert the_pass(request).state == AccessPass.State.ACTIVE
+    assert OutboundEmail.objects.filter(template="access_pass").count() == 1

@@ -163,6 +163,9 @@ MATRIX: dict[str, Entry] = {
         portal(*[E400] * 9)),
     "wallets:logo":  # public: Google Wallet fetches it
         portal(*[OK] * 9),
+    # The access card's offline copy: a script with no data in it, for anyone on a portal.
+    "portal:pass_service_worker":
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     # The access card and its "Régénérer mon code" (confirmation page; POST regenerates).
     "portal:subscription_pass":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),

@@ -5,24 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django_scopes import scope
 
 from parcauto.audit.services import audit_log
-from parcauto.core.clock import local_today
 from parcauto.tenants.models import Organization
-from parcauto.tenants.scoping import institutions_each
 
 from ..access_refresh import access_refresh_queue
 from ..models import Subscription
+from .daily import each_institution
 
 
 def subscriptions_activate_due(*, now: dt.datetime) -> int:
     """Daily job: approved contracts whose start date has come become active."""
-    activated = 0
-    for organization in institutions_each():  # a job for every institution, one at a time
-        with scope(organization=organization):
-            activated += _activate_due(organization=organization, today=local_today(now), now=now)
-    return activated
+    return each_institution(_activate_due, now=now)
 
 
 def _activate_due(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django_scopes import scope
 
 from parcauto.audit.services import audit_log
-from parcauto.core.clock import local_today
 from parcauto.tenants.models import Organization
-from parcauto.tenants.scoping import institutions_each
 
 from ..access_refresh import access_refresh_queue
 from ..models import Subscription
+from .daily import each_institution
 from .units import unit_give_back
 
 # Contracts whose term can run out (a suspended one ends too: its days are over).
@@ -31,11 +29,7 @@ ENDABLE = (
 
 def subscriptions_end_due(*, now: dt.datetime) -> int:
     """Daily job: contracts whose end date is before today become ended."""
-    ended = 0
-    for organization in institutions_each():  # a job for every institution, one at a time
-        with scope(organization=organization):
-            ended += _end_due(organization=organization, today=local_today(now), now=now)
-    return ended
+    return each_institution(_end_due, now=now)
 
 
 def _end_due(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:

@@ -146,7 +146,9 @@ def test_the_pass_page_offers_both_wallets(holder, access_pass):
 
 
 def test_the_activation_e_mail_links_to_both_wallets(access_pass):
-    (sent,) = [message for message in mail.outbox if "virtuelle" in message.subject]
+    found = [message for message in mail.outbox if "virtuelle" in message.subject]
+    assert len(found) == 1, [message.subject for message in mail.outbox]
+    sent = found[0]
     contract = access_pass.subscription_id
     assert f"Ajouter à Apple Wallet\u00a0: https://chus.testserver{_apple(contract)}" in sent.body
     assert f"https://chus.testserver{_google(contract)}" in sent.alternatives[0].content

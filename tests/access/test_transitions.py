@@ -209,3 +209,25 @@ def test_a_permit_sold_without_approval_gets_its_card_after_the_submission(
     assert request.status == Status.ACTIVE
     assert the_pass(request).state == AccessPass.State.ACTIVE
     assert OutboundEmail.objects.filter(template="access_pass").count() == 1
+
+
+def test_the_backfill_command_issues_the_cards_of_contracts_active_before_them(
+    offer, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.scoping import unscoped
+
+    request = submitted_request(offer)
+    Subscription.objects.filter(pk=request.pk).update(status=Status.ACTIVE)
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        unscoped(call_command)("access_sync_all", "--no-email", stdout=out)
+    assert "1 contracts synced" in out.getvalue()
+    assert the_pass(request).announced_for_id == request.pk
+    assert not OutboundEmail.objects.filter(template="access_pass").exists()
+    with time_machine.travel(NOW, tick=False):
+        unscoped(call_command)("access_sync_all", stdout=out)
+    assert out.getvalue().endswith("1 contracts synced, 0 grants written\n")

@@ -59,17 +59,25 @@ class SyncResult:
     pass_changed: bool
 
 
-def access_sync(*, subscription: Subscription, now: dt.datetime) -> SyncResult:
+def access_sync(
+    *, subscription: Subscription, now: dt.datetime, announce: bool = True
+) -> SyncResult:
     """Make the contract's pass and grants match it; the next term's too if it took the
-    pass over. Call it in the contract's institution's scope."""
+    pass over. Call it in the contract's institution's scope.
+
+    `announce` False: an active contract's card e-mail is recorded as sent without being
+    sent (a back-fill of contracts that were active before their cards existed).
+    """
     with transaction.atomic():
-        result, handed_to = _sync(subscription.organization_id, subscription.pk, now)
+        result, handed_to = _sync(subscription.organization_id, subscription.pk, now, announce)
         if handed_to is not None:
-            _sync(subscription.organization_id, handed_to, now)
+            _sync(subscription.organization_id, handed_to, now, announce)
     return result
 
 
-def _sync(organization_id: int, pk: int, now: dt.datetime) -> tuple[SyncResult, int | None]:
+def _sync(
+    organization_id: int, pk: int, now: dt.datetime, announce: bool
+) -> tuple[SyncResult, int | None]:
     # The contract's row lock serializes syncs of one contract (a task and a service).
     contract = (
         Subscription.objects.select_for_update(of=("self",))
@@ -118,7 +126,7 @@ def _sync(organization_id: int, pk: int, now: dt.datetime) -> tuple[SyncResult, 
         plates = []
     pass_changed = own is not None and _pass_refresh(own, contract, plates, now)
     if own is not None:
-        _announce(own, contract)
+        _announce(own, contract, send=announce)
     return SyncResult(own.pk if own else None, changed, pass_changed), handed_to
 
 
@@ -251,10 +259,11 @@ def _pass_refresh(
     return True
 
 
-def _announce(access_pass: AccessPass, contract: Subscription) -> None:
+def _announce(access_pass: AccessPass, contract: Subscription, *, send: bool) -> None:
     """ "Votre carte d'accès virtuelle": once per contract, when it becomes active."""
     if contract.status != Status.ACTIVE or access_pass.announced_for_id == contract.pk:
         return
     access_pass.announced_for = contract
     access_pass.save(update_fields=["announced_for", "updated_at"])
-    emails.pass_email_queue(access_pass=access_pass, contract=contract)
+    if send:
+        emails.pass_email_queue(access_pass=access_pass, contract=contract)

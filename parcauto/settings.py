@@ -86,6 +86,9 @@ if PARCAUTO_MAX_VEHICLES_PER_ACCOUNT < 1 or PARCAUTO_VEHICLE_ACTIVATION_DELAY_HO
         "PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS 0 or more"
     )
 
+# Gates: a device whose clock is further than this from the server's is refused (seconds).
+PARCAUTO_ACCESS_MAX_CLOCK_SKEW_SECONDS = envint("PARCAUTO_ACCESS_MAX_CLOCK_SKEW_SECONDS", 300)
+
 INSTALLED_APPS = [
     "parcauto.backoffice.apps.ParcautoAdminConfig",
     "django.contrib.auth",

@@ -300,7 +300,8 @@ def _stored(*, device: Device, nonce: str, digest: str) -> Decision | None:
     return Decision(event=stored, replayed=True)
 
 
-def _check_lot(device: Device, lot_id: int) -> ParkingLot:
+def device_lot(device: Device, lot_id: int) -> ParkingLot:
+    """The device's own lot, if `lot_id` names it; LotNotBound or UnknownLot otherwise."""
     if lot_id == device.lot_id:
         return device.lot
     # The scope is the device's institution: another institution's lot is not found.
@@ -335,7 +336,7 @@ def access_decide(
     )
     if direction not in Direction.values:
         raise InvalidDirection
-    lot = _check_lot(device, lot_id)
+    lot = device_lot(device, lot_id)
     lanes = device_lanes(device)
     if (lanes and lane not in lanes) or len(lane) > LANE_MAX_LENGTH:
         raise UnknownLane

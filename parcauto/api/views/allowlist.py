@@ -1,0 +1,134 @@
+"""`GET /api/v1/lots/{id}/allowlist`: what a controller needs to decide offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django_scopes import scope
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from parcauto.access.allowlist import allowlist_rows, allowlist_version, is_removal
+from parcauto.access.decisions import UnknownLot, device_lot
+from parcauto.catalog.models import ParkingLot
+from parcauto.core.clock import now
+from parcauto.core.params import MAX_ID, parse_id, parse_int
+
+from ..errors import ApiError
+from ..schema import error_responses
+from ..serializers import AllowlistSerializer
+from .base import DeviceView
+
+_UTC_SUFFIX = "+00:00"
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace(_UTC_SUFFIX, "Z")
+
+
+def _row_json(row: dict[str, Any]) -> str:
+    return json.dumps(
+        row
+        | {
+            "contract_from": _when(row["contract_from"]),
+            "valid_from": _when(row["valid_from"]),
+            "valid_until": _when(row["valid_until"]),
+        },
+        separators=(",", ":"),
+    )
+
+
+def _body(*, lot: ParkingLot, since: int | None, revision: int, at: dt.datetime) -> Iterator[str]:
+    """The answer in pieces, read as it is sent (the full list of a big lot included).
+
+    It is sent after the view has returned: it enters the institution's scope itself.
+    """
+    with scope(organization=lot.organization_id):
+        head = {"lot": lot.pk, "since": since, "revision": revision, "generated_at": _when(at)}
+        yield json.dumps(head, separators=(",", ":"))[:-1] + ',"grants":['
+        removed: list[str] = []
+        first = True
+        for row in allowlist_rows(lot=lot, since=since, now=at):
+            if is_removal(row):
+                removed.append(_row_json(row))
+                continue
+            yield ("" if first else ",") + _row_json(row)
+            first = False
+        yield '],"removed":[' + ",".join(removed) + "]}"
+
+
+def _since(request: Request) -> int | None:
+    value = request.query_params.get("since")
+    if value is None:
+        return None
+    since = parse_int(value, minimum=0, maximum=MAX_ID)
+    if since is None:
+        message = _("Give `since` as a revision this list gave you: a whole number.")
+        raise ApiError("invalid_cursor", message, fields={"since": [message]})
+    return since
+
+
+def _matches(request: Request, etag: str) -> bool:
+    wanted = request.headers.get("If-None-Match", "")
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+    return etag in tags or "*" in tags
+
+
+class AllowlistView(DeviceView):
+    @extend_schema(
+        operation_id="lot_allowlist",
+        summary="The lot's allowlist, whole or since a revision",
+        description=(
+            "Every valid grant of the lot that is not over: passes by the SHA-256 (hex) of "
+            "their token, plates normalised with their province or state, each with its "
+            "window. Keep `revision` and ask `?since=<revision>` next: the answer then holds "
+            "the grants written since, the valid ones in `grants` (replace by `id`) and the "
+            "others in `removed` (drop by `id`). A grant's window ends by itself at "
+            "`valid_until`. Send the `ETag` back in `If-None-Match`: 304 when nothing changed."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT64, OpenApiParameter.PATH, description="The device's lot."
+            ),
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.INT64,
+                description="A `revision` this list gave: only what changed after it.",
+            ),
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag of the list you hold.",
+            ),
+        ],
+        responses={
+            200: AllowlistSerializer,
+            304: OpenApiResponse(description="Not modified: the list you hold is current."),
+            **error_responses("invalid_cursor", "lot_not_bound", "unknown_lot"),
+        },
+    )
+    def get(self, request: Request, id: str) -> Response | StreamingHttpResponse:
+        lot_id = parse_id(id)
+        if lot_id is None:
+            raise UnknownLot
+        lot = device_lot(self.device, lot_id)
+        since, at = _since(request), now()
+        version = allowlist_version(lot=lot, since=since, now=at)
+        headers = {"ETag": version.etag, "Cache-Control": "private, no-cache"}
+        if _matches(request, version.etag):
+            return Response(status=304, headers=headers)
+        return StreamingHttpResponse(
+            _body(lot=lot, since=since, revision=version.revision, at=at),
+            content_type="application/json",
+            headers=headers,
+        )

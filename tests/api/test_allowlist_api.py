@@ -37,12 +37,18 @@ def grants(offer):
     token = pass_token()
     return {
         "pass": grant_for(contract, token=token, contract_from=NOW - 30 * DAY),
-        "new plate": grant_for(contract, plate="NEW123", contract_from=NOW - 30 * DAY,
-                               valid_from=NOW + DAY),
-        "old plate": grant_for(contract, plate="OLD123", contract_from=NOW - 30 * DAY,
-                               valid_until=NOW - DAY),
-        "cancelled": grant_for(contract, token=pass_token(), contract_from=NOW - 30 * DAY,
-                               state=AccessGrant.State.CANCELLED),
+        "new plate": grant_for(
+            contract, plate="NEW123", contract_from=NOW - 30 * DAY, valid_from=NOW + DAY
+        ),
+        "old plate": grant_for(
+            contract, plate="OLD123", contract_from=NOW - 30 * DAY, valid_until=NOW - DAY
+        ),
+        "cancelled": grant_for(
+            contract,
+            token=pass_token(),
+            contract_from=NOW - 30 * DAY,
+            state=AccessGrant.State.CANCELLED,
+        ),
         "token": token,
     }
 

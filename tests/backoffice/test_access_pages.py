@@ -184,8 +184,9 @@ def test_what_cannot_be_a_pass_or_plate_is_said_on_the_form(offer, manager, sent
 
 
 def test_a_picture_without_a_qr_code_is_said_so(offer, manager):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     blank = io.BytesIO()
     Image.new("RGB", (200, 200), "white").save(blank, "PNG")

@@ -236,7 +236,11 @@ def access_evaluate(
     )
     if not rows:
         return Verdict(allowed=False, reason=Reason.UNKNOWN, subscription_id=None)
-    here = [(_grant_reason(*row[2:], now=now), row[1]) for row in rows if row[0] == lot.pk]
+    here = [
+        (_grant_reason(state, starts, opens, ends, now), subscription_id)
+        for lot_id, subscription_id, state, starts, opens, ends in rows
+        if lot_id == lot.pk
+    ]
     if not here:
         return Verdict(allowed=False, reason=Reason.WRONG_LOT, subscription_id=rows[0][1])
     reason, subscription_id = max(here, key=lambda found: _NEAREST.index(found[0]))

@@ -34,5 +34,7 @@ def qr_texts(data: bytes) -> list[str]:
         ValueError,
     ):
         return []
-    found = zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(
+        gray, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
     return [barcode.text for barcode in found if barcode.valid and barcode.text]

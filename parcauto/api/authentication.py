@@ -43,7 +43,7 @@ class DeviceKeyAuthentication(BaseAuthentication):
         return REALM
 
 
-class DeviceKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class DeviceKeyScheme(OpenApiAuthenticationExtension):
     """The key as the OpenAPI schema describes it."""
 
     target_class = DeviceKeyAuthentication

@@ -118,7 +118,8 @@ def _validation_code(error: exceptions.ValidationError) -> str:
 
 
 def domain_error(error: DecisionError | DeviceError) -> ApiError:
-    fields = {error.field: [str(error.message)]} if getattr(error, "field", "") else {}
+    field: str = getattr(error, "field", "")
+    fields = {field: [str(error.message)]} if field else {}
     return ApiError(error.code, error.message, fields=fields)
 
 

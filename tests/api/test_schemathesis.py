@@ -84,7 +84,7 @@ def api_schema(gate):
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
-_coin = random.Random(1085)  # noqa: S311 - which cases get a fresh time: not a secret
+_coin = random.Random(1085)
 
 
 def _towards_the_devices_lot(case, lot_id: int) -> None:

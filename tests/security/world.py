@@ -23,7 +23,6 @@ from django_tasks_db.models import DBTaskResult
 
 from parcauto.access.devices import IssuedKey, device_register, device_revoke
 from parcauto.access.models import Device
-
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice

@@ -244,7 +244,7 @@ def test_nonces_are_per_device(offer, contract):
 
 @pytest.mark.parametrize("offset", [dt.timedelta(minutes=5, seconds=1), -dt.timedelta(minutes=6)])
 def test_a_device_clock_too_far_from_the_servers_is_refused(gate, offset):
-    with pytest.raises(ClockSkew, match="seconds"):
+    with pytest.raises(ClockSkew, match="second"):
         decide(gate, token=pass_token(), device_time=NOW + offset)
     assert AccessEvent.objects.count() == 0
 

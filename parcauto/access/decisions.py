@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +41,7 @@ from parcauto.vehicles.models import JURISDICTION_CODES
 from parcauto.vehicles.normalizers import normalize_plate
 
 from .devices import LANE_MAX_LENGTH, device_lanes
+from .gate_sql import event_insert, grants_matching, last_accepted_direction
 from .models import AccessEvent, AccessGrant, Device, Reason
 
 # What a pass's QR code carries: an opaque random token in URL-safe base64 (at least 128
@@ -211,11 +211,8 @@ def _grant_reason(
 
 def _inside(*, lot: ParkingLot, subscription_id: int) -> bool:
     """The contract's last accepted passage at this lot was an entry (anti-passback)."""
-    last = (
-        AccessEvent.objects.filter(subscription_id=subscription_id, lot=lot, allowed=True)
-        .order_by("-recorded_at", "-id")
-        .values_list("direction", flat=True)
-        .first()
+    last = last_accepted_direction(
+        organization_id=lot.organization_id, subscription_id=subscription_id, lot_id=lot.pk
     )
     return last == Direction.ENTRY
 
@@ -224,15 +221,11 @@ def access_evaluate(
     *, lot: ParkingLot, credential: Credential, direction: str, now: dt.datetime
 ) -> Verdict:
     """The decision for `credential` at `lot` (module docstring), recording nothing."""
-    grants = AccessGrant.objects.filter(
-        organization_id=lot.organization_id, kind=credential.kind, credential=credential.value
-    ).exclude(state=AccessGrant.State.REVOKED)
-    if credential.kind == AccessGrant.Kind.PLATE:
-        grants = grants.filter(jurisdiction=credential.jurisdiction)
-    rows = list(
-        grants.values_list(
-            "lot_id", "subscription_id", "state", "contract_from", "valid_from", "valid_until"
-        )
+    rows = grants_matching(
+        organization_id=lot.organization_id,
+        kind=credential.kind,
+        credential=credential.value,
+        jurisdiction=credential.jurisdiction if credential.kind == AccessGrant.Kind.PLATE else None,
     )
     if not rows:
         return Verdict(allowed=False, reason=Reason.UNKNOWN, subscription_id=None)
@@ -376,12 +369,8 @@ def access_decide(
         device_time=device_time,
         recorded_at=now,
     )
-    try:
-        with transaction.atomic():
-            event.save(force_insert=True)
-    except IntegrityError:  # the same nonce, recorded in the meantime (a retry in flight)
+    if not event_insert(event, now=now):  # a retry: its first request is recorded
         stored = _stored(device=device, nonce=nonce, digest=digest)
-        if stored is None:
-            raise
+        assert stored is not None  # noqa: S101 - the conflicting row exists
         return stored
     return Decision(event=event, replayed=False)

@@ -14,6 +14,7 @@ from parcauto.access.devices import (
     RevokedKey,
     device_authenticate,
     device_register,
+    devices_forget,
     device_revoke,
     device_rotate_key,
     lanes_parse,
@@ -91,11 +92,23 @@ def test_last_seen_is_written_at_most_once_a_minute(offer, django_assert_num_que
     authenticate = unscoped(device_authenticate)
     with django_assert_num_queries(2):  # the device, then its last contact
         authenticate(key=issued.key, now=NOW)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):  # remembered a few seconds in this process
         authenticate(key=issued.key, now=NOW + dt.timedelta(seconds=59))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         authenticate(key=issued.key, now=NOW + dt.timedelta(seconds=61))
     assert Device.objects.get().last_seen_at == NOW + dt.timedelta(seconds=61)
+
+
+def test_a_key_revoked_elsewhere_stops_once_this_process_forgets_it(offer):
+    """Another server's revocation reaches this one within `KNOWN_FOR_SECONDS`."""
+    issued = device_of(offer.lot, at=NOW)
+    authenticate = unscoped(device_authenticate)
+    authenticate(key=issued.key, now=NOW)
+    Device.objects.update(revoked_at=NOW)  # as another process's revocation writes it
+    assert authenticate(key=issued.key, now=NOW).pk == issued.device.pk
+    devices_forget()  # what the delay does
+    with pytest.raises(RevokedKey):
+        authenticate(key=issued.key, now=NOW)
 
 
 def test_a_device_name_is_unique_in_its_institution(offer):

@@ -95,7 +95,7 @@ def last_accepted_direction(*, organization_id: int, subscription_id: int, lot_i
 
 def event_insert(event: AccessEvent, *, now: dt.datetime) -> bool:
     """Write the event (its id set on it); False when its device already used its nonce."""
-    values = [
+    values: list[Any] = [
         _when(now),
         _when(now),
         event.organization_id,

@@ -14,9 +14,9 @@ from parcauto.access.devices import (
     RevokedKey,
     device_authenticate,
     device_register,
-    devices_forget,
     device_revoke,
     device_rotate_key,
+    devices_forget,
     lanes_parse,
 )
 from parcauto.access.models import Device

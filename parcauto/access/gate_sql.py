@@ -73,7 +73,8 @@ def grants_matching(
 ) -> list[tuple[int, int, str, dt.datetime, dt.datetime, dt.datetime | None]]:
     """(lot, contract, state, contract_from, valid_from, valid_until) of the institution's
     grants of this credential, revoked ones left out (the `grant_lookup` index)."""
-    sql, params = _MATCHING, [organization_id, kind, credential, AccessGrant.State.REVOKED]
+    sql = _MATCHING
+    params: list[Any] = [organization_id, kind, credential, str(AccessGrant.State.REVOKED)]
     if jurisdiction is not None:
         sql, params = f"{sql} AND jurisdiction = %s", [*params, jurisdiction]
     with connection.cursor() as cursor:

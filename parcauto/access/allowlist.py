@@ -81,12 +81,16 @@ def _rows(*, lot: ParkingLot, since: int | None, now: dt.datetime) -> QuerySet[A
 
 def allowlist_rows(
     *, lot: ParkingLot, since: int | None, now: dt.datetime
-) -> Iterator[dict[str, Any]]:
-    """The grants of the answer, oldest revision first, as plain dicts (`ROW_FIELDS`),
-    read in chunks: a 10,000-permit lot never sits in memory as model instances."""
-    return _rows(lot=lot, since=since, now=now).values(*ROW_FIELDS).iterator(chunk_size=_CHUNK)
+) -> Iterator[tuple[Any, ...]]:
+    """The grants of the answer, oldest revision first, as tuples of `ROW_FIELDS`, read
+    in chunks: a 10,000-permit lot never sits in memory as model instances."""
+    rows = _rows(lot=lot, since=since, now=now).values_list(*ROW_FIELDS)
+    return rows.iterator(chunk_size=_CHUNK)
 
 
-def is_removal(row: dict[str, Any]) -> bool:
+_STATE = ROW_FIELDS.index("state")
+
+
+def is_removal(row: tuple[Any, ...]) -> bool:
     """A delta's row that takes a credential away (no longer valid)."""
-    return row["state"] != AccessGrant.State.VALID
+    return row[_STATE] != AccessGrant.State.VALID

@@ -23,7 +23,7 @@ from parcauto.access.decisions import (
     reason_display,
     token_credential,
 )
-from parcauto.access.qr import qr_texts
+from parcauto.access.qr_reading import qr_texts
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot
 from parcauto.core.clock import now

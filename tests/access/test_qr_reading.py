@@ -1,4 +1,4 @@
-"""Reading a pass's QR code from a picture, as the test gate does."""
+"""Reading a pass's QR code from a picture, as the test gate does (drawing one: `access.qr`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from parcauto.access.qr import MAX_PIXELS, qr_texts
+from parcauto.access.qr_reading import MAX_PIXELS, qr_texts
 from parcauto.core.uploads import document_type
 
 from .pictures import qr_png

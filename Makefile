@@ -68,8 +68,9 @@ lint:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## bench: the opening-day rush through gunicorn, then the monthly billing run over 100,000
-## contracts, each on a throwaway PostgreSQL database (bench/README.md)
+## bench: the opening-day rush through gunicorn, the monthly billing run over 100,000
+## contracts, then the gates' decisions and allowlists over 100,000 contracts, each on a
+## throwaway PostgreSQL database (bench/README.md)
 bench: messages
 	@scripts/pg-available "$(PG_BENCH_SERVER)" || { \
 	  echo "error: PostgreSQL is not reachable at $(PG_BENCH_SERVER): start it"; \
@@ -77,6 +78,7 @@ bench: messages
 	  exit 1; }
 	$(PY) -m bench.rush --pg-url "$(PG_BENCH_SERVER)" $(BENCH_ARGS)
 	$(PY) -m bench.billing --pg-url "$(PG_BENCH_SERVER)"
+	$(PY) -m bench.access --pg-url "$(PG_BENCH_SERVER)"
 
 clean:
 	rm -rf $(VENV) var test-artifacts

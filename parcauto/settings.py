@@ -88,6 +88,9 @@ if PARCAUTO_MAX_VEHICLES_PER_ACCOUNT < 1 or PARCAUTO_VEHICLE_ACTIVATION_DELAY_HO
         "PARCAUTO_VEHICLE_ACTIVATION_DELAY_HOURS 0 or more"
     )
 
+# Gates: a device whose clock is further than this from the server's is refused (seconds).
+PARCAUTO_ACCESS_MAX_CLOCK_SKEW_SECONDS = envint("PARCAUTO_ACCESS_MAX_CLOCK_SKEW_SECONDS", 300)
+
 INSTALLED_APPS = [
     "parcauto.backoffice.apps.ParcautoAdminConfig",
     "django.contrib.auth",
@@ -103,6 +106,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "parcauto.core",
     "parcauto.tenants",
     "parcauto.accounts",
@@ -119,6 +125,7 @@ INSTALLED_APPS = [
     "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
+    "parcauto.api",
 ]
 
 MIDDLEWARE = [
@@ -374,6 +381,37 @@ PARCAUTO_RATE_LIMITS = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Parcauto"
+
+# --- The devices' API (parcauto/api) ---------------------------------------------------
+# Requests per device key, counted like the pages' limits (count/period/device).
+PARCAUTO_API_DEVICE_RATE = envrates("PARCAUTO_API_DEVICE_RATE", "600/m/device", per=("device",))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["parcauto.api.authentication.DeviceKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["parcauto.api.permissions.IsDevice"],
+    "DEFAULT_THROTTLE_CLASSES": ["parcauto.api.throttling.DeviceRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "parcauto.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parcauto API",
+    "DESCRIPTION": (
+        "Gate readers, plate cameras and patrol phones of an institution's lots. "
+        "Authenticate with `Authorization: Bearer <key>` (a device's key, shown once in the "
+        "back office). Errors: `{code, message, fields}`, messages in the Accept-Language."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -7,6 +7,7 @@ from parcauto.portal import account_views
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("api/", include("parcauto.api.urls")),  # devices' JSON API, on any host
     path("passerelle-test/", include("parcauto.payments.urls")),  # sandbox card gateway
     path("wallet/", include("parcauto.wallets.urls")),  # PassKit web service, Google's logo
     path("", include("parcauto.portal.urls")),

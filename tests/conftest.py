@@ -12,6 +12,7 @@ from django.test.client import ClientHandler
 from django_scopes import scope
 from hypothesis import settings as hypothesis_settings
 
+from parcauto.access.devices import devices_forget
 from parcauto.billing.models import TaxRate
 from parcauto.billing.taxes import tax_rates_forget
 from parcauto.tenants.selectors import organization_hosts_forget
@@ -38,6 +39,7 @@ def _test_settings(settings, tmp_path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # rate limits must not leak between tests
     organization_hosts_forget()  # nor the portals' host names
+    devices_forget()  # nor the devices' keys
 
 
 @pytest.fixture(autouse=True)

@@ -231,6 +231,9 @@ class AccessEvent(TenantOwnedModel):
     allowed = models.BooleanField(_("allowed"))
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     nonce = models.CharField(_("nonce"), max_length=64)
+    # SHA-256 of what the device asked (lot, lane, direction, credential, device time): a
+    # retry with the same nonce gets the stored answer back only if it asks the same.
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True)
     device_time = models.DateTimeField(_("device time"))
     recorded_at = models.DateTimeField(_("recorded at"))
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import billing, billing_invoices, billing_returns, billing_revenue, queue, requests
+from .views import (
+    billing,
+    billing_invoices,
+    billing_returns,
+    billing_revenue,
+    devices,
+    queue,
+    requests,
+    simulator,
+)
 
 app_name = "backoffice"
 
@@ -16,6 +25,11 @@ urlpatterns = [
         requests.attachment,
         name="attachment",
     ),
+    path("acces/appareils/", devices.devices, name="devices"),
+    path("acces/appareils/ajouter/", devices.device_add, name="device_add"),
+    path("acces/appareils/<int:pk>/nouvelle-cle/", devices.device_rotate, name="device_rotate"),
+    path("acces/appareils/<int:pk>/revoquer/", devices.device_revoke_view, name="device_revoke"),
+    path("acces/borne-de-test/", simulator.gate_simulator, name="gate_simulator"),
     path("facturation/", billing.runs, name="billing_runs"),
     path("facturation/cycles/<int:pk>/", billing.run, name="billing_run"),
     path("facturation/paiements-refuses/", billing.failed, name="billing_failed"),

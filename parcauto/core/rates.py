@@ -7,14 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
-_RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip)")
+_RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip|device)")
 
 
 @dataclass(frozen=True)
 class Rate:
     limit: int
     period: str  # a count of s, m, h or d: "15m", "h" (django-ratelimit's and allauth's)
-    per: Literal["user", "ip"]
+    per: Literal["user", "ip", "device"]  # device: an API key's (parcauto.api.throttling)
 
 
 def rates_parse(value: str) -> list[Rate]:
@@ -23,7 +23,9 @@ def rates_parse(value: str) -> list[Rate]:
     for part in filter(None, (item.strip() for item in value.split(","))):
         match = _RATE.fullmatch(part)
         if match is None or int(match.group(1)) < 1:
-            raise ValueError(f"not a rate (count/period/user or ip, e.g. 10/15m/user): {part!r}")
+            raise ValueError(
+                f"not a rate (count/period/user, ip or device, e.g. 10/15m/user): {part!r}"
+            )
         limit, period, per = match.groups()
-        rates.append(Rate(int(limit), period, cast(Literal["user", "ip"], per)))
+        rates.append(Rate(int(limit), period, cast(Literal["user", "ip", "device"], per)))
     return rates

@@ -71,7 +71,8 @@ def document_type(head: bytes) -> str | None:
         extension = puremagic.from_string(head) if head else ""
     except puremagic.PureError:
         extension = ""
-    extension = ".jpg" if extension == ".jpeg" else extension
+    # A JPEG is named .jpeg, or .jfif by its JFIF header (what Pillow and many cameras write).
+    extension = ".jpg" if extension in (".jpeg", ".jfif") else extension
     return ACCEPTED_DOCUMENTS.get(extension)
 
 

@@ -16,6 +16,10 @@ Who enters which scope:
   institution at a time, `for organization in institutions_each(): with scope(...)`,
   so that each institution's rows are read and written under its own guard.
 
+A machine's request (a gate's API call) comes on any host: its credential, not the host,
+names the institution. `credential_holder` finds the one row its key names, outside any
+scope, and the caller enters that row's institution's scope before reading anything else.
+
 `every_institution` lifts the guard altogether; it is kept for what has no institution
 to go through (the demo loader), and says why at each use. `scopes_disabled` may appear
 in this module only (`tests/tenants/test_scoping.py` fails otherwise).
@@ -34,7 +38,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django_scopes import scope, scopes_disabled
 
 from .models import Organization
@@ -64,6 +68,25 @@ def staff_scope(organization_ids: Iterable[int]) -> Iterator[None]:
     """
     with scope(organization=sorted(organization_ids)):
         yield
+
+
+def credential_holder[M: Model](
+    model: type[M], /, *, with_related: tuple[str, ...] = (), **unique_lookup: object
+) -> M | None:
+    """The one row of a tenant-owned `model` that a machine's credential names (a
+    device's key id), read before any scope is entered, or None.
+
+    Only a lookup on unique fields: it finds one row, never a list of another
+    institution's; `with_related` joins rows it points at (its lot), of its institution.
+    The caller checks the rest of the credential (the key's secret) and then works in the
+    row's institution: `with scope(organization=row.organization_id)`.
+    """
+    fields = [model._meta.get_field(name) for name in unique_lookup]
+    if not fields or not all(getattr(field, "unique", False) for field in fields):
+        raise ValueError(f"{model.__name__}: look a credential up by a unique field only")
+    with scopes_disabled():
+        rows = model.objects.filter(**unique_lookup)  # type: ignore[attr-defined]
+        return rows.select_related(*with_related).first() if with_related else rows.first()
 
 
 @contextmanager

@@ -20,7 +20,11 @@ from tests.factories import (
     ProfileFactory,
     UserCategoryFactory,
 )
+from tests.offers import Offer, supervisor_offer
 from tests.scoping import within_its_institution
+
+# Monday 2 November 2026, 8:00 in Quebec.
+NOW = dt.datetime(2026, 11, 2, 8, 0, tzinfo=LOCAL_TZ)
 
 _numbers = itertools.count(300_000_001)
 
@@ -94,3 +98,8 @@ def contract(
         holds_unit=True,
         activated_at=at(start) if status == Subscription.Status.ACTIVE else None,
     )
+
+
+@pytest.fixture
+def offer(organization) -> Offer:
+    return supervisor_offer(organization)

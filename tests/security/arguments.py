@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from .outcomes import Arguments
 from .routes import admin_label
-from .world import Role, World
+from .world import Caller, Role, World
 
 
 def contract(world: World) -> dict[str, Any]:
@@ -80,6 +80,15 @@ def institution_on_site(world: World) -> dict[str, Any]:
     }
 
 
+def device(world: World) -> dict[str, Any]:
+    return {"pk": world.devices[Caller.DEVICE].device.pk}
+
+
+def lot(world: World) -> dict[str, Any]:
+    """A's lot, where the world's device of institution 1 stands."""
+    return {"id": world.contract.lot_id}
+
+
 def admin_object(label: str) -> Arguments:
     def fill(world: World) -> dict[str, Any]:
         return {"object_id": world.admin_objects[label].pk}
@@ -122,6 +131,9 @@ ARGUMENTS: dict[str, Arguments] = {
     "backoffice:billing_file_download": admin_download("payments.collectionfile"),
     "backoffice:billing_invoice": invoice,
     "backoffice:billing_refund": invoice,
+    "backoffice:device_rotate": device,
+    "backoffice:device_revoke": device,
+    "api:allowlist": lot,
     "admin:view_on_site": institution_on_site,
     "admin:app_list": lambda world: {"app_label": "tenants"},
     "admin/(?P<url>.*)$": lambda world: {"url": "nowhere/"},

@@ -17,7 +17,7 @@ role must get, not what it happens to get.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .outcomes import (
     ALOGIN,
@@ -34,11 +34,13 @@ from .outcomes import (
     TO_DASH,
     TO_PROF,
     Entry,
+    Outcome,
     portal,
     root,
     to,
 )
 from .routes import admin_key
+from .world import CALLERS, Caller
 
 NEW = to("/abonnements/nouveau/")  # the wizard's first step: no request being written
 REAUTH = to(f"/accounts/reauthenticate/?next={THIS_PAGE}")  # the password again, then back
@@ -273,6 +275,30 @@ MATRIX: dict[str, Entry] = {
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
     "backoffice:billing_refund": post(  # a money decision: not agents; 400: no amount given
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E403,  E400,  E400)),
+    # Access: devices and their keys are the managers' (and the operator's); the test gate is
+    # every staff member's, for their institutions' lots.
+    "backoffice:devices":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
+    "backoffice:device_add":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
+    "backoffice:device_rotate": post(  # the page that shows the new key once
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E403,  OK,    OK)),
+    "backoffice:device_revoke": post(
+        root(LOGIN, E403, E403, E403, E404, E404, E403, *[to("/gestion/acces/appareils/")] * 2)),
+    "backoffice:gate_simulator":
+        root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    # --- /api/: devices only (DEVICE_MATRIX); a person's session is no key --------------------
+    "api:decisions": any_host(post(
+        root(                      E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401))),
+    "api:allowlist": any_host(
+        root(                      E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401)),
+    # The schema and its docs are public: they describe the API, no institution's data.
+    "api:schema": any_host(
+        root(                      OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "api:docs": any_host(
+        root(                      OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    "api:not_found": any_host(
+        root(                      E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404)),
     # --- /admin/: the site's own pages ------------------------------------------------------
     "admin:index":
         root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, OK, OK,    OK,    OK,    OK),
@@ -380,6 +406,37 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     "vehicles.vehicle": OPERATOR_VIEWS,
     "django_tasks_database.dbtaskresult": OPERATOR_VIEWS,
 }
+
+
+@dataclass(frozen=True)
+class DeviceEntry:
+    """What each API caller gets from one URL; a POST sends a valid decision request
+    naming A's lot (`test_device_matrix`)."""
+
+    outcomes: dict[Caller, Outcome]
+    method: str = "get"
+
+
+def device_row(*outcomes: Outcome, method: str = "get") -> DeviceEntry:
+    """Outcomes in the order of `world.Caller`."""
+    if len(outcomes) != len(CALLERS):
+        raise ValueError(f"{len(CALLERS)} outcomes expected, one per caller")
+    return DeviceEntry(dict(zip(CALLERS, outcomes, strict=True)), method)
+
+
+# Devices are callers of their own: a key, no person. Asked on the operator's host (the key
+# decides the institution; tests/api/ asks on portal hosts too). Another institution's lot
+# answers exactly as a lot that does not exist.
+# fmt: off
+DEVICE_MATRIX: dict[str, DeviceEntry] = {
+    # key:                        no key  device  other lot  other inst.  revoked
+    "api:decisions": device_row(  E401,   OK,     E403,      E404,        E401, method="post"),
+    "api:allowlist": device_row(  E401,   OK,     E403,      E404,        E401),
+    "api:schema":    device_row(  OK,     OK,     OK,        OK,          OK),
+    "api:docs":      device_row(  OK,     OK,     OK,        OK,          OK),
+    "api:not_found": device_row(  E404,   E404,   E404,      E404,        E404),
+}
+# fmt: on
 
 
 def declared() -> dict[str, Entry]:

@@ -46,6 +46,9 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "portal:vehicle_models": ("make", "vehicle-make"),
     "portal:subscription_contract": ("langue",),
     "portal:subscription_receipt": ("langue",),
+    # drf-spectacular's schema and docs views read these.
+    "api:schema": ("format", "lang"),
+    "api:docs": ("lang", "script"),
     "backoffice:queue": ("select", "page"),
     "wallets:apple_changed_serials": ("passesUpdatedSince",),
     # The revenue page's link to its CSV carries the page's filters.
@@ -94,6 +97,7 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         ),
     ),
 }
+API_FUZZED_BY_SCHEMA = {"api:decisions", "api:allowlist"}
 CSRF_SECRET = "f" * 32  # a valid CSRF token is its cookie's secret itself
 MISSING = object()  # a field left out of the request
 
@@ -145,8 +149,16 @@ def reached(key: str) -> list[Role]:
 
 
 def fuzzed_keys() -> list[str]:
-    """Every URL some role reaches, and the POST-only views (reached through their forms)."""
-    return sorted(key for key, entry in DECLARED.items() if reached(key) or entry.method == "post")
+    """Every URL some role reaches, and the POST-only views (reached through their forms).
+
+    The API's device endpoints take JSON from a device, not forms from a person: every
+    operation of its OpenAPI schema is fuzzed by schemathesis (tests/api/test_schemathesis).
+    """
+    return sorted(
+        key
+        for key, entry in DECLARED.items()
+        if (reached(key) or entry.method == "post") and key not in API_FUZZED_BY_SCHEMA
+    )
 
 
 def path_of(world: World, key: str) -> str:

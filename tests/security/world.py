@@ -21,11 +21,13 @@ from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from parcauto.access.models import AccessGrant, AccessPass
+from parcauto.access.devices import IssuedKey, device_register, device_revoke
+from parcauto.access.models import AccessGrant, AccessPass, Device
 from parcauto.access.services import access_sync
 from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
+from parcauto.catalog.models import ParkingLot
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.subscriptions.models import Attachment, Subscription
@@ -39,7 +41,13 @@ from tests.backoffice.requests import (
 )
 from tests.backoffice.staff import staff_member
 from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_file, invoice_for
-from tests.factories import OrganizationFactory, ProductGrantFactory, ProfileFactory, UserFactory
+from tests.factories import (
+    OrganizationFactory,
+    ParkingLotFactory,
+    ProductGrantFactory,
+    ProfileFactory,
+    UserFactory,
+)
 from tests.pages import PDF
 from tests.payments.factories import employer_make, originator_make
 
@@ -63,6 +71,19 @@ class Role(enum.StrEnum):
 
 
 ROLES = list(Role)
+
+
+class Caller(enum.StrEnum):
+    """The API's callers: devices with their key (no person, no session), by where they are."""
+
+    NO_KEY = "no key"
+    DEVICE = "device of A's lot (institution 1)"
+    OTHER_LOT = "device of another lot of institution 1"
+    OTHER_INSTITUTION = "device of institution 2"
+    REVOKED = "revoked device of A's lot"
+
+
+CALLERS = list(Caller)
 
 
 class Host(enum.Enum):
@@ -90,6 +111,7 @@ class World:
     invoice: Invoice  # the contract's paid invoice
     billing_run: BillingRun
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
+    devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
         client = Client(HTTP_HOST=host_for(role, host), **defaults)
@@ -128,6 +150,21 @@ def _bank_account(request: Subscription) -> PaymentMethod:
     return method
 
 
+def _device(lot: ParkingLot, name: str, manager: User, *, revoked: bool = False) -> IssuedKey:
+    issued = device_register(
+        organization=lot.organization,
+        lot=lot,
+        name=name,
+        kind=Device.Kind.GATE_READER,
+        lanes="",
+        actor=manager,
+        now=NOW,
+    )
+    if revoked:
+        device_revoke(device=issued.device, actor=manager, now=NOW)
+    return issued
+
+
 def world_build() -> World:
     home = OrganizationFactory(slug="chus", name_fr="CIUSSS de l'Estrie - CHUS", hostname=HOME_HOST)
     other = OrganizationFactory(slug="cisso", name_fr="CISSS de l'Outaouais", hostname=OTHER_HOST)
@@ -145,7 +182,7 @@ def world_build() -> World:
     }
     person = users[Role.CUSTOMER_A]
     offer = offer_of(home)
-    offer_of(other, lot_number="1534", product_number="7117")  # C's portal sells too
+    other_offer = offer_of(other, lot_number="1534", product_number="7117")  # C's sells too
 
     contract = submitted_request(offer, person=person, at=NOW - dt.timedelta(days=20))
     Subscription.objects.filter(pk=contract.pk).update(status=Subscription.Status.ACTIVE)
@@ -201,6 +238,15 @@ def world_build() -> World:
         "payments.padoriginator": originator_make(home),
         "payments.payrollemployer": employer_make(home),
     }
+    manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
+    devices = {
+        Caller.DEVICE: _device(offer.lot, "Barrière 1085", manager),
+        Caller.OTHER_LOT: _device(
+            ParkingLotFactory(organization=home, number="2000"), "Barrière 2000", manager
+        ),
+        Caller.OTHER_INSTITUTION: _device(other_offer.lot, "Barrière 1534", other_manager),
+        Caller.REVOKED: _device(offer.lot, "Ancienne barrière", manager, revoked=True),
+    }
     return World(
         home=home,
         other=other,
@@ -219,4 +265,5 @@ def world_build() -> World:
             finished_at=NOW + dt.timedelta(minutes=3),
         ),
         admin_objects=admin_objects,
+        devices=devices,
     )

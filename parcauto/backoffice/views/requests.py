@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from parcauto.access.events import access_events_of
 from parcauto.accounts.models import Profile
 from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
@@ -101,6 +102,7 @@ def _render_detail(
             "attachments": list(subscription.attachments.all()),
             "consents": sorted(subscription.consents.all(), key=lambda c: c.accepted_at),
             "history": _history(subscription),
+            "access_events": access_events_of(subscription=subscription),
             "invoices": list(
                 Invoice.objects.filter(
                     organization_id=subscription.organization_id, subscription=subscription

@@ -1,0 +1,132 @@
+"""What devices send and receive, as the OpenAPI schema describes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from parcauto.access.decisions import NONCE_PATTERN, TOKEN_PATTERN
+from parcauto.access.devices import LANE_MAX_LENGTH
+from parcauto.access.models import AccessEvent, AccessGrant, Reason
+from parcauto.core.params import MAX_ID
+from parcauto.vehicles.models import JURISDICTION_CODES
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class DeviceTimeField(serializers.Field):
+    """An ISO 8601 time with its offset (`2026-11-02T08:00:00-05:00`, `...Z`), in UTC."""
+
+    default_error_messages = {
+        "invalid": _("Give the time in ISO 8601 with its offset, e.g. 2026-11-02T08:00:00-05:00.")
+    }
+
+    def to_internal_value(self, data: Any) -> dt.datetime:
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("invalid")
+        try:
+            value = dt.datetime.fromisoformat(data)
+        except ValueError:
+            self.fail("invalid")
+        if value.utcoffset() is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self.fail("invalid")  # the year's bounds keep the conversion to UTC in range
+        return value.astimezone(dt.UTC)
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.isoformat()
+
+
+class DecisionRequestSerializer(serializers.Serializer):
+    token = serializers.RegexField(
+        rf"^{TOKEN_PATTERN.pattern}$",
+        required=False,
+        help_text="The pass's QR code, as read. Give a token or a plate.",
+    )
+    plate = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9 -]{0,10}[A-Za-z0-9]$",
+        required=False,
+        help_text="A licence plate as read (spaces and dashes are ignored), with `province`.",
+    )
+    province = serializers.ChoiceField(
+        choices=sorted(JURISDICTION_CODES),
+        required=False,
+        help_text="The plate's province or state (two letters). Required with `plate`.",
+    )
+    lot = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The device's lot.")
+    lane = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=LANE_MAX_LENGTH,
+        help_text="One of the device's lanes (any, when it was registered with none).",
+    )
+    direction = serializers.ChoiceField(choices=AccessEvent.Direction.choices)
+    device_time = DeviceTimeField(
+        help_text="The device's clock when the pass or plate was read: at most "
+        "PARCAUTO_ACCESS_MAX_CLOCK_SKEW_SECONDS (5 minutes) from the server's."
+    )
+    nonce = serializers.RegexField(
+        rf"^{NONCE_PATTERN.pattern}$",
+        required=False,
+        help_text="Unique per request of this device (or the Idempotency-Key header): a "
+        "retry with the same nonce gets the same decision and records nothing more.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("token" in attrs) == ("plate" in attrs):
+            raise serializers.ValidationError(
+                {"token": [_("Give the pass's token or a plate, not both.")]}, code="credential"
+            )
+        if "plate" in attrs and "province" not in attrs:
+            raise serializers.ValidationError(
+                {"province": [_("Give the plate's province.")]}, code="required"
+            )
+        return attrs
+
+
+class DisplaySerializer(serializers.Serializer):
+    fr = serializers.CharField()
+    en = serializers.CharField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    event_id = serializers.IntegerField(help_text="The recorded event (the same on a retry).")
+    decision = serializers.ChoiceField(choices=["allow", "deny"])
+    allowed = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    display = DisplaySerializer(help_text="What the gate may show, in French and English.")
+    recorded_at = serializers.DateTimeField()
+    replayed = serializers.BooleanField(help_text="True when this answers a retry.")
+
+
+class GrantRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Stable: a delta's row replaces the one of this id.")
+    kind = serializers.ChoiceField(choices=AccessGrant.Kind.choices)
+    credential = serializers.CharField(
+        help_text="A pass: the SHA-256 (hex) of its token. A plate: normalised (A-Z, 0-9)."
+    )
+    jurisdiction = serializers.CharField(help_text="A plate's province or state; empty for a pass.")
+    contract_from = serializers.DateTimeField(help_text="Before it: not yet valid.")
+    valid_from = serializers.DateTimeField(help_text="Before it (a new plate): not yet in effect.")
+    valid_until = serializers.DateTimeField(allow_null=True, help_text="Excluded; null: no end.")
+    state = serializers.ChoiceField(choices=AccessGrant.State.choices)
+    revision = serializers.IntegerField()
+
+
+class AllowlistSerializer(serializers.Serializer):
+    lot = serializers.IntegerField()
+    since = serializers.IntegerField(allow_null=True, help_text="As asked; null: the full list.")
+    revision = serializers.IntegerField(help_text="Ask `?since=` this next time.")
+    generated_at = serializers.DateTimeField()
+    grants = GrantRowSerializer(many=True, help_text="Valid grants (new or changed).")
+    removed = GrantRowSerializer(
+        many=True,
+        help_text="Grants no longer valid (suspended, cancelled, revoked): drop their id. "
+        "Always empty in a full list.",
+    )

@@ -14,7 +14,9 @@ Who enters which scope:
 - a job for every institution (the billing run, the daily activations, expired
   waiting-list offers, the key rotation, a person's contracts on every portal): one
   institution at a time, `for organization in institutions_each(): with scope(...)`,
-  so that each institution's rows are read and written under its own guard.
+  so that each institution's rows are read and written under its own guard;
+- the metrics' counts per institution (`institutions_counted`): every institution's
+  scope at once, as an operator administrator's, for reads grouped by institution.
 
 `every_institution` lifts the guard altogether; it is kept for what has no institution
 to go through (the demo loader), and says why at each use. `scopes_disabled` may appear
@@ -64,6 +66,19 @@ def staff_scope(organization_ids: Iterable[int]) -> Iterator[None]:
     """
     with scope(organization=sorted(organization_ids)):
         yield
+
+
+@contextmanager
+def institutions_counted() -> Iterator[dict[int, str]]:
+    """Every institution's scope at once, for a read that counts rows per institution
+    (the Prometheus metrics); yields each one's slug by id, to label the counts with.
+
+    The scope of an operator administrator: it names each institution, so the guard
+    stays on (a row of no institution is still out of reach).
+    """
+    slugs = {organization.pk: organization.slug for organization in institutions_each()}
+    with scope(organization=sorted(slugs)):
+        yield slugs
 
 
 @contextmanager

@@ -1,0 +1,77 @@
+"""Errors to Sentry (SENTRY_DSN), with nothing personal in them.
+
+Sentry gets an error's type, message and stack, the request's method and redacted path,
+the account's id and the request id, and nothing else: no local variables (a card
+number, a bank account may be one), no request body, cookies, query string or headers
+but a few harmless ones, and every e-mail address or card-like number left in a text
+(an exception message, a log message, a breadcrumb) replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import sentry_sdk
+from django.core.exceptions import ImproperlyConfigured
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.utils import BadDsn, Dsn
+
+from .logs import REDACTED, path_redacted, request_id_current
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")  # 13 to 19 digits
+_HEADERS = {"Host", "User-Agent", "Content-Type", "Content-Length", "X-Request-Id"}
+
+
+def sentry_init(*, dsn: str, environment: str, **options: Any) -> None:
+    """Start reporting to `dsn` (`options`: more of sentry_sdk.init's, e.g. a transport)."""
+    try:
+        Dsn(dsn)
+    except BadDsn as error:
+        raise ImproperlyConfigured(f"SENTRY_DSN is malformed: {error}") from None
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=event_scrub,
+        before_breadcrumb=lambda crumb, hint: _scrubbed(crumb),
+        **options,
+    )
+
+
+def event_scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    """before_send: the event, keeping of the request and the user only what is harmless."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        url = urlsplit(str(request.get("url", "")))
+        event["request"] = {
+            "method": request.get("method"),
+            "url": urlunsplit((url.scheme, url.netloc, path_redacted(url.path), "", "")),
+            "headers": {
+                name: value
+                for name, value in (request.get("headers") or {}).items()
+                if name.title() in _HEADERS
+            },
+        }
+    user = event.get("user")
+    if isinstance(user, dict):
+        event["user"] = {"id": user["id"]} if "id" in user else {}
+    if request_id := request_id_current():
+        event.setdefault("tags", {})["request_id"] = request_id
+    return _scrubbed(event)
+
+
+def _scrubbed(value: Any) -> Any:
+    """`value` with every e-mail address and card-like number in its texts replaced."""
+    if isinstance(value, str):
+        return _CARD_LIKE.sub(REDACTED, _EMAIL.sub(REDACTED, value))
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value

@@ -92,8 +92,9 @@ def task_queue_metrics() -> Iterator[Metric]:
     by_status = GaugeMetricFamily(
         "parcauto_tasks", "Task rows by status (finished ones until pruned).", labels=["status"]
     )
-    for row in DBTaskResult.objects.values("status").annotate(count=Count("id")).order_by():
-        by_status.add_metric([row["status"].lower()], row["count"])
+    statuses = DBTaskResult.objects.values("status").annotate(count=Count("id")).order_by()
+    for status in statuses:
+        by_status.add_metric([status["status"].lower()], status["count"])
     yield by_status
 
     # A deferred task waits from its run_after, any other from when it was queued.

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sentry_sdk
 from django.core.exceptions import ImproperlyConfigured
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event, Hint
 from sentry_sdk.utils import BadDsn, Dsn
 
 from .logs import REDACTED, path_redacted, request_id_current
@@ -44,26 +45,25 @@ def sentry_init(*, dsn: str, environment: str, **options: Any) -> None:
     )
 
 
-def event_scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def event_scrub(event: Event, hint: Hint) -> Event:
     """before_send: the event, keeping of the request and the user only what is harmless."""
     request = event.get("request")
     if isinstance(request, dict):
         url = urlsplit(str(request.get("url", "")))
+        headers = request.get("headers")
+        headers = headers if isinstance(headers, dict) else {}
         event["request"] = {
             "method": request.get("method"),
             "url": urlunsplit((url.scheme, url.netloc, path_redacted(url.path), "", "")),
-            "headers": {
-                name: value
-                for name, value in (request.get("headers") or {}).items()
-                if name.title() in _HEADERS
-            },
+            "headers": {name: value for name, value in headers.items() if name.title() in _HEADERS},
         }
     user = event.get("user")
     if isinstance(user, dict):
         event["user"] = {"id": user["id"]} if "id" in user else {}
     if request_id := request_id_current():
         event.setdefault("tags", {})["request_id"] = request_id
-    return _scrubbed(event)
+    scrubbed: Event = _scrubbed(event)
+    return scrubbed
 
 
 def _scrubbed(value: Any) -> Any:

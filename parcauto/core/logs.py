@@ -1,11 +1,13 @@
 """Log lines that machines read: one JSON object a line, each with the request id of the
-work it belongs to.
+work it belongs to, and nothing personal.
 
 A request's id (`core.request_log`) is held in a context variable while the request runs,
 and while each task it queued runs (`core.task_log`), so every record logged meanwhile,
 by any module, carries it. A line carries the record's message and the fields the caller
 passed as `extra={"fields": {...}}`: never the other attributes libraries attach to their
-records (Django's `request`, whose text holds the query string).
+records (Django's `request`, whose text holds the query string). Messages and tracebacks
+go through `text_scrubbed`: an e-mail address, a card-like number or a key in a path
+that a message or an exception carries is replaced (Sentry's reports get the same).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ _WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{8,128}", re.ASCII)
 # A path segment that looks like a key (letters and digits, 16 or more): allauth's e-mail
 # validation and password reset links carry theirs in the path.
 _KEY_LIKE = re.compile(r"(?=[^/]*[0-9])(?=[^/]*[A-Za-z])[A-Za-z0-9_:=-]{16,}", re.ASCII)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CARD_LIKE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")  # 13 to 19 digits
 REDACTED = "[redacted]"
 
 
@@ -64,13 +68,24 @@ def path_redacted(path: str) -> str:
     )
 
 
+def text_scrubbed(text: str) -> str:
+    """`text` with every e-mail address, card-like number and key in a path replaced (a
+    path: Django's "Not Found: /accounts/confirm-email/<key>/")."""
+    text = _CARD_LIKE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
+    return path_redacted(text) if "/" in text else text
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     fields = getattr(record, "fields", None)
     return fields if isinstance(fields, dict) else {}
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (UTC), level, logger, message, request id, fields."""
+    """One JSON object a line: time (UTC), level, logger, message, request id, fields.
+
+    The request id is the current one when the record is written (a stream handler writes
+    in the thread that logs); the request and task lines carry theirs among their fields.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -79,13 +94,13 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": text_scrubbed(record.getMessage()),
         }
         if request_id := request_id_current():
             line["request_id"] = request_id
         line.update(_fields(record))
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = text_scrubbed(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -96,6 +111,9 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(levelname)s %(name)s: %(message)s")
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        text = super().formatMessage(record)
+        text = text_scrubbed(super().formatMessage(record))
         pairs = " ".join(f"{key}={value}" for key, value in _fields(record).items())
         return f"{text} {pairs}" if pairs else text
+
+    def formatException(self, exc_info: Any) -> str:
+        return text_scrubbed(super().formatException(exc_info))

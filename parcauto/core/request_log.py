@@ -52,7 +52,8 @@ class RequestLogMiddleware:
                 seconds=seconds,
             )
             if logger.isEnabledFor(logging.INFO):
-                logger.info("request", extra={"fields": _fields(request, response, route, seconds)})
+                fields = _fields(request, response, route, seconds)
+                logger.info("request", extra={"fields": {**fields, "request_id": request_id}})
         response["X-Request-ID"] = request_id
         return response
 

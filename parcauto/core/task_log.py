@@ -56,6 +56,7 @@ def task_finished(sender: type, task_result: TaskResult[Any, Any], **kwargs: Any
     failed = task_result.status == TaskResultStatus.FAILED
     fields: dict[str, object] = {
         "task": task_result.task.module_path,
+        "request_id": request_id_current(),
         "task_id": str(task_result.id),
         "outcome": "failed" if failed else "successful",
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,

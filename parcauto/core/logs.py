@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -40,7 +40,7 @@ def request_id_current() -> str:
 
 def request_id_accepted(value: str) -> str:
     """`value` if it is a well-formed id from upstream, else a new one."""
-    return value if _WELL_FORMED.fullmatch(value) else uuid.uuid4().hex
+    return value if _WELL_FORMED.fullmatch(value) else os.urandom(16).hex()
 
 
 def request_id_set(request_id: str) -> Token[str]:

@@ -42,7 +42,8 @@ def gateway_check(**kwargs: Any) -> list[checks.CheckMessage]:
             return []
         return [
             checks.Error(
-                "The sandbox card gateway is selected outside DEBUG: it takes test cards "
+                "The sandbox card gateway is selected but not allowed "
+                "(PARCAUTO_ALLOW_SANDBOX_GATEWAY, off outside DEBUG): it takes test cards "
                 "and collects no money.",
                 hint="Set PAYMENTS_GATEWAY to parcauto.payments.gateways.moneris."
                 "MonerisGateway.from_settings, or PARCAUTO_ALLOW_SANDBOX_GATEWAY=true on a "

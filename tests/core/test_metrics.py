@@ -4,18 +4,24 @@ read from its table at scrape time."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.db.models import F
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
+from prometheus_client.parser import text_string_to_metric_families
 
 from parcauto.core import metrics
 from tests.metrics import sample, scrape
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-metrics-token-0123456789abcdef"  # tests/settings.py
 DATABASE_QUEUE = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "billing"]}
@@ -128,3 +134,43 @@ def test_a_source_that_fails_leaves_the_others_reported(client, caplog):
         del metrics._SOURCES["broken"]
     assert sample(samples, "parcauto_emails_oldest_waiting_age_seconds") == 0
     assert "metrics source broken failed" in caplog.text
+
+
+def _python(code: str, multiproc_dir: Path) -> str:
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_with_a_multiprocess_directory_a_scrape_adds_up_every_process(tmp_path):
+    """Two gunicorn workers answer a request each; the scrape, by a third, counts both."""
+    answer = (
+        "from parcauto.core.metrics import request_observe; "
+        "request_observe(method='GET', status=200, route='healthz', seconds=0.01)"
+    )
+    _python(answer, tmp_path)
+    _python(answer, tmp_path)
+    text = _python(
+        "import sys; from parcauto.core import metrics; metrics._SOURCES.clear(); "
+        "sys.stdout.write(metrics.metrics_exposition().decode())",
+        tmp_path,
+    )
+    samples = {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    labels = frozenset({"method": "GET", "status": "2xx", "route": "healthz"}.items())
+    assert samples[("parcauto_http_requests_total", labels)] == 2
+    assert (
+        samples[("parcauto_http_request_duration_seconds_count", frozenset({("route", "healthz")}))]
+        == 2
+    )

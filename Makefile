@@ -6,8 +6,12 @@ MANAGE := $(PY) manage.py
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/parcauto
 # The PostgreSQL server `make bench` creates its throwaway database on (no database name).
 PG_BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+# Every target here is development: the settings' default is production (DEBUG off, which
+# needs a secret key and the production settings). `check` asks for production itself.
+export DJANGO_DEBUG := true
 
-.PHONY: run test test-sqlite test-postgres test-e2e lint check messages demo bench clean
+.PHONY: run test test-sqlite test-postgres test-e2e lint check messages demo bench clean \
+	system-packages-run system-packages-test
 
 $(VENV)/.installed: pyproject.toml scripts/find-python
 	@PYTHON=$$(scripts/find-python) && echo "Using $$PYTHON" && \
@@ -18,8 +22,14 @@ $(VENV)/.installed: pyproject.toml scripts/find-python
 
 venv: $(VENV)/.installed
 
-messages: venv
-	@command -v msgfmt >/dev/null || { echo "error: gettext is missing (apt-get install gettext)"; exit 1; }
+## Debian packages, installed when missing (as root) or named in the command to run
+system-packages-run:
+	@scripts/system-packages run
+
+system-packages-test:
+	@scripts/system-packages test
+
+messages: system-packages-run venv
 	$(MANAGE) compilemessages --ignore=.venv --verbosity 0
 
 ## run: install, migrate the SQLite default, load demo data, serve on :8000 with a task worker
@@ -34,7 +44,7 @@ demo: messages
 	$(MANAGE) load_demo_data
 
 ## test: guardrails, then the suite on SQLite and on PostgreSQL, then the browser tests
-test: check test-sqlite test-postgres test-e2e
+test: system-packages-test check test-sqlite test-postgres test-e2e
 
 check: messages
 	$(VENV)/bin/ruff check .
@@ -43,8 +53,7 @@ check: messages
 	$(VENV)/bin/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 	scripts/check-translations
-	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-	  DJANGO_ALLOWED_HOSTS=.parcauto.ca $(MANAGE) check --deploy --fail-level WARNING
+	scripts/check-deploy
 	@# A deploy's collectstatic (hashed names, every referenced file present) must work.
 	static=$$(mktemp -d) && DJANGO_DEBUG=false DJANGO_SECRET_KEY=x-$$(head -c 48 /dev/urandom | base64) \
 	  DJANGO_STATIC_ROOT=$$static $(MANAGE) collectstatic --noinput --verbosity 0 && rm -rf $$static
@@ -61,7 +70,7 @@ test-postgres: messages
 	  echo "*** PostgreSQL is not reachable at $(PG_TEST_URL): the PostgreSQL pass DID NOT RUN. ***"; \
 	fi
 
-test-e2e: messages
+test-e2e: system-packages-test messages
 	$(VENV)/bin/pytest -m e2e -q
 
 lint:

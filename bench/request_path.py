@@ -50,6 +50,7 @@ def main() -> int:
     parser.add_argument("--sale-ms", type=float, default=11.0, help="CPU of one sale, ms")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcauto.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "true")  # measures code, not a deployment
     import django
 
     django.setup()

@@ -17,6 +17,7 @@ Exit status: 1 on oversell or any error; the targets are reported, not enforced.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import os
@@ -113,6 +114,11 @@ def server_environment(*, database_url: str, var_dir: Path, redis_url: str) -> d
         DB_CONN_MAX_AGE="600",
         SECURE_SSL_REDIRECT="false",  # belt and braces: the proxy header already says https
         PARCAUTO_VAR_DIR=str(var_dir),  # e-mails and uploads of the run: thrown away
+        # What production's start-up checks ask for (parcauto.core.checks), as a staging
+        # site gives it: the sandbox gateway on purpose, e-mails kept in files, a new key.
+        PARCAUTO_ALLOW_SANDBOX_GATEWAY="true",
+        EMAIL_URL=f"file://{var_dir / 'mail'}",
+        PAYMENTS_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
         # The 1,000 students would come from 1,000 addresses; here all share 127.0.0.1.

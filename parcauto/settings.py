@@ -15,7 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from parcauto.core.mail_url import mailers_from_url
 from parcauto.core.rates import rates_parse
+from parcauto.core.sentry import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PARCAUTO_VAR_DIR", BASE_DIR / "var"))
@@ -62,11 +64,16 @@ def envrates(name: str, default: str, *, per: tuple[str, ...] = ("user", "ip")) 
     return value
 
 
-DEBUG = envbool("DJANGO_DEBUG", True)
+# Production unless told otherwise: development is what `make run`, `make test` and the
+# test settings (tests/settings.py) ask for with DJANGO_DEBUG=true.
+DEBUG = envbool("DJANGO_DEBUG", False)
 _DEV_SECRET = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = envstr("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is false")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is false (the default); "
+        "for development, set DJANGO_DEBUG=true (make run and make test do)"
+    )
 
 # Portal host names are data (tenants.OrganizationHost); this only guards the Host header.
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ".localhost,localhost,127.0.0.1,testserver")
@@ -129,6 +136,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id and its timing cover every other one (core.request_log).
+    "parcauto.core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -234,6 +243,9 @@ PARCAUTO_PASS_EMAIL_EXTRAS: list[str] = ["parcauto.wallets.emails.pass_email_ext
 PAYMENTS_GATEWAY = envstr(
     "PAYMENTS_GATEWAY", "parcauto.payments.gateways.sandbox.SandboxGateway.from_settings"
 )
+# The sandbox takes test cards and collects nothing: off outside DEBUG unless a staging
+# site says so (its pages answer 404 and start-up stops otherwise: check parcauto.E011).
+PARCAUTO_ALLOW_SANDBOX_GATEWAY = envbool("PARCAUTO_ALLOW_SANDBOX_GATEWAY", DEBUG)
 # Moneris (PAYMENTS_GATEWAY=parcauto.payments.gateways.moneris.MonerisGateway.from_settings):
 # esqa.moneris.com is Moneris' test host, www3.moneris.com production. The HT profile id
 # comes from the Merchant Resource Centre, where the portal hosts are its source domains.
@@ -275,29 +287,10 @@ WALLET_GOOGLE_API = envstr("WALLET_GOOGLE_API", "parcauto.wallets.google.api.San
 WALLET_TIMEOUT_SECONDS = envint("WALLET_TIMEOUT_SECONDS", 10)
 
 # --- E-mail (Django 6.1 MAILERS) --------------------------------------------------------
-MAIL_DIR = VAR_DIR / "mail"
+# EMAIL_URL: smtp://user:password@host:587 in production, file:///dir on a staging site;
+# unset, files under var/mail/ (development only: check parcauto.E020).
 EMAIL_URL = envstr("EMAIL_URL", "")
-if EMAIL_URL:
-    _smtp = dj_database_url.parse(EMAIL_URL.replace("smtp://", "postgres://", 1))
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _smtp["HOST"],
-                "port": _smtp["PORT"] or 587,
-                "username": _smtp["USER"],
-                "password": _smtp["PASSWORD"],
-                "use_tls": True,
-            },
-        }
-    }
-else:
-    MAILERS = {
-        "default": {
-            "BACKEND": "parcauto.notifications.mailer.MailDirBackend",
-            "OPTIONS": {"directory": str(MAIL_DIR)},
-        }
-    }
+MAIL_DIR, MAILERS = mailers_from_url(EMAIL_URL, development_dir=VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parcauto <no-reply@parcauto.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -465,10 +458,22 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Operations: logs, errors, metrics (README "Production") ----------------------------
+# One JSON object a line (core.logs), each with its request id; text lines in development.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "()": "parcauto.core.logs.JsonFormatter"
+            if LOG_FORMAT == "json"
+            else "parcauto.core.logs.TextFormatter"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's default config gives "django" its own console handler in debug: one
@@ -477,3 +482,11 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+# Errors to Sentry when a DSN is given, scrubbed of personal data (core.sentry).
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=envstr("SENTRY_ENVIRONMENT", "production"))
+# GET /metrics answers Prometheus with this bearer token (32 characters or more); unset,
+# it answers 404. PROMETHEUS_MULTIPROC_DIR (read by prometheus-client) adds up the
+# requests of every gunicorn process of the node (core.metrics).
+PARCAUTO_METRICS_TOKEN = envstr("PARCAUTO_METRICS_TOKEN", "")

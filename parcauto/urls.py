@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from parcauto.core.health import healthz
+from parcauto.core.metrics_view import metrics
 from parcauto.core.ratelimit import handler429 as handler429
 from parcauto.portal import account_views
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("api/", include("parcauto.api.urls")),  # devices' JSON API, on any host
+    path("metrics", metrics, name="metrics"),  # Prometheus, with a bearer token
     path("passerelle-test/", include("parcauto.payments.urls")),  # sandbox card gateway
     path("wallet/", include("parcauto.wallets.urls")),  # PassKit web service, Google's logo
     path("", include("parcauto.portal.urls")),

@@ -56,11 +56,14 @@ _FRAME_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SEL
 def _sandbox_only(
     view: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """A 404 unless the sandbox is the gateway: never a fake card page next to Moneris."""
+    """A 404 unless the sandbox is the gateway, and allowed: never a fake card page next to
+    Moneris, nor on a production site (PARCAUTO_ALLOW_SANDBOX_GATEWAY, off outside DEBUG)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponse:
-        if not isinstance(get_gateway(), SandboxGateway):
+        if not settings.PARCAUTO_ALLOW_SANDBOX_GATEWAY or not isinstance(
+            get_gateway(), SandboxGateway
+        ):
             raise Http404("The sandbox gateway is off")
         return view(request)
 

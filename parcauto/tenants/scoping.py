@@ -14,7 +14,9 @@ Who enters which scope:
 - a job for every institution (the billing run, the daily activations, expired
   waiting-list offers, the key rotation, a person's contracts on every portal): one
   institution at a time, `for organization in institutions_each(): with scope(...)`,
-  so that each institution's rows are read and written under its own guard.
+  so that each institution's rows are read and written under its own guard;
+- the metrics' counts per institution (`institutions_counted`): every institution's
+  scope at once, as an operator administrator's, for reads grouped by institution.
 
 A machine's request (a gate's API call) comes on any host: its credential, not the host,
 names the institution. `credential_holder` finds the one row its key names, outside any
@@ -87,6 +89,19 @@ def credential_holder[M: Model](
     with scopes_disabled():
         rows = model.objects.filter(**unique_lookup)  # type: ignore[attr-defined]
         return rows.select_related(*with_related).first() if with_related else rows.first()
+
+
+@contextmanager
+def institutions_counted() -> Iterator[dict[int, str]]:
+    """Every institution's scope at once, for a read that counts rows per institution
+    (the Prometheus metrics); yields each one's slug by id, to label the counts with.
+
+    The scope of an operator administrator: it names each institution, so the guard
+    stays on (a row of no institution is still out of reach).
+    """
+    slugs = {organization.pk: organization.slug for organization in institutions_each()}
+    with scope(organization=sorted(slugs)):
+        yield slugs
 
 
 @contextmanager

@@ -64,6 +64,10 @@ MATRIX: dict[str, Entry] = {
     # --- anyone, any host ----------------------------------------------------------------------
     "healthz": any_host(
         root(                      OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
+    # Prometheus' scrape: its bearer token only (tests/settings.py sets one); a session,
+    # even the operator's, counts for nothing.
+    "metrics": any_host(
+        root(                      E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401)),
     # The sandbox card frame: public like Moneris' page (a 404 with any other gateway).
     "payments:sandbox-frame": any_host(
         portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),

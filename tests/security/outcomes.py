@@ -30,7 +30,7 @@ class Outcome:
 OK = Outcome(200)
 NO_CONTENT = Outcome(204)
 E400 = Outcome(400)
-E401 = Outcome(401)
+E401 = Outcome(401)  # a bearer token is asked for (Prometheus' /metrics)
 E403 = Outcome(403)
 E404 = Outcome(404)
 E405 = Outcome(405)

@@ -22,6 +22,8 @@ from decimal import Decimal
 from itertools import batched
 from typing import Any, NamedTuple
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.urls import reverse
 
@@ -79,6 +81,12 @@ class SandboxGateway:
 
     @classmethod
     def from_settings(cls) -> SandboxGateway:
+        # Never a fake gateway on a production site by mistake (check parcauto.E011).
+        if not settings.PARCAUTO_ALLOW_SANDBOX_GATEWAY:
+            raise ImproperlyConfigured(
+                "The sandbox card gateway is off outside DEBUG: set PAYMENTS_GATEWAY to "
+                "Moneris, or PARCAUTO_ALLOW_SANDBOX_GATEWAY=true on a staging site"
+            )
         return cls()
 
     def hosted_tokenization(self, *, page_origin: str, language: str) -> HostedTokenization:

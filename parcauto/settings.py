@@ -202,6 +202,7 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
     "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
     "parcauto.billing.tasks.run_billing": 86400,
+    "parcauto.notifications.tasks.retry_emails": 60,
 }
 
 # --- Payments --------------------------------------------------------------------------
@@ -242,6 +243,8 @@ if EMAIL_URL:
                 "username": _smtp["USER"],
                 "password": _smtp["PASSWORD"],
                 "use_tls": True,
+                # Per network operation; without it a silent server holds a worker forever.
+                "timeout": envint("EMAIL_TIMEOUT_SECONDS", 30),
             },
         }
     }
@@ -254,6 +257,17 @@ else:
     }
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parcauto <no-reply@parcauto.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (notifications.delivery): a refused message is tried again after 1, 2, 4...
+# times EMAIL_RETRY_SECONDS, EMAIL_MAX_ATTEMPTS times in all (10 from 60 s: ~8.5 h), then
+# FAILED and listed in the back office. A message SENDING for longer than
+# EMAIL_SENDING_TIMEOUT_SECONDS lost its worker and is queued again: keep it well above
+# the SMTP time-out, or a slow send goes out twice.
+PARCAUTO_EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 10)
+PARCAUTO_EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60)
+PARCAUTO_EMAIL_SENDING_TIMEOUT_SECONDS = envint("EMAIL_SENDING_TIMEOUT_SECONDS", 600)
+for _name in ("EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_SECONDS", "EMAIL_SENDING_TIMEOUT_SECONDS"):
+    if globals()[f"PARCAUTO_{_name}"] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more")
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -196,14 +196,22 @@ else:
 
 # --- Tasks ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-# Periodic jobs: dotted path of a task -> interval in seconds. `manage.py run_scheduler`
-# enqueues each one when due (its last enqueue time is kept in the database).
+# Periodic jobs: dotted path of a task -> cron expression in America/Toronto (minute hour
+# day-of-month month day-of-week). `manage.py run_scheduler` enqueues each one at its times
+# (parcauto.core.scheduler: clock changes, missed runs, several nodes).
 PARCAUTO_PERIODIC_TASKS = {
-    "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
-    "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
-    "parcauto.billing.tasks.run_billing": 86400,
-    "parcauto.notifications.tasks.retry_emails": 60,
+    # Approved contracts whose start date has come: just after midnight.
+    "parcauto.subscriptions.tasks.activate_due_subscriptions": "5 0 * * *",
+    # The billing run (invoices, charges, PAD and payroll files), after the activations.
+    "parcauto.billing.tasks.run_billing": envstr("BILLING_SCHEDULE", "0 2 * * *"),
+    # Finished task results older than TASK_RESULTS_KEEP_DAYS: at night.
+    "parcauto.core.housekeeping.prune_task_results": "30 3 * * *",
+    # Waiting-list offers past their deadline pass to the next person.
+    "parcauto.subscriptions.tasks.expire_waitlist_offers": "*/5 * * * *",
+    # The outbox: e-mails refused earlier, or left SENDING by a worker that died.
+    "parcauto.notifications.tasks.retry_emails": "* * * * *",
 }
+PARCAUTO_TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 14)
 
 # --- Payments --------------------------------------------------------------------------
 # The card gateway: a dotted path to a factory (parcauto/payments/gateways/). The sandbox

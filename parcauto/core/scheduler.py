@@ -66,8 +66,10 @@ class PeriodicTask:
 def schedule_latest(schedule: str, now: dt.datetime) -> dt.datetime:
     """The latest time `schedule` names at or before `now` (to the second), local time."""
     # cronsim's reverse iteration starts strictly before its start: start one second on.
-    start = now.astimezone(LOCAL_TZ).replace(microsecond=0) + dt.timedelta(seconds=1)
-    return next(CronSim(schedule, start, reverse=True))
+    # The second is added in UTC: local arithmetic is wall-clock arithmetic and would
+    # lose the fold of the repeated hour (01:00 EST + 1 s read as 01:00:01 EDT).
+    start = now.astimezone(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=1)
+    return next(CronSim(schedule, start.astimezone(LOCAL_TZ), reverse=True))
 
 
 def periodic_tasks() -> list[PeriodicTask]:

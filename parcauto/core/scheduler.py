@@ -101,9 +101,9 @@ def periodic_task_claim(*, name: str, slot: dt.datetime, now: dt.datetime) -> bo
 
     Call it inside the transaction that enqueues the task.
     """
-    if PeriodicTaskRun.objects.filter(
-        Q(slot__lt=slot) | Q(slot__isnull=True), name=name
-    ).update(slot=slot, last_enqueued_at=now):
+    if PeriodicTaskRun.objects.filter(Q(slot__lt=slot) | Q(slot__isnull=True), name=name).update(
+        slot=slot, last_enqueued_at=now
+    ):
         return True
     if PeriodicTaskRun.objects.filter(name=name).exists():
         return False

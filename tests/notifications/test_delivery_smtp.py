@@ -127,9 +127,7 @@ def test_after_the_last_attempt_it_is_failed_and_renvoyer_sends_it(
             path, {"CHANGE_FORM-action": "resend", "_selected_action": [email.pk]}, follow=True
         )
     assert response.status_code == 200
-    assert [str(m) for m in response.context["messages"]] == [
-        "1 message remis en file d'attente."
-    ]
+    assert [str(m) for m in response.context["messages"]] == ["1 message remis en file d'attente."]
     email.refresh_from_db()
     assert email.status == Status.SENT
     assert smtp_server.message_ids() == [email.message_id]

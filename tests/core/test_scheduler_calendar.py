@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 from django.db import connection, connections
@@ -71,7 +72,7 @@ def test_the_spring_forward_night_runs_each_job_once(settings):
     assert _local(runs[RETRY]) == ["03-14 03:00 EDT"]
     assert _local(runs[ACTIVATE]) == ["03-14 01:30 EST"]
     every_30 = runs[EXPIRE]
-    assert {b - a for a, b in zip(every_30, every_30[1:], strict=False)} == {
+    assert {b - a for a, b in pairwise(every_30)} == {
         dt.timedelta(minutes=30)
     }  # real time: 01:30 EST then 03:00 EDT are 30 minutes apart
 
@@ -90,9 +91,7 @@ def test_the_fall_back_night_runs_each_job_once(settings):
     assert _local(runs[ACTIVATE]) == ["11-07 01:30 EDT"]  # not again at 01:30 EST
     every_30 = runs[EXPIRE]
     assert len(every_30) == 14  # 7 real hours from 23:00 EDT to 05:00 EST, every 30 min
-    assert {b - a for a, b in zip(every_30, every_30[1:], strict=False)} == {
-        dt.timedelta(minutes=30)
-    }
+    assert {b - a for a, b in pairwise(every_30)} == {dt.timedelta(minutes=30)}
 
 
 def test_a_daily_job_runs_once_a_day_across_both_changes_of_2027(settings):

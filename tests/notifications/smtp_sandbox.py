@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
 
 TRY_LATER = "451 4.3.0 Mail server busy, try again later"
 NO_SUCH_USER = "550 5.1.1 No such user here"
@@ -64,25 +60,7 @@ class SmtpSandbox:
         return "250 2.0.0 Message accepted for delivery"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server(settings) -> Iterator[SmtpSandbox]:
-    """The sandbox on a free port of 127.0.0.1, as the default mailer."""
-    sandbox = SmtpSandbox()
-    controller = Controller(sandbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
-        }
-    }
-    try:
-        yield sandbox
-    finally:
-        controller.stop()

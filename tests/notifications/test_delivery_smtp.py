@@ -22,7 +22,7 @@ from parcauto.notifications.delivery import Outcome, email_claim, email_deliver
 from parcauto.notifications.models import OutboundEmail
 from parcauto.notifications.services import email_queue
 from parcauto.notifications.tasks import retry_emails
-from tests.notifications.smtp_sandbox import SmtpSandbox, smtp_server  # noqa: F401
+from tests.notifications.smtp_sandbox import SmtpSandbox
 from tests.payments.factories import pad_agreement_make, pad_contract_make
 
 pytestmark = pytest.mark.django_db
@@ -88,10 +88,10 @@ def test_a_refused_message_waits_longer_after_each_attempt(
     smtp_server.refuse_always = True
     with time_machine.travel(START, tick=False):
         (email,) = _queue(1, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-    waits = []
+    waits, at = [], START
     for _ in range(3):
         email.refresh_from_db()
-        waits.append(email.next_attempt_at - START if not waits else email.next_attempt_at - at)
+        waits.append(email.next_attempt_at - at)
         at = email.next_attempt_at
         with time_machine.travel(at, tick=False):
             retry_emails.call()
@@ -213,9 +213,11 @@ def test_a_worker_killed_before_the_server_answered_loses_nothing(
 def test_a_message_whose_task_was_lost_is_sent_by_the_job(
     smtp_server: SmtpSandbox, django_capture_on_commit_callbacks
 ):
-    with time_machine.travel(START, tick=False):
-        with django_capture_on_commit_callbacks(execute=False):  # the process died at commit
-            email = email_queue(to="a@example.com", subject="Avis", body_text="Bonjour")
+    with (
+        time_machine.travel(START, tick=False),
+        django_capture_on_commit_callbacks(execute=False),  # the process died at commit
+    ):
+        email = email_queue(to="a@example.com", subject="Avis", body_text="Bonjour")
     _retry_job_every_minute(15)
     assert smtp_server.message_ids() == [email.message_id]
 

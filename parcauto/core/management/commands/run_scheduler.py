@@ -57,9 +57,6 @@ class Command(BaseCommand):
         for job in jobs:
             upcoming = job.next_slot(moment).astimezone(LOCAL_TZ)
             self.stdout.write(f"  {job.schedule:<16} {job.name} (next {upcoming:%Y-%m-%d %H:%M})")
-        scheduler_run(  # logs what it enqueues
-            stop=stop,
-            tick_seconds=options["tick"],
-            on_standby=lambda: self.stdout.write("Another scheduler is active: standing by."),
-        )
+        # Logs what it enqueues, and when it stands by for another node's scheduler.
+        scheduler_run(stop=stop, tick_seconds=options["tick"])
         self.stdout.write("Scheduler stopped.")

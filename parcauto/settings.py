@@ -217,14 +217,24 @@ else:
 
 # --- Tasks ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-# Periodic jobs: dotted path of a task -> interval in seconds. `manage.py run_scheduler`
-# enqueues each one when due (its last enqueue time is kept in the database).
+# Periodic jobs: dotted path of a task -> cron expression in America/Toronto (minute hour
+# day-of-month month day-of-week). `manage.py run_scheduler` enqueues each one at its times
+# (parcauto.core.scheduler: clock changes, missed runs, several nodes).
 PARCAUTO_PERIODIC_TASKS = {
-    "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
-    "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
-    "parcauto.billing.tasks.run_billing": 86400,
-    "parcauto.subscriptions.tasks.end_due_subscriptions": 3600,
+    # Approved contracts whose start date has come: just after midnight.
+    "parcauto.subscriptions.tasks.activate_due_subscriptions": "5 0 * * *",
+    # The billing run (invoices, charges, PAD and payroll files), after the activations.
+    "parcauto.billing.tasks.run_billing": envstr("BILLING_SCHEDULE", "0 2 * * *"),
+    # Finished task results older than TASK_RESULTS_KEEP_DAYS: at night.
+    "parcauto.core.housekeeping.prune_task_results": "30 3 * * *",
+    # Waiting-list offers past their deadline pass to the next person.
+    "parcauto.subscriptions.tasks.expire_waitlist_offers": "*/5 * * * *",
+    # The outbox: e-mails refused earlier, or left SENDING by a worker that died.
+    "parcauto.notifications.tasks.retry_emails": "* * * * *",
+    # Contracts whose last day has passed end: just after the activations.
+    "parcauto.subscriptions.tasks.end_due_subscriptions": "10 0 * * *",
 }
+PARCAUTO_TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 14)
 
 # --- Access (passes) --------------------------------------------------------------------
 # Pass tokens are kept sealed (access.tokens): comma-separated Fernet keys, newest first;
@@ -290,9 +300,22 @@ WALLET_TIMEOUT_SECONDS = envint("WALLET_TIMEOUT_SECONDS", 10)
 # EMAIL_URL: smtp://user:password@host:587 in production, file:///dir on a staging site;
 # unset, files under var/mail/ (development only: check parcauto.E020).
 EMAIL_URL = envstr("EMAIL_URL", "")
-MAIL_DIR, MAILERS = mailers_from_url(EMAIL_URL, development_dir=VAR_DIR / "mail")
+MAIL_DIR, MAILERS = mailers_from_url(
+    EMAIL_URL, development_dir=VAR_DIR / "mail", timeout=envint("EMAIL_TIMEOUT_SECONDS", 30)
+)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parcauto <no-reply@parcauto.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (notifications.delivery): a refused message is tried again after 1, 2, 4...
+# times EMAIL_RETRY_SECONDS, EMAIL_MAX_ATTEMPTS times in all (10 from 60 s: ~8.5 h), then
+# FAILED and listed in the back office. A message SENDING for longer than
+# EMAIL_SENDING_TIMEOUT_SECONDS lost its worker and is queued again: keep it well above
+# the SMTP time-out, or a slow send goes out twice.
+PARCAUTO_EMAIL_MAX_ATTEMPTS = envint("EMAIL_MAX_ATTEMPTS", 10)
+PARCAUTO_EMAIL_RETRY_SECONDS = envint("EMAIL_RETRY_SECONDS", 60)
+PARCAUTO_EMAIL_SENDING_TIMEOUT_SECONDS = envint("EMAIL_SENDING_TIMEOUT_SECONDS", 600)
+for _name in ("EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_SECONDS", "EMAIL_SENDING_TIMEOUT_SECONDS"):
+    if globals()[f"PARCAUTO_{_name}"] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more")
 
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -20,8 +20,14 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 FILES_BACKEND = "parcauto.notifications.mailer.MailDirBackend"
 
 
-def mailers_from_url(url: str, *, development_dir: Path) -> tuple[Path, dict[str, Any]]:
-    """(the directory e-mails are written to, MAILERS) for `url`."""
+def mailers_from_url(
+    url: str, *, development_dir: Path, timeout: int = 30
+) -> tuple[Path, dict[str, Any]]:
+    """(the directory e-mails are written to, MAILERS) for `url`.
+
+    `timeout` (seconds) bounds each SMTP network operation: without it a silent server
+    holds a worker forever.
+    """
     parts = urlsplit(url)
     if parts.scheme == "smtp":
         try:
@@ -36,6 +42,7 @@ def mailers_from_url(url: str, *, development_dir: Path) -> tuple[Path, dict[str
             "username": unquote(parts.username or ""),
             "password": unquote(parts.password or ""),
             "use_tls": True,
+            "timeout": timeout,
         }
         return development_dir, {"default": {"BACKEND": SMTP_BACKEND, "OPTIONS": options}}
     if not url:

@@ -76,9 +76,14 @@ class Counter(models.Model):
 
 
 class PeriodicTaskRun(models.Model):
-    """When the scheduler last enqueued a periodic task: restarts never enqueue it twice."""
+    """Which scheduled run of a periodic task was enqueued last: none is enqueued twice."""
 
     name = models.CharField(_("task"), max_length=200, unique=True)
+    slot = models.DateTimeField(
+        _("scheduled time"),
+        null=True,
+        help_text=_("The scheduled time of the last run enqueued: each one is enqueued once."),
+    )
     last_enqueued_at = models.DateTimeField(_("last enqueued at"))
 
     class Meta:

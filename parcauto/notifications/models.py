@@ -1,7 +1,21 @@
 from __future__ import annotations
 
+import uuid
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def message_id_new() -> str:
+    """A Message-ID of its own for one outbox row, in the sender's domain.
+
+    Every attempt at the row sends this same header, so the rare duplicate (see
+    `delivery`) is recognisable by the recipient's mail system and by the operator.
+    """
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "parcauto.localhost"
+    return f"<{uuid.uuid4().hex}.outbox@{domain}>"
 
 
 class OutboundEmail(models.Model):
@@ -10,11 +24,13 @@ class OutboundEmail(models.Model):
     Keeping the rendered message makes delivery idempotent and retries exact. A message
     carrying a personal link (validation, password reset) is stored with its keys
     replaced by a placeholder; the copy that is sent lives in `sealed`, encrypted, only
-    until it is sent (see `sealing`).
+    until it is sent (see `sealing`). How a message goes from QUEUED to SENT, is retried,
+    or ends FAILED: `delivery`.
     """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -50,7 +66,20 @@ class OutboundEmail(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
+    message_id = models.CharField(
+        _("Message-ID"),
+        max_length=255,
+        default=message_id_new,
+        help_text=_("The same on every attempt: a message sent twice is recognisable."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("A message the mail server refused is tried again from then on."),
+    )
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -58,6 +87,10 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound e-mail")
         verbose_name_plural = _("outbound e-mails")
         ordering = ["-created_at"]
+        indexes = [
+            # The retry job's look-up: what is due, and what is stuck in SENDING.
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.tenants.models import Organization
 
 from .models import OutboundAttachment, OutboundEmail
@@ -97,8 +98,28 @@ def email_queue(
             )
             for a in attachments or []
         )
-    transaction.on_commit(lambda: deliver_email.enqueue(email_id=email.pk))
+        enqueue_with_transaction(deliver_email, email_id=email.pk)
     return email
+
+
+def email_resend(*, email_ids: list[int]) -> int:
+    """Send again FAILED messages ("Renvoyer"), or try queued ones now: each gets its full
+    count of attempts back. Sent or sending messages are left alone (a second copy of a
+    sent message would carry the same Message-ID and could be dropped as a duplicate, and
+    its personal link is no longer kept). Returns how many were queued."""
+    resendable = OutboundEmail.objects.filter(
+        pk__in=email_ids, status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.QUEUED]
+    )
+    with transaction.atomic():
+        # Locked (PostgreSQL; SQLite's write transaction serializes): no worker takes one
+        # between the look-up and the UPDATE, so each one queued has its task.
+        queued = list(resendable.select_for_update().values_list("pk", flat=True))
+        resendable.filter(pk__in=queued).update(
+            status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=None, sending_since=None
+        )
+        for email_id in queued:
+            enqueue_with_transaction(deliver_email, email_id=email_id)
+    return len(queued)
 
 
 def email_send_template(

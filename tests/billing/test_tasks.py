@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from parcauto.billing.models import BillingRun, Invoice
@@ -16,10 +15,14 @@ from tests.billing.conftest import contract
 pytestmark = pytest.mark.django_db
 
 
-def test_the_run_is_scheduled_daily():
-    jobs = {job.name: job.interval for job in periodic_tasks()}
-    assert jobs["parcauto.billing.tasks.run_billing"] == dt.timedelta(days=1)
-    assert settings.PARCAUTO_PERIODIC_TASKS["parcauto.billing.tasks.run_billing"] == 86400
+def test_the_run_is_scheduled_daily_at_2_in_quebec():
+    jobs = {job.name: job for job in periodic_tasks()}
+    billing = jobs["parcauto.billing.tasks.run_billing"]
+    assert billing.schedule == "0 2 * * *"
+    summer = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    assert billing.next_slot(summer) == dt.datetime(2026, 7, 2, 6, 0, tzinfo=dt.UTC)  # EDT
+    winter = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    assert billing.next_slot(winter) == dt.datetime(2026, 12, 2, 7, 0, tzinfo=dt.UTC)  # EST
 
 
 def test_the_task_runs_the_billing_of_today():

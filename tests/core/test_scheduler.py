@@ -1,4 +1,5 @@
-"""The scheduler enqueues each periodic task once per interval, across restarts."""
+"""The scheduler enqueues each periodic task once at each time its cron expression names,
+across restarts; clock changes and month ends: tests/core/test_scheduler_calendar.py."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.tasks import task_backends
 
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.core.models import PeriodicTaskRun
-from parcauto.core.scheduler import scheduler_run, scheduler_tick
+from parcauto.core.scheduler import periodic_tasks, scheduler_run, scheduler_tick
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ START = dt.datetime(2026, 6, 1, 10, 0, tzinfo=LOCAL_TZ)
 def _dummy_tasks(settings) -> None:
     # Enqueued, not run: the tests look at what the scheduler put in the queue.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    settings.PARCAUTO_PERIODIC_TASKS = {ACTIVATE: 3600, EXPIRE: 300}
+    settings.PARCAUTO_PERIODIC_TASKS = {ACTIVATE: "5 0 * * *", EXPIRE: "*/5 * * * *"}
 
 
 def _enqueued() -> list[str]:
@@ -43,24 +44,36 @@ def _tick_at(moment: dt.datetime) -> list[str]:
     return _enqueued()
 
 
-def test_once_enqueues_each_due_task_once():
+def test_the_first_tick_enqueues_each_task_once_for_its_latest_time():
     assert _tick_at(START) == [ACTIVATE, EXPIRE]
-    runs = dict(PeriodicTaskRun.objects.values_list("name", "last_enqueued_at"))
-    assert runs == {ACTIVATE: START, EXPIRE: START}
+    runs = {run.name: (run.slot, run.last_enqueued_at) for run in PeriodicTaskRun.objects.all()}
+    assert runs == {
+        ACTIVATE: (START.replace(hour=0, minute=5), START),
+        EXPIRE: (START, START),
+    }
 
 
-def test_a_second_tick_within_the_interval_enqueues_nothing():
+def test_a_second_tick_before_the_next_time_enqueues_nothing():
     _tick_at(START)
     assert _tick_at(START + dt.timedelta(seconds=5)) == []
     assert _tick_at(START + dt.timedelta(seconds=299)) == []
 
 
-def test_each_task_comes_back_after_its_own_interval():
+def test_each_task_comes_back_at_its_own_times():
     _tick_at(START)
     assert _tick_at(START + dt.timedelta(seconds=300)) == [EXPIRE]
     assert _tick_at(START + dt.timedelta(seconds=599)) == []
     assert _tick_at(START + dt.timedelta(seconds=600)) == [EXPIRE]
-    assert _tick_at(START + dt.timedelta(hours=1)) == [ACTIVATE, EXPIRE]
+    assert _tick_at(START + dt.timedelta(hours=1)) == [EXPIRE]
+    assert _tick_at(START.replace(day=2, hour=0, minute=5)) == [ACTIVATE, EXPIRE]
+
+
+def test_a_scheduler_down_at_a_jobs_time_enqueues_it_once_when_it_comes_back():
+    _tick_at(START)
+    # Down from 23:00 to 09:00 the next day: one run of each, not one per missed time.
+    assert _tick_at(START.replace(day=2, hour=9, minute=2)) == [ACTIVATE, EXPIRE]
+    assert PeriodicTaskRun.objects.get(name=EXPIRE).slot == START.replace(day=2, hour=9, minute=0)
+    assert _tick_at(START.replace(day=2, hour=9, minute=4)) == []
 
 
 def test_restarting_the_scheduler_does_not_enqueue_again():
@@ -80,7 +93,7 @@ def test_the_command_prints_what_it_enqueued():
 
 
 def test_a_task_that_cannot_be_enqueued_is_retried_at_the_next_tick(settings):
-    settings.PARCAUTO_PERIODIC_TASKS = {EXPIRE: 300, ACTIVATE: 3600}
+    settings.PARCAUTO_PERIODIC_TASKS = {EXPIRE: "*/5 * * * *", ACTIVATE: "5 0 * * *"}
     original = task_backends["default"].enqueue
 
     def refuse_expire(task, args, kwargs):
@@ -96,21 +109,31 @@ def test_a_task_that_cannot_be_enqueued_is_retried_at_the_next_tick(settings):
 
 
 def test_an_unknown_task_fails_at_start(settings):
-    settings.PARCAUTO_PERIODIC_TASKS = {"parcauto.subscriptions.tasks.no_such_job": 60}
+    settings.PARCAUTO_PERIODIC_TASKS = {"parcauto.subscriptions.tasks.no_such_job": "* * * * *"}
     with pytest.raises(CommandError, match="no_such_job"):
         call_command("run_scheduler", "--once")
 
 
 def test_a_plain_function_is_not_a_periodic_task(settings):
-    settings.PARCAUTO_PERIODIC_TASKS = {"parcauto.core.clock.local_today": 60}
+    settings.PARCAUTO_PERIODIC_TASKS = {"parcauto.core.clock.local_today": "* * * * *"}
     with pytest.raises(CommandError, match="is not a @task"):
         call_command("run_scheduler", "--once")
 
 
-def test_an_interval_must_be_whole_seconds(settings):
-    settings.PARCAUTO_PERIODIC_TASKS = {EXPIRE: 0}
-    with pytest.raises(CommandError, match="whole number of seconds"):
+@pytest.mark.parametrize("schedule", [300, "every day", "0 25 * * *", "* * * *"])
+def test_a_schedule_must_be_a_cron_expression(settings, schedule):
+    settings.PARCAUTO_PERIODIC_TASKS = {EXPIRE: schedule}
+    with pytest.raises(CommandError, match="must be a cron expression"):
         call_command("run_scheduler", "--once")
+
+
+def test_every_registered_job_has_a_valid_schedule_and_the_outbox_retry_is_one(settings):
+    from parcauto import settings as project  # the module's own, not the fixture's
+
+    settings.PARCAUTO_PERIODIC_TASKS = project.PARCAUTO_PERIODIC_TASKS
+    jobs = {job.name: job.schedule for job in periodic_tasks()}
+    assert jobs["parcauto.billing.tasks.run_billing"] == "0 2 * * *"
+    assert jobs["parcauto.notifications.tasks.retry_emails"] == "* * * * *"
 
 
 def test_the_loop_ticks_until_asked_to_stop():

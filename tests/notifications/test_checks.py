@@ -64,6 +64,7 @@ def test_an_smtp_url_gives_the_relay_with_starttls():
             "username": "parc@auto",
             "password": "p/ss",
             "use_tls": True,
+            "timeout": 30,
         },
     }
 

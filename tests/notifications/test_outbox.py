@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core import mail
 
-from parcauto.notifications.delivery import email_deliver
+from parcauto.notifications.delivery import Outcome, email_deliver
 from parcauto.notifications.models import OutboundEmail
 from parcauto.notifications.services import email_queue
 
@@ -30,23 +30,32 @@ def test_an_email_is_delivered_only_after_the_transaction_commits(
 
 def test_delivering_the_same_email_twice_sends_it_once() -> None:
     email = email_queue(to="a@example.com", subject="Objet", body_text="Bonjour")
-    assert email_deliver(email_id=email.pk) is True
-    assert email_deliver(email_id=email.pk) is False
+    assert email_deliver(email_id=email.pk) is Outcome.SENT
+    assert email_deliver(email_id=email.pk) is Outcome.SKIPPED
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == email.message_id
 
 
-def test_a_failed_delivery_is_recorded_and_can_be_retried() -> None:
+def test_a_failed_delivery_is_recorded_and_queued_again() -> None:
     email = email_queue(to="a@example.com", subject="Objet", body_text="Bonjour")
-    with (
-        mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("relay down")),
-        pytest.raises(OSError),
+    with mock.patch(
+        "django.core.mail.message.EmailMessage.send", side_effect=OSError("relay down")
     ):
-        email_deliver(email_id=email.pk)
+        assert email_deliver(email_id=email.pk) is Outcome.NOT_SENT
     email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.FAILED
+    assert email.status == OutboundEmail.Status.QUEUED
+    assert email.attempts == 1
+    assert email.next_attempt_at is not None
     assert "relay down" in email.last_error
-    assert email_deliver(email_id=email.pk) is True
+    assert email_deliver(email_id=email.pk) is Outcome.SENT
     assert len(mail.outbox) == 1
+
+
+def test_each_outbox_row_has_its_own_message_id() -> None:
+    first = email_queue(to="a@example.com", subject="Objet", body_text="Bonjour")
+    second = email_queue(to="a@example.com", subject="Objet", body_text="Bonjour")
+    assert first.message_id != second.message_id
+    assert first.message_id.startswith("<") and first.message_id.endswith("@parcauto.localhost>")
 
 
 def test_subjects_are_kept_on_one_line() -> None:
@@ -95,15 +104,14 @@ def test_a_personal_link_is_stored_redacted_and_sent_whole(django_capture_on_com
 def test_a_failed_delivery_keeps_the_sealed_copy_for_the_retry(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         email = _with_link()
-    with (
-        mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("relay down")),
-        pytest.raises(OSError),
+    with mock.patch(
+        "django.core.mail.message.EmailMessage.send", side_effect=OSError("relay down")
     ):
-        email_deliver(email_id=email.pk)
+        assert email_deliver(email_id=email.pk) is Outcome.NOT_SENT
     email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.FAILED
+    assert email.status == OutboundEmail.Status.QUEUED
     assert email.sealed
-    assert email_deliver(email_id=email.pk) is True
+    assert email_deliver(email_id=email.pk) is Outcome.SENT
     assert LINK in mail.outbox[0].body
     assert KEY not in _stored(email)
     assert email.sealed == ""
@@ -116,7 +124,7 @@ def test_a_copy_sealed_before_a_secret_key_rotation_is_still_sent(
         email = _with_link()
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
-    assert email_deliver(email_id=email.pk) is True
+    assert email_deliver(email_id=email.pk) is Outcome.SENT
     assert LINK in mail.outbox[0].body
 
 
@@ -124,7 +132,7 @@ def test_a_copy_no_configured_key_opens_is_not_sent(settings, django_capture_on_
     with django_capture_on_commit_callbacks(execute=False):
         email = _with_link()
     settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
-    assert email_deliver(email_id=email.pk) is False
+    assert email_deliver(email_id=email.pk) is Outcome.NOT_SENT
     assert mail.outbox == []
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
@@ -165,7 +173,7 @@ def test_links_stored_before_sealing_existed_are_redacted_by_the_migration(organ
     assert "/accounts/password/reset/key/[lien retiré / link removed]/" in sent.body_text
     assert (sent.organization, sent.sealed) == (None, "")
     assert "MQ:1v2:abc" not in _stored(queued)
-    assert email_deliver(email_id=queued.pk) is True  # the sealed copy goes out whole
+    assert email_deliver(email_id=queued.pk) is Outcome.SENT  # the sealed copy goes out whole
     assert "MQ:1v2:abc" in mail.outbox[0].body
     assert _stored(other) == "Approuvée http://chus.testserver/abonnements/ "
     assert other.organization == organization

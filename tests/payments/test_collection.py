@@ -305,9 +305,9 @@ def test_another_institution_cannot_return_these_debits(two_invoices, other_orga
     assert not PaymentAttempt.objects.filter(status="returned").exists()
 
 
-def test_business_days_skip_weekends() -> None:
-    # Wednesday 8 July 2026, 5 business days back: Wednesday 1 July.
-    assert business_days_before(dt.date(2026, 7, 8), 5) == dt.date(2026, 7, 1)
+def test_business_days_skip_weekends_and_holidays() -> None:
+    # Wednesday 8 July 2026, 5 business days back: Canada Day (1 July) does not count.
+    assert business_days_before(dt.date(2026, 7, 8), 5) == dt.date(2026, 6, 30)
     # Monday 6 July, 1 business day back: Friday 3 July.
     assert business_days_before(dt.date(2026, 7, 6), 1) == dt.date(2026, 7, 3)
 

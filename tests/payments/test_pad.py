@@ -199,16 +199,19 @@ def test_the_confirmation_states_the_terms_and_the_calendar(contract) -> None:
     assert email.to == contract.person.email
     assert str(contract.contract_number) in email.subject
     body = email.body_text
-    assert "First debit: July 1, 2026" in body
+    # Asked for Canada Day, a Quebec holiday: the bank draws it the next business day.
+    assert "First debit: July 2, 2026" in body
     assert "•••• 9012" in body
     assert ACCOUNT not in body + email.body_html
     assert "PAD category: Personal" in body
     assert "at least 30 days before the next debit" in body  # cancellation
     assert "www.payments.ca" in body  # recourse
     assert "(version 1)" in body
-    # The calendar: a month of 23,08 $ from 1 July, monthly.
-    assert "- July 1, 2026 — $23.08" in body
-    assert "- Aug. 1, 2026 — $23.08" in body
+    # The calendar: a month of 23,08 $ from 1 July, monthly, each on a business day
+    # (1 August 2026 is a Saturday: Monday 3 August).
+    assert "- July 2, 2026 — $23.08" in body
+    assert "- Aug. 3, 2026 — $23.08" in body
+    assert "- Sept. 1, 2026 — $23.08" in body
     assert "$23.08" in email.body_html
     # A second call sends nothing new.
     again = pad_confirmation_send(
@@ -249,7 +252,7 @@ def test_the_confirmation_is_in_french_by_default(contract) -> None:
     )
     assert email.language == "fr"
     assert "Confirmation de votre accord de prélèvement préautorisé" in email.subject
-    assert "Premier prélèvement\u00a0: 1 juillet 2026" in email.body_text
-    assert "- 1 juillet 2026 — 23,08\u00a0$" in email.body_text
+    assert "Premier prélèvement\u00a0: 2 juillet 2026" in email.body_text
+    assert "- 2 juillet 2026 — 23,08\u00a0$" in email.body_text
     assert "Catégorie de DPA\u00a0: Personnel" in email.body_text
     assert "www.paiements.ca" in email.body_text

@@ -29,7 +29,7 @@ from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
 from parcauto.notifications.models import OutboundEmail
-from parcauto.payments.business_days import business_days_before
+from parcauto.payments.business_days import business_day_on_or_after, business_days_before
 from parcauto.payments.cpa005 import BANK_PROFILES, Cpa005Error, write_file
 from parcauto.payments.errors import CollectionError
 from parcauto.payments.models import CollectionFile, PadOriginator, PaymentAttempt, PaymentMethod
@@ -64,11 +64,16 @@ _CALENDAR_MONTHS_AHEAD = 12
 
 
 def pad_calendar(*, subscription: Subscription, first_debit_on: dt.date) -> list[PadCalendarLine]:
-    """The debits to come: each scheduled charge, none drawn before `first_debit_on`."""
+    """The debits to come: each scheduled charge, none drawn before `first_debit_on`, each
+    on the business day it is drawn (a charge due on a weekend or a Quebec holiday goes
+    with the next business day's file, `billing.services.run`)."""
     horizon = first_debit_on + dt.timedelta(days=31 * _CALENDAR_MONTHS_AHEAD)
     # Nothing is debited before the first debit: what fell due earlier is drawn that day.
     return [
-        PadCalendarLine(debit_on=max(charge.due_on, first_debit_on), amount=charge.amount)
+        PadCalendarLine(
+            debit_on=business_day_on_or_after(max(charge.due_on, first_debit_on)),
+            amount=charge.amount,
+        )
         for charge in collection_calendar(subscription, horizon=horizon)
     ]
 
@@ -80,8 +85,10 @@ def pad_confirmation_send(
 
     The method becomes ACTIVE. `first_debit_on` earlier than 10 days from now is refused
     (PadError): send the confirmation earlier or debit later. A second call returns the
-    first e-mail and changes nothing.
+    first e-mail and changes nothing. A first debit on a weekend or a Quebec holiday is
+    announced for the next business day, when the bank draws it.
     """
+    first_debit_on = business_day_on_or_after(first_debit_on)
     return pad_confirmation_record(
         payment_method=payment_method,
         first_debit_on=first_debit_on,
@@ -344,14 +351,18 @@ def pad_settle_unreturned(*, organization: Organization, as_of: dt.date, now: dt
     originator = PadOriginator.objects.filter(organization=organization).first()
     if originator is None:
         return 0
+    # A file is settled once `settle_after_business_days` business days have passed after
+    # its date: a file dated on a weekend or holiday counts from the next business day, as
+    # the bank processes it then. So: dated before the business day after the cut-off.
     cutoff = business_days_before(as_of, originator.settle_after_business_days)
+    counted_before = business_day_on_or_after(cutoff + dt.timedelta(days=1))
     with transaction.atomic():
         settled = attempts_settle(
             PaymentAttempt.objects.filter(
                 organization=organization,
                 kind=PaymentAttempt.Kind.PAD_DEBIT,
                 status=PaymentAttempt.Status.SENT,
-                collection_file__collection_date__lte=cutoff,
+                collection_file__collection_date__lt=counted_before,
             ),
             now=now,
         )

@@ -1,4 +1,5 @@
-"""`manage.py run_scheduler`: enqueue the periodic tasks that are due, every few seconds."""
+"""`manage.py run_scheduler`: enqueue the periodic tasks whose time has come, every few
+seconds (see `parcauto.core.scheduler`)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parcauto.core.clock import now
+from parcauto.core.clock import LOCAL_TZ, now
 from parcauto.core.scheduler import periodic_tasks, scheduler_run, scheduler_tick
 
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the periodic tasks of PARCAUTO_PERIODIC_TASKS when they are due; the "
-        "task workers (db_worker) run them. Runs until stopped (Ctrl-C, SIGTERM); --once "
-        "runs a single tick, for cron or tests. Safe to restart: the last enqueue time of "
-        "each task is kept in the database."
+        "Enqueue the periodic tasks of PARCAUTO_PERIODIC_TASKS at the times their cron "
+        "expressions name (America/Toronto); the task workers (db_worker) run them. Runs "
+        "until stopped (Ctrl-C, SIGTERM); --once runs a single tick, for tests. Safe to "
+        "restart, and to run on several nodes: the runs enqueued are kept in the database, "
+        "and on PostgreSQL one scheduler is active while the others stand by."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,7 +52,11 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        listed = ", ".join(f"{job.name} every {job.interval}" for job in jobs) or "none"
-        self.stdout.write(f"Scheduler started, periodic tasks: {listed}")
-        scheduler_run(stop=stop, tick_seconds=options["tick"])  # logs what it enqueues
+        moment = now()
+        self.stdout.write("Scheduler started, periodic tasks (America/Toronto):")
+        for job in jobs:
+            upcoming = job.next_slot(moment).astimezone(LOCAL_TZ)
+            self.stdout.write(f"  {job.schedule:<16} {job.name} (next {upcoming:%Y-%m-%d %H:%M})")
+        # Logs what it enqueues, and when it stands by for another node's scheduler.
+        scheduler_run(stop=stop, tick_seconds=options["tick"])
         self.stdout.write("Scheduler stopped.")

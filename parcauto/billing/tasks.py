@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.tasks import task
 from django_scopes import scope
 
 from parcauto.core.clock import local_today, now
+from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.subscriptions.models import Subscription
+from parcauto.tenants.models import Organization
 
+from .models import BillingRun
 from .services.collect import invoice_collect
 from .services.invoices import invoice_first_create
-from .services.run import billing_run
+from .services.run import billing_run_open, billing_run_part
 
 
 @task()
@@ -32,6 +36,28 @@ def collect_first_invoice(*, organization_id: int, subscription_id: int) -> str:
 
 @task()
 def run_billing() -> int:
-    """The daily billing run for today; returns the BillingRun id."""
+    """The daily billing run for today: one task per institution, which the task workers
+    share (queued with the run, in its transaction); returns the BillingRun id."""
     moment = now()
-    return billing_run(run_date=local_today(moment), now=moment).pk
+    with transaction.atomic():
+        run = billing_run_open(run_date=local_today(moment), now=moment)
+        parts = list(run.parts.values_list("organization_id", flat=True))
+        for organization_id in parts:
+            enqueue_with_transaction(
+                run_billing_institution, run_id=run.pk, organization_id=organization_id
+            )
+    if not parts:  # no institution: nothing to wait for
+        BillingRun.objects.filter(pk=run.pk).update(
+            status=BillingRun.Status.FINISHED, finished_at=moment
+        )
+    return run.pk
+
+
+@task()
+def run_billing_institution(*, run_id: int, organization_id: int) -> str:
+    """One institution's part of a run; the run is finished with its last part. Run
+    again (its worker died), it settles what was in flight and skips what was done."""
+    run = BillingRun.objects.get(pk=run_id)
+    organization = Organization.objects.get(pk=organization_id)
+    done = billing_run_part(run=run, organization=organization, now=now())
+    return f"{organization.slug}: {'done' if done else 'already done'}"

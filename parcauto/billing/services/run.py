@@ -14,12 +14,14 @@
 5. overdue  - access suspended, then the contract cancelled, after the policy's delays.
 6. files    - the pre-authorized debit (CPA-005) and payroll files of each institution.
 
-Each step goes through the institutions one at a time, each in its own tenant scope
-(`tenants.scoping.institutions_each`): the run spans them, its queries never do.
+A run is one part per institution (`BillingRunPart`), each going through the six steps
+in its own tenant scope: the run spans the institutions, its queries never do. The daily
+task queues the parts, so the task workers share them; `manage.py run_billing` does them
+one after another. Counts are added to the BillingRun row after every chunk.
 
-Progress and counts are saved on the BillingRun row after every chunk. Killed at any
-point, the run is simply started again: step 1 finishes what was in flight and the
-unique constraints and attempt states make every other step skip what was done.
+Killed at any point, a part (or the whole run) is simply started again: step 1 finishes
+what was in flight and the unique constraints and attempt states make every other step
+skip what was done.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import institutions_each
 
 from ..bulk import rows_insert
-from ..models import BillingRun, Invoice, Refund
+from ..models import BillingRun, BillingRunPart, Invoice, Refund
 from ..selectors import billing_policy_for, contracts_to_invoice
 from . import nonpayment
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
@@ -66,55 +68,115 @@ logger = logging.getLogger(__name__)
 def billing_run(
     *, run_date: dt.date, now: dt.datetime, gateway: Gateway | None = None, chunk_size: int = 2000
 ) -> BillingRun:
-    gateway = gateway or get_gateway()
-    run = BillingRun.objects.create(run_date=run_date, started_at=now)
-    phases: dict[str, Callable[[Organization], None]] = {
-        "settle": lambda organization: _settle(
-            run, organization, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size
-        ),
-        "invoice": lambda organization: _invoice(
-            run, organization, run_date=run_date, now=now, chunk_size=chunk_size
-        ),
-        "charge": lambda organization: _charge(
-            run, organization, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size
-        ),
-        "interest": lambda organization: _interest(run, organization, run_date=run_date),
-        "overdue": lambda organization: _overdue(run, organization, run_date=run_date, now=now),
-        "files": lambda organization: _files(run, organization, run_date=run_date, now=now),
-    }
-    try:
-        for phase, step in phases.items():
-            _progress(run, phase=phase)
-            # Every institution, active or not (what was sent is settled, what is owed is
-            # collected), one at a time and in its own scope.
-            for organization in institutions_each():
-                with scope(organization=organization):
-                    step(organization)
-    except Exception as error:
-        run.status = BillingRun.Status.FAILED
-        run.error = f"{type(error).__name__}: {error}"[:2000]
-        run.finished_at = now
-        run.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        raise
-    run.status = BillingRun.Status.FINISHED
-    run.phase = ""
-    run.finished_at = now
-    run.save(update_fields=["status", "phase", "finished_at", "updated_at"])
+    """The whole run in this process, one institution after another (`manage.py
+    run_billing`). The daily task spreads the same parts over the task workers instead
+    (`billing_run_open`, then `billing_run_part` per institution, `billing.tasks`)."""
+    run = billing_run_open(run_date=run_date, now=now)
+    for organization in institutions_each(Organization.objects.filter(billing_run_parts__run=run)):
+        billing_run_part(
+            run=run, organization=organization, now=now, gateway=gateway, chunk_size=chunk_size
+        )
+    if not run.parts.exists():
+        _finish_if_done(run, now=now)
+    run.refresh_from_db()
     return run
 
 
-def _progress(run: BillingRun, **fields: Any) -> None:
-    for name, value in fields.items():
-        setattr(run, name, value)
-    run.save(update_fields=[*fields, "updated_at"])
+def billing_run_open(*, run_date: dt.date, now: dt.datetime) -> BillingRun:
+    """A new run, with one part to do per institution (active or not: what was sent is
+    settled, what is owed is collected). Call it in the transaction that queues the parts."""
+    with transaction.atomic():
+        run = BillingRun.objects.create(run_date=run_date, started_at=now)
+        BillingRunPart.objects.bulk_create(
+            BillingRunPart(run=run, organization=organization)
+            for organization in institutions_each()
+        )
+    return run
+
+
+def billing_run_part(
+    *,
+    run: BillingRun,
+    organization: Organization,
+    now: dt.datetime,
+    gateway: Gateway | None = None,
+    chunk_size: int = 2000,
+) -> bool:
+    """Every step of the run for one institution, in its scope; False if already done.
+
+    Started again after a crash (a worker killed mid-part), it goes through the steps
+    again: step 1 settles what was in flight, and the unique constraints and attempt
+    states make every other step skip what was done.
+    """
+    part = BillingRunPart.objects.get(run=run, organization=organization)
+    if part.finished_at is not None:
+        return False
+    gateway = gateway or get_gateway()
+    phases: dict[str, Callable[[], None]] = {
+        "settle": lambda: _settle(
+            run,
+            organization,
+            run_date=run.run_date,
+            gateway=gateway,
+            now=now,
+            chunk_size=chunk_size,
+        ),
+        "invoice": lambda: _invoice(
+            run, organization, run_date=run.run_date, now=now, chunk_size=chunk_size
+        ),
+        "charge": lambda: _charge(
+            run,
+            organization,
+            run_date=run.run_date,
+            gateway=gateway,
+            now=now,
+            chunk_size=chunk_size,
+        ),
+        "interest": lambda: _interest(run, organization, run_date=run.run_date),
+        "overdue": lambda: _overdue(run, organization, run_date=run.run_date, now=now),
+        "files": lambda: _files(run, organization, run_date=run.run_date, now=now),
+    }
+    try:
+        with scope(organization=organization):
+            for phase, step in phases.items():
+                BillingRun.objects.filter(pk=run.pk).update(phase=phase, updated_at=now)
+                step()
+    except Exception as error:
+        BillingRun.objects.filter(pk=run.pk).update(
+            status=BillingRun.Status.FAILED,
+            error=f"{organization.slug}: {type(error).__name__}: {error}"[:2000],
+            finished_at=now,
+            updated_at=now,
+        )
+        raise
+    # Once, however many times the part was started (a conditional UPDATE).
+    if BillingRunPart.objects.filter(pk=part.pk, finished_at__isnull=True).update(
+        finished_at=now, updated_at=now
+    ):
+        _finish_if_done(run, now=now)
+    return True
+
+
+def _finish_if_done(run: BillingRun, *, now: dt.datetime) -> None:
+    """The run is finished when its last part is (checked after that part's commit, so
+    of two parts ending together at least the later one sees both)."""
+    if not BillingRunPart.objects.filter(run=run, finished_at__isnull=True).exists():
+        BillingRun.objects.filter(pk=run.pk, status=BillingRun.Status.RUNNING).update(
+            status=BillingRun.Status.FINISHED, phase="", finished_at=now, updated_at=now
+        )
+
+
+def _add(run: BillingRun, **counts: int) -> None:
+    """Add to the run's counters in the database (parts of a run run at once)."""
+    counts = {name: value for name, value in counts.items() if value}
+    if counts:
+        BillingRun.objects.filter(pk=run.pk).update(
+            **{name: F(name) + value for name, value in counts.items()}
+        )
 
 
 def _count(run: BillingRun, tally: Tally) -> None:
-    _progress(
-        run,
-        charges_approved=run.charges_approved + tally.approved,
-        charges_declined=run.charges_declined + tally.declined,
-    )
+    _add(run, charges_approved=tally.approved, charges_declined=tally.declined)
 
 
 def _keyset(
@@ -191,7 +253,7 @@ def _settle_files(
         organization=organization, as_of=run_date, now=now
     ) + payroll_settle_sent(organization=organization, as_of=run_date, now=now)
     if settled:
-        _progress(run, charges_approved=run.charges_approved + settled)
+        _add(run, charges_approved=settled)
 
 
 # --- 2. invoice -------------------------------------------------------------------------
@@ -209,11 +271,7 @@ def _invoice(
         organization=organization, run_date=run_date, chunk_size=chunk_size
     ):
         created = invoices_create_due(run_date=run_date, contracts=contracts, now=now)
-        _progress(
-            run,
-            contracts_seen=run.contracts_seen + len(contracts),
-            invoices_created=run.invoices_created + created,
-        )
+        _add(run, contracts_seen=len(contracts), invoices_created=created)
 
 
 # --- 3. charge --------------------------------------------------------------------------
@@ -415,7 +473,7 @@ def _interest(run: BillingRun, organization: Organization, *, run_date: dt.date)
         for invoice, number in zip(invoices, numbers, strict=True):
             invoice.number = number
         Invoice.objects.bulk_create(invoices, ignore_conflicts=True)
-    _progress(run, interest_invoices=run.interest_invoices + len(invoices))
+    _add(run, interest_invoices=len(invoices))
 
 
 # --- 5. overdue -------------------------------------------------------------------------
@@ -440,6 +498,7 @@ def _overdue(
     suspend_before = run_date - dt.timedelta(days=policy.suspend_after_days)
     cancel_before = run_date - dt.timedelta(days=policy.cancel_after_days)
     ended: set[int] = set()
+    suspended = cancelled = 0
     for invoice in unpaid.filter(due_date__lte=cancel_before).order_by("id"):
         if invoice.subscription_id in ended:
             continue  # its oldest unpaid invoice already ended it
@@ -447,13 +506,13 @@ def _overdue(
             subscription=invoice.subscription, invoice=invoice, now=now
         )
         ended.add(invoice.subscription_id)
-        run.cancelled += 1
+        cancelled += 1
     for invoice in unpaid.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
         if nonpayment.subscription_suspend_for_nonpayment(
             subscription=invoice.subscription, invoice=invoice, now=now
         ):
-            run.suspended += 1
-    _progress(run, suspended=run.suspended, cancelled=run.cancelled)
+            suspended += 1
+    _add(run, suspended=suspended, cancelled=cancelled)
 
 
 # --- 6. files ---------------------------------------------------------------------------
@@ -468,4 +527,4 @@ def _files(
         pad_collect(organization=organization, collection_date=run_date, now=now),
         payroll_collect(organization=organization, run_date=run_date, now=now),
     ]
-    _progress(run, files_created=run.files_created + sum(f is not None for f in files))
+    _add(run, files_created=sum(f is not None for f in files))

@@ -7,9 +7,9 @@ a thread of it puts back in the queue the tasks of workers that died (`core.work
 from __future__ import annotations
 
 import threading
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django_tasks_db.management.commands import db_worker
 
 from parcauto.core.workers import orphan_watch, worker_alive, worker_id_new
@@ -21,7 +21,7 @@ class Command(db_worker.Command):
         "while it lives, and puts back in the queue the tasks of workers that died."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(worker_id=worker_id_new())
         parser.add_argument(

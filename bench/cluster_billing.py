@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bench.billing import PRICE, _insert_select
+from bench.billing import PRICE, _insert_select, _setup_env
 
 BULK_CHUNK = 2000
 
@@ -245,3 +245,23 @@ def parts_per_worker(run_id: int, organization_ids: list[int]) -> dict[str, Any]
             per_worker[worker_ids[-1]] = per_worker.get(worker_ids[-1], 0) + 1
         requeued += len(worker_ids) > 1
     return {"per_worker": per_worker, "requeued": requeued, "parts": len(rows)}
+
+
+def one_process_run() -> dict[str, float]:
+    """The whole run in this process, timed without the interpreter's start-up (the
+    single-node figure: what `manage.py run_billing` does)."""
+    from parcauto.billing.services.run import billing_run
+    from parcauto.core.clock import local_today, now
+
+    moment = now()
+    started = time.perf_counter()
+    billing_run(run_date=local_today(moment), now=moment)
+    return {"seconds": time.perf_counter() - started}
+
+
+if __name__ == "__main__":  # bench.cluster runs it in a child process of its own
+    import json
+    import os
+
+    _setup_env(os.environ["DATABASE_URL"])
+    print(json.dumps(one_process_run()))

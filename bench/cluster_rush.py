@@ -118,7 +118,11 @@ def measure_rush(
 ) -> RushFigures:
     """/healthz/ for 4 s, then the rush, on `port`; then the database's word on it."""
     count, elapsed, _, others = hammer(
-        port=port, host=HOST, path=BASELINE_PATH, concurrency=concurrency, seconds=4.0
+        port=port,
+        host=setup.students[0].host,  # the portal's, through the same middleware
+        path=BASELINE_PATH,
+        concurrency=concurrency,
+        seconds=4.0,
     )
     errors = [f"{name}: baseline: {others} answers other than 200"] if others else []
     nodes_before = per_node() if per_node else {}
@@ -162,10 +166,10 @@ def drill_checks(setup: Setup, *, wait_seconds: float = 120) -> tuple[dict[str, 
             WHERE s.product_id = %(p)s GROUP BY m.subscription_id HAVING count(*) > 1) d""",
         "requests sent without exactly 1 follow-up task": """SELECT count(*)
             FROM subscriptions_subscription s WHERE s.product_id = %(p)s AND s.status <> 'draft'
-            AND (SELECT count(*) FROM django_tasks_db_dbtaskresult t
+            AND (SELECT count(*) FROM django_tasks_database_dbtaskresult t
                  WHERE t.task_path = 'parcauto.sales.tasks.submission_follow_up'
                  AND (t.args_kwargs -> 'kwargs' ->> 'subscription_id')::bigint = s.id) <> 1""",
-        "follow-up tasks not done": """SELECT count(*) FROM django_tasks_db_dbtaskresult t
+        "follow-up tasks not done": """SELECT count(*) FROM django_tasks_database_dbtaskresult t
             JOIN subscriptions_subscription s
               ON s.id = (t.args_kwargs -> 'kwargs' ->> 'subscription_id')::bigint
             WHERE t.task_path = 'parcauto.sales.tasks.submission_follow_up'

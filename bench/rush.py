@@ -219,8 +219,8 @@ def prepare(*, students: int, units: int, tag: str = "") -> Setup:
         vehicles = Vehicle.objects.bulk_create(
             Vehicle(
                 owner=user,
-                plate=f"B{tag}{i:05d}",
-                plate_match_key=f"B{tag}{i:05d}",
+                plate=f"B{tag.upper()}{i:05d}",
+                plate_match_key=f"B{tag.upper()}{i:05d}",
                 jurisdiction="QC",
                 make="Honda",
                 model="Civic",

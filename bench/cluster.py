@@ -24,33 +24,28 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.cluster_billing import (
-    BillingSet,
+    BillingFigures,
+    billing_in_one_process,
     billing_prepare,
     billing_problems,
-    billing_verify,
-    bulk_baseline,
-    parts_per_worker,
+    billing_queued,
+    billing_retire,
 )
 from bench.cluster_procs import Cluster, cluster_start, haproxy_binary, haproxy_per_node, kill_group
 from bench.cluster_rush import RushFigures, drill_checks, measure_rush
 from bench.harness import (
     ROOT,
     BenchError,
-    cpu_delta,
-    cpu_snapshot_groups,
     free_port,
     percentile,
     pg_drop,
@@ -62,129 +57,6 @@ from bench.harness import running as running_process
 from bench.rush import collect_static, prepare, server_environment
 
 CORES = os.cpu_count() or 1
-
-
-@dataclass
-class BillingFigures:
-    contracts: int
-    seconds: float
-    baseline_seconds: float
-    cpu: dict[str, float]
-    per_worker: dict[str, int] = field(default_factory=dict)
-    requeued: int = 0
-    checks: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def per_second(self) -> float:
-        return self.contracts / self.seconds
-
-
-def _retire(billing: BillingSet) -> None:
-    """End a checked set's contracts, so that later runs have nothing to do for them."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE subscriptions_subscription SET status = 'ended'"
-            " WHERE organization_id = ANY(%s)",
-            [billing.organization_ids],
-        )
-
-
-def _billing_in_one_process(
-    env: dict[str, str], billing: BillingSet, database: str
-) -> BillingFigures:
-    """The run in one process of its own, as `manage.py run_billing` makes it."""
-    baseline = bulk_baseline(billing)
-    command = [sys.executable, "-m", "bench.cluster_billing"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
-    before = cpu_snapshot_groups({"billing process": [process.pid]}, database)
-    # Sample the child's CPU until it ends (a finished process's time is gone from /proc).
-    last = before
-    while process.poll() is None:
-        last = cpu_snapshot_groups({"billing process": [process.pid]}, database)
-        time.sleep(0.2)
-    output = process.stdout.read() if process.stdout else ""
-    if process.returncode != 0:
-        raise BenchError(f"the one-process billing run exited with {process.returncode}")
-    return BillingFigures(
-        contracts=billing.contracts,
-        seconds=json.loads(output.strip().splitlines()[-1])["seconds"],
-        baseline_seconds=baseline,
-        cpu=cpu_delta(before, last),
-        checks=billing_verify(billing),
-    )
-
-
-def _billing_queued(
-    cluster: Cluster, billing: BillingSet, database: str, *, kill_worker: bool
-) -> BillingFigures:
-    """The run queued as the scheduler queues it; the two workers share its parts."""
-    from django.db import connections
-    from django_tasks_db.models import DBTaskResult
-
-    from parcauto.billing.models import BillingRun
-    from parcauto.billing.tasks import run_billing
-    from parcauto.payments.models import PaymentAttempt
-
-    baseline = bulk_baseline(billing)
-    roots = {"task workers": cluster.workers}
-    before = cpu_snapshot_groups(roots, database)
-    started = time.perf_counter()
-    result = run_billing.enqueue()
-    deadline = time.monotonic() + 600
-    run_id = None
-    killed = not kill_worker
-    while time.monotonic() < deadline:
-        connections.close_all()
-        row = DBTaskResult.objects.filter(pk=result.id).values_list("status", "return_value")
-        status, value = row.first() or ("", None)
-        if status == "FAILED":
-            raise BenchError("the run_billing task failed: see the workers' logs")
-        run_id = value if status == "SUCCESSFUL" else None
-        if run_id and BillingRun.objects.get(pk=run_id).status != BillingRun.Status.RUNNING:
-            break
-        if not killed and run_id:
-            killed = _kill_worker_while_charging(cluster, billing, run_id, PaymentAttempt)
-        time.sleep(0.05)
-    seconds = time.perf_counter() - started
-    after = cpu_snapshot_groups(roots, database)
-    run = BillingRun.objects.get(pk=run_id)
-    if run.status != BillingRun.Status.FINISHED:
-        raise BenchError(f"billing run {run_id} ended {run.status}: {run.error}")
-    shares = parts_per_worker(run_id, billing.organization_ids)
-    return BillingFigures(
-        contracts=billing.contracts,
-        seconds=seconds,
-        baseline_seconds=baseline,
-        cpu=cpu_delta(before, after),
-        per_worker=shares["per_worker"],
-        requeued=shares["requeued"],
-        checks=billing_verify(billing),
-    )
-
-
-def _kill_worker_while_charging(
-    cluster: Cluster, billing: BillingSet, run_id: int, attempts: Any
-) -> bool:
-    """SIGKILL worker 1 once it runs a part of the set whose charging has begun."""
-    from django_tasks_db.models import DBTaskResult
-
-    running = DBTaskResult.objects.filter(
-        status="RUNNING", task_path="parcauto.billing.tasks.run_billing_institution"
-    ).values_list("worker_ids", "args_kwargs")
-    for worker_ids, arguments in running:
-        organization_id = arguments["kwargs"]["organization_id"]
-        if (
-            worker_ids[-1] == cluster.worker_ids[0]
-            and organization_id in billing.organization_ids
-            and attempts.objects.filter(organization_id=organization_id).exists()
-        ):
-            kill_group(cluster.workers[0])
-            print(f"  killed worker 1 (SIGKILL) while it charged institution {organization_id}")
-            return True
-    return False
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -334,11 +206,11 @@ def scenarios(
     for tag, name in ((1, "one process"), (2, "2 workers"), (3, "2 workers, 1 killed")):
         billing = billing_prepare(tag=tag, institutions=args.institutions, contracts=args.contracts)
         if tag == 1:
-            billings[name] = _billing_in_one_process(env, billing, args.database)
+            billings[name] = billing_in_one_process(env, billing, args.database)
         else:
-            billings[name] = _billing_queued(cluster, billing, args.database, kill_worker=tag == 3)
+            billings[name] = billing_queued(cluster, billing, args.database, kill_worker=tag == 3)
         billings[name].problems = billing_problems(billing, billings[name].checks)
-        _retire(billing)
+        billing_retire(billing)
         print(f"  billing, {name}: done")
     report(args, [single, both, drill], drill_found, billings)
     problems = [e for figures in (single, both, drill) for e in figures.errors]

@@ -7,14 +7,16 @@ Runs in the bench process's Django (bench.cluster has set it up on the cluster's
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import time
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
-from bench.billing import PRICE, _insert_select, _setup_env
-
-BULK_CHUNK = 2000
+from bench.billing import CHUNK, _setup_env, cards_insert, contracts_insert, invoice_rows
+from bench.cluster_procs import Cluster, kill_group
+from bench.harness import ROOT, BenchError, cpu_delta, cpu_snapshot_groups
 
 
 @dataclass
@@ -31,100 +33,29 @@ def billing_prepare(*, tag: int, institutions: int, contracts: int) -> BillingSe
     institutions, started on the first of last month (so today's run bills this month),
     each with its card in the sandbox's vault. Made in SQL: a few seconds for 100,000."""
     from django.db import connection, transaction
-    from django_scopes import scopes_disabled
 
     from parcauto.accounts.models import User
-    from parcauto.catalog.models import ParkingLot, PaymentMethodKind, PermitProduct, UserCategory
     from parcauto.core.clock import local_today
-    from parcauto.payments.models import PaymentMethod, SandboxCard
-    from parcauto.subscriptions.models import Subscription
-    from parcauto.tenants.models import Organization
 
     today = local_today()
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     each = -(-contracts // institutions)
     ids = []
-    with scopes_disabled(), transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         person = User.objects.create(email=f"facturation{tag}@bench.example")
         for index in range(institutions):
             count = min(each, contracts - index * each)
-            if count <= 0:
-                break
-            organization = Organization.objects.create(
-                slug=f"billing-{tag}-{index}", name_fr=f"Établissement {tag}-{index}"
-            )
-            ids.append(organization.pk)
-            lot = ParkingLot.objects.create(
-                organization=organization, number="1085", name="P1", capacity=count
-            )
-            category = UserCategory.objects.create(organization=organization, name_fr="Employé")
-            product = PermitProduct.objects.create(
-                organization=organization,
-                number="7117",
-                name_fr="Mensuel",
-                kind=PermitProduct.Kind.MONTHLY,
-                billing_frequency=PermitProduct.Billing.MONTHLY,
-                price=PRICE,
-            )
-            first_number = 500_000_000 + tag * 10_000_000 + index * 1_000_000
-            sql, params = _insert_select(
-                Subscription,
-                {
-                    "created_at": "now()",
-                    "updated_at": "now()",
-                    "organization": str(organization.pk),
-                    "contract_number": f"{first_number} + n",
-                    "person": str(person.pk),
-                    "lot": str(lot.pk),
-                    "category": str(category.pk),
-                    "product": str(product.pk),
-                    "status": f"'{Subscription.Status.ACTIVE}'",
-                    "step": f"'{Subscription.Step.PAYMENT}'",
-                    "start_date": f"DATE '{start.isoformat()}'",
-                    "payment_method": f"'{PaymentMethodKind.CARD}'",
-                    "price": str(PRICE),
-                    "billing_frequency": "'monthly'",
-                    "taxable": "true",
-                    "holds_unit": "true",
-                    "submitted_at": "now()",
-                    "activated_at": "now()",
-                },
-                "FROM generate_series(1, %s) AS n",
-            )
-            cursor.execute(sql, [*params, count])
-        mine = f"FROM {Subscription._meta.db_table} WHERE organization_id = ANY(%s)"
-        for model, values in (
-            (
-                SandboxCard,
-                {
-                    "created_at": "now()",
-                    "updated_at": "now()",
-                    "token": f"'bench{tag}-' || id",
-                    "permanent": "true",
-                    "behaviour": "'approve'",
-                    "brand": "'mastercard'",
-                    "last4": "'5454'",
-                    "expiry": "'3012'",
-                },
-            ),
-            (
-                PaymentMethod,
-                {
-                    "created_at": "now()",
-                    "updated_at": "now()",
-                    "organization": "organization_id",
-                    "subscription": "id",
-                    "person": "person_id",
-                    "kind": f"'{PaymentMethodKind.CARD}'",
-                    "status": f"'{PaymentMethod.Status.ACTIVE}'",
-                    "gateway": "'sandbox'",
-                    "data_key": f"'bench{tag}-' || id",
-                    "issuer_id": "'123456789012345'",
-                },
-            ),
-        ):
-            sql, params = _insert_select(model, values, mine)
-            cursor.execute(sql, [*params, ids])
+            if count > 0:
+                ids.append(
+                    contracts_insert(
+                        slug=f"billing-{tag}-{index}",
+                        contracts=count,
+                        person_id=person.pk,
+                        first_number=500_000_000 + tag * 10_000_000 + index * 1_000_000,
+                        start=start,
+                    )
+                )
+        cards_insert(card_prefix=f"bench{tag}-", organization_ids=ids)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return BillingSet(name=f"set {tag}", organization_ids=ids, contracts=contracts)
@@ -198,22 +129,7 @@ def bulk_baseline(billing: BillingSet) -> float:
         .order_by("id")
         .values_list("id", "organization_id")
     )
-    rows = [
-        Invoice(
-            organization_id=organization_id,
-            number=900_000_000 + index,
-            subscription_id=subscription_id,
-            period_start=dt.date(2000, 1, 1),
-            period_end=dt.date(2000, 1, 31),
-            due_date=dt.date(2000, 1, 1),
-            payment_method="card",
-            amount=PRICE,
-            pre_tax=Decimal("39.14"),
-            gst=Decimal("1.96"),
-            qst=Decimal("3.90"),
-        )
-        for index, (subscription_id, organization_id) in enumerate(ids)
-    ]
+    rows = invoice_rows(ids, period=dt.date(2000, 1, 1))
 
     class Undo(Exception):
         pass
@@ -221,7 +137,7 @@ def bulk_baseline(billing: BillingSet) -> float:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            Invoice.objects.bulk_create(rows, batch_size=BULK_CHUNK)
+            Invoice.objects.bulk_create(rows, batch_size=CHUNK)
             elapsed = time.perf_counter() - started
             raise Undo
     except Undo:
@@ -257,6 +173,132 @@ def one_process_run() -> dict[str, float]:
     started = time.perf_counter()
     billing_run(run_date=local_today(moment), now=moment)
     return {"seconds": time.perf_counter() - started}
+
+
+# --- the scenarios: one process, the workers, a worker killed -------------------------------
+
+
+@dataclass
+class BillingFigures:
+    contracts: int
+    seconds: float
+    baseline_seconds: float
+    cpu: dict[str, float]
+    per_worker: dict[str, int] = field(default_factory=dict)
+    requeued: int = 0
+    checks: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.contracts / self.seconds
+
+
+def billing_retire(billing: BillingSet) -> None:
+    """End a checked set's contracts, so that later runs have nothing to do for them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE subscriptions_subscription SET status = 'ended'"
+            " WHERE organization_id = ANY(%s)",
+            [billing.organization_ids],
+        )
+
+
+def billing_in_one_process(
+    env: dict[str, str], billing: BillingSet, database: str
+) -> BillingFigures:
+    """The run in one process of its own, as `manage.py run_billing` makes it."""
+    baseline = bulk_baseline(billing)
+    command = [sys.executable, "-m", "bench.cluster_billing"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    before = cpu_snapshot_groups({"billing process": [process.pid]}, database)
+    # Sample the child's CPU until it ends (a finished process's time is gone from /proc).
+    last = before
+    while process.poll() is None:
+        last = cpu_snapshot_groups({"billing process": [process.pid]}, database)
+        time.sleep(0.2)
+    output = process.stdout.read() if process.stdout else ""
+    if process.returncode != 0:
+        raise BenchError(f"the one-process billing run exited with {process.returncode}")
+    return BillingFigures(
+        contracts=billing.contracts,
+        seconds=json.loads(output.strip().splitlines()[-1])["seconds"],
+        baseline_seconds=baseline,
+        cpu=cpu_delta(before, last),
+        checks=billing_verify(billing),
+    )
+
+
+def billing_queued(
+    cluster: Cluster, billing: BillingSet, database: str, *, kill_worker: bool
+) -> BillingFigures:
+    """The run queued as the scheduler queues it; the two workers share its parts."""
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    from parcauto.billing.models import BillingRun
+    from parcauto.billing.tasks import run_billing
+    from parcauto.payments.models import PaymentAttempt
+
+    baseline = bulk_baseline(billing)
+    roots = {"task workers": cluster.workers}
+    before = cpu_snapshot_groups(roots, database)
+    started = time.perf_counter()
+    result = run_billing.enqueue()
+    deadline = time.monotonic() + 600
+    run_id = None
+    killed = not kill_worker
+    while time.monotonic() < deadline:
+        connections.close_all()
+        row = DBTaskResult.objects.filter(pk=result.id).values_list("status", "return_value")
+        status, value = row.first() or ("", None)
+        if status == "FAILED":
+            raise BenchError("the run_billing task failed: see the workers' logs")
+        run_id = value if status == "SUCCESSFUL" else None
+        if run_id and BillingRun.objects.get(pk=run_id).status != BillingRun.Status.RUNNING:
+            break
+        if not killed and run_id:
+            killed = _kill_worker_while_charging(cluster, billing, run_id, PaymentAttempt)
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    after = cpu_snapshot_groups(roots, database)
+    run = BillingRun.objects.get(pk=run_id)
+    if run.status != BillingRun.Status.FINISHED:
+        raise BenchError(f"billing run {run_id} ended {run.status}: {run.error}")
+    shares = parts_per_worker(run_id, billing.organization_ids)
+    return BillingFigures(
+        contracts=billing.contracts,
+        seconds=seconds,
+        baseline_seconds=baseline,
+        cpu=cpu_delta(before, after),
+        per_worker=shares["per_worker"],
+        requeued=shares["requeued"],
+        checks=billing_verify(billing),
+    )
+
+
+def _kill_worker_while_charging(
+    cluster: Cluster, billing: BillingSet, run_id: int, attempts: Any
+) -> bool:
+    """SIGKILL worker 1 once it runs a part of the set whose charging has begun."""
+    from django_tasks_db.models import DBTaskResult
+
+    running = DBTaskResult.objects.filter(
+        status="RUNNING", task_path="parcauto.billing.tasks.run_billing_institution"
+    ).values_list("worker_ids", "args_kwargs")
+    for worker_ids, arguments in running:
+        organization_id = arguments["kwargs"]["organization_id"]
+        if (
+            worker_ids[-1] == cluster.worker_ids[0]
+            and organization_id in billing.organization_ids
+            and attempts.objects.filter(organization_id=organization_id).exists()
+        ):
+            kill_group(cluster.workers[0])
+            print(f"  killed worker 1 (SIGKILL) while it charged institution {organization_id}")
+            return True
+    return False
 
 
 if __name__ == "__main__":  # bench.cluster runs it in a child process of its own

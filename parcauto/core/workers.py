@@ -25,7 +25,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import close_old_connections, connection, connections
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
@@ -51,23 +51,61 @@ def _supported(wrapper: BaseDatabaseWrapper) -> bool:
     return wrapper.vendor == "postgresql"
 
 
-@contextlib.contextmanager
-def worker_alive(worker_id: str) -> Iterator[None]:
-    """Hold the worker's lock, on a connection of its own, while the block runs.
+class WorkerLock:
+    """The worker's liveness lock, on a connection of its own.
 
     Its own connection because Django closes and reopens the worker's between tasks
     (CONN_MAX_AGE), and a session lock goes with the session that took it.
     """
+
+    def __init__(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+        self._connection: BaseDatabaseWrapper | None = None
+
+    def take(self) -> None:
+        self._connection = connections.create_connection("default")
+        self._connection.inc_thread_sharing()  # kept by the worker's watch thread
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT pg_advisory_lock({_LOCK_KEY})", [LOCK_NAMESPACE, self.worker_id]
+            )
+
+    def keep(self) -> None:
+        """Take the lock again if its connection was lost (PostgreSQL restarted): until
+        then, others may have judged this worker dead and run its task again."""
+        try:
+            with self._connection.cursor() as cursor:  # type: ignore[union-attr]
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            logger.warning("worker %s: lost its lock's connection, taking it again", self.worker_id)
+            self.release()
+            self.take()
+
+    def release(self) -> None:
+        """Give the lock back now (closing the connection alone gives it back once the
+        server has seen the client go, a moment later)."""
+        if self._connection is not None:
+            with contextlib.suppress(DatabaseError), self._connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT pg_advisory_unlock({_LOCK_KEY})", [LOCK_NAMESPACE, self.worker_id]
+                )
+            with contextlib.suppress(DatabaseError):
+                self._connection.close()
+            self._connection = None
+
+
+@contextlib.contextmanager
+def worker_alive(worker_id: str) -> Iterator[WorkerLock | None]:
+    """Hold the worker's lock while the block runs (PostgreSQL; None elsewhere)."""
     if not _supported(connection):
-        yield
+        yield None
         return
-    own = connections.create_connection("default")
+    lock = WorkerLock(worker_id)
+    lock.take()
     try:
-        with own.cursor() as cursor:
-            cursor.execute(f"SELECT pg_advisory_lock({_LOCK_KEY})", [LOCK_NAMESPACE, worker_id])
-        yield
+        yield lock
     finally:
-        own.close()  # releases the lock
+        lock.release()
 
 
 def worker_is_alive(worker_id: str) -> bool:
@@ -120,12 +158,17 @@ def tasks_requeue_orphaned(*, limit: int = 100) -> list[tuple[str, str]]:
     return done
 
 
-def orphan_watch(*, stop: threading.Event, every_seconds: float) -> threading.Thread:
-    """A thread of the worker process that requeues dead workers' tasks until `stop`."""
+def orphan_watch(
+    *, stop: threading.Event, every_seconds: float, lock: WorkerLock | None
+) -> threading.Thread:
+    """A thread of the worker process that keeps its lock and requeues dead workers'
+    tasks until `stop`."""
 
     def loop() -> None:
         while not stop.wait(every_seconds):
             try:
+                if lock is not None:
+                    lock.keep()
                 close_old_connections()
                 tasks_requeue_orphaned()
             except Exception:  # the database went away: try again next time

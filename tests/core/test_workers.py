@@ -60,6 +60,17 @@ def test_a_task_of_a_live_worker_stays_running_and_of_a_dead_one_goes_back():
 
 
 @pytest.mark.django_db
+def test_a_worker_that_lost_its_lock_s_connection_takes_the_lock_again():
+    worker = worker_id_new()
+    with worker_alive(worker) as lock:
+        lock._connection.connection.close()  # as when PostgreSQL restarts
+        _wait_for(lambda: not worker_is_alive(worker), logs=Path("/nonexistent"), seconds=5)
+        lock.keep()
+        assert worker_is_alive(worker)
+    assert not worker_is_alive(worker)
+
+
+@pytest.mark.django_db
 def test_a_task_that_killed_its_workers_too_often_fails_and_others_are_not_ours():
     poison = _running([worker_id_new() for _ in range(MAX_CLAIMS)])
     foreign = _running(["a-plain-db-worker-id"])  # no lock to judge it by: left alone
@@ -78,10 +89,12 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603
 
 
-def _wait_for(condition, *, seconds: float = 30.0) -> None:
+def _wait_for(condition, *, logs: Path, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        if time.monotonic() > deadline:
+            tails = {log.name: log.read_text()[-1500:] for log in logs.glob("*.log")}
+            raise AssertionError(f"timed out; the workers' logs: {tails}")
         time.sleep(0.1)
 
 
@@ -102,15 +115,18 @@ def test_a_task_whose_worker_is_killed_is_run_to_the_end_by_another(tmp_path, se
     result = wait_then_mark.enqueue(directory=str(tmp_path))
     first = _worker(env, tmp_path / "first.log")
     try:
-        _wait_for(lambda: (tmp_path / "started-1").exists())
+        _wait_for(lambda: (tmp_path / "started-1").exists(), logs=tmp_path)
         second = _worker(env, tmp_path / "second.log")
         try:
             os.kill(first.pid, signal.SIGKILL)  # mid-task, as a lost machine would
             first.wait(timeout=10)
-            _wait_for(lambda: (tmp_path / "started-2").exists())  # run again, by the second
+            _wait_for(lambda: (tmp_path / "started-2").exists(), logs=tmp_path)  # by the second
             (tmp_path / "release").touch()
             _wait_for(
-                lambda: DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
+                lambda: (
+                    DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.SUCCESSFUL
+                ),
+                logs=tmp_path,
             )
         finally:
             second.send_signal(signal.SIGTERM)

@@ -33,8 +33,8 @@ class Command(db_worker.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        with worker_alive(options["worker_id"]):
-            watcher = orphan_watch(stop=stop, every_seconds=options.pop("orphan_check"))
+        with worker_alive(options["worker_id"]) as lock:
+            watcher = orphan_watch(stop=stop, every_seconds=options.pop("orphan_check"), lock=lock)
             try:
                 super().handle(*args, **options)
             finally:

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "parcauto.catalog",
     "parcauto.vehicles",
     "parcauto.subscriptions",
+    "parcauto.access",
     "parcauto.billing",
     "parcauto.payments",
     "parcauto.sales",

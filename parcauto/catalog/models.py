@@ -89,6 +89,11 @@ class ParkingLot(TenantOwnedModel):
     access_mode = models.CharField(_("access mode"), max_length=10, choices=AccessMode.choices)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     is_active = models.BooleanField(_("active"), default=True)
+    anti_passback = models.BooleanField(
+        _("anti-passback"),
+        default=False,
+        help_text=_("Refuse a second entry before an exit with the same pass or plate."),
+    )
 
     class Meta:
         verbose_name = _("parking lot")

@@ -24,6 +24,8 @@ class Subscription(TenantOwnedModel):
         SUBMITTED = "submitted", _("Awaiting approval")
         APPROVED = "approved", _("Pending until start")
         ACTIVE = "active", _("Active")
+        # Unpaid after the dunning: no access until a payment succeeds (then ACTIVE again).
+        SUSPENDED = "suspended", _("Suspended")
         ENDING = "ending", _("Ending")
         ENDED = "ended", _("Ended")
         REFUSED = "refused", _("Refused")
@@ -38,7 +40,13 @@ class Subscription(TenantOwnedModel):
         PAYMENT = "payment", _("Payment")
 
     # States that hold a unit of the product's quota and count as the person's contract.
-    LIVE_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.ACTIVE, Status.ENDING)
+    LIVE_STATUSES = (
+        Status.SUBMITTED,
+        Status.APPROVED,
+        Status.ACTIVE,
+        Status.SUSPENDED,
+        Status.ENDING,
+    )
 
     contract_number = models.PositiveBigIntegerField(
         _("contract number"), null=True, blank=True, unique=True
@@ -107,6 +115,7 @@ class Subscription(TenantOwnedModel):
     refusal_reason = models.TextField(_("refusal reason"), blank=True)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("subscription")

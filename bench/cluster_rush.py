@@ -151,6 +151,20 @@ def measure_rush(
     )
 
 
+def queue_drain(*, seconds: float) -> None:
+    """Wait (at most `seconds`) until the workers have run every task queued."""
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        connections.close_all()
+        queued = DBTaskResult.objects.ready().exists()  # due now (a later retry waits)
+        if not queued and not DBTaskResult.objects.running().exists():
+            return
+        time.sleep(0.5)
+
+
 def drill_checks(setup: Setup, *, wait_seconds: float = 120) -> tuple[dict[str, int], list[str]]:
     """After the drill: nothing doubled (payment methods, follow-up tasks), nothing lost
     (every request sent has its follow-up task, and the workers ran every one)."""

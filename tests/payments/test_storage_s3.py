@@ -4,10 +4,6 @@ django-storages as in production."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +17,7 @@ from parcauto.payments.models import CollectionFile, PaymentMethod
 from tests.backoffice.staff import staff_member
 from tests.payments.test_collection_admin import ACCOUNT, _download
 from tests.payments.test_collection_admin import collected as collected  # the fixture
+from tests.settings_probe import settings_with
 
 BUCKET = "parcauto-test"
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,17 +81,7 @@ def test_a_generated_file_and_an_upload_live_in_the_bucket_and_download_from_it(
 
 
 def _storages_with(env: dict[str, str]) -> dict:
-    program = "import json, django; django.setup(); from django.conf import settings; "
-    program += "print(json.dumps(settings.STORAGES['default']))"
-    done = subprocess.run(  # noqa: S603 - our own interpreter and settings
-        [sys.executable, "-c", program],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "parcauto.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout)
+    return settings_with(env, "STORAGES")["STORAGES"]["default"]
 
 
 def test_the_bucket_is_chosen_by_the_environment_and_local_disk_is_the_default() -> None:

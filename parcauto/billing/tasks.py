@@ -37,10 +37,17 @@ def collect_first_invoice(*, organization_id: int, subscription_id: int) -> str:
 @task()
 def run_billing() -> int:
     """The daily billing run for today: one task per institution, which the task workers
-    share (queued with the run, in its transaction); returns the BillingRun id."""
+    share (queued with the run, in its transaction); returns the BillingRun id. While a
+    run of today is still going (this task run again, or one started by hand), it is
+    that run's id, and nothing new is queued."""
     moment = now()
+    today = local_today(moment)
+    # Run again after its worker died past the commit below: the run it opened goes on.
+    going = BillingRun.objects.filter(run_date=today, status=BillingRun.Status.RUNNING).first()
+    if going is not None:
+        return going.pk
     with transaction.atomic():
-        run = billing_run_open(run_date=local_today(moment), now=moment)
+        run = billing_run_open(run_date=today, now=moment)
         parts = list(run.parts.values_list("organization_id", flat=True))
         for organization_id in parts:
             enqueue_with_transaction(

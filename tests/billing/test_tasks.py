@@ -87,6 +87,22 @@ def test_the_daily_run_is_one_task_per_institution_and_ends_with_the_last(
 
 
 @time_machine.travel(dt.datetime(2026, 7, 1, 2, 0, tzinfo=LOCAL_TZ), tick=False)
+def test_the_daily_task_run_again_while_its_run_goes_on_queues_nothing_more(
+    product, _queued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = run_billing.call()
+    assert len(_queued.results) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_billing.call() == run_id  # its worker died after the commit
+    assert len(_queued.results) == 1
+    _run_queued(_queued)
+    assert BillingRun.objects.get(pk=run_id).status == BillingRun.Status.FINISHED
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_billing.call() != run_id  # finished: the next one is a new run
+
+
+@time_machine.travel(dt.datetime(2026, 7, 1, 2, 0, tzinfo=LOCAL_TZ), tick=False)
 def test_a_part_run_again_after_its_worker_died_charges_nothing_twice(
     product, other_product, _queued, django_capture_on_commit_callbacks
 ):

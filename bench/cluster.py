@@ -189,6 +189,7 @@ def scenarios(
                 database=args.database,
                 per_node=per_node,
                 after_each=after_each,
+                paused=[] if args.busy_workers else cluster.workers,
             )
         )
         print(f"  {name}: done (machine {busy:.0%} busy before)")
@@ -226,6 +227,8 @@ def report(
         f"\n== Rush: {args.students} students, {args.units} units per offer, "
         f"{args.concurrency} client connections; {dt.datetime.now(dt.UTC):%Y-%m-%d} =="
     )
+    if not args.busy_workers:
+        print("(task workers paused during each measure, then resumed: --busy-workers)")
     names = ["single node", "cluster (HAProxy)", "drill (node 2 killed)"]
     rows: list[tuple[str, list[str]]] = [
         ("/healthz/ requests/s", [f"{r.baseline_rps:,.0f}" for r in rushes]),
@@ -313,6 +316,11 @@ def main() -> int:
     parser.add_argument("--contracts", type=int, default=40_000, help="per billing run")
     parser.add_argument("--institutions", type=int, default=8, help="per billing run")
     parser.add_argument("--quiet-wait", type=float, default=20.0)
+    parser.add_argument(
+        "--busy-workers",
+        action="store_true",
+        help="keep the task workers running during the rush measures (default: paused)",
+    )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="parcauto_cluster")
     parser.add_argument("--keep-db", action="store_true")

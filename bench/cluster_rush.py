@@ -3,10 +3,13 @@ failure drill's client, which presses again when a request failed, and its SQL c
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bench.harness import (
@@ -115,8 +118,53 @@ def measure_rush(
     database: str,
     per_node: Callable[[], dict[str, int]] | None = None,
     after_each: Callable[[int], None] | None = None,
+    paused: list[int] | None = None,
 ) -> RushFigures:
-    """/healthz/ for 4 s, then the rush, on `port`; then the database's word on it."""
+    """/healthz/ for 4 s, then the rush, on `port`; then the database's word on it.
+
+    The processes of `paused` (the task workers) are stopped (SIGSTOP) while it measures
+    and go on afterwards: in production they have machines of their own, and here the
+    sales' follow-ups (the contract's PDF, the e-mail) would take the same two cores.
+    """
+    with _stopped(paused or []):
+        return _measure(
+            name=name,
+            port=port,
+            setup=setup,
+            units=units,
+            concurrency=concurrency,
+            roots=roots,
+            database=database,
+            per_node=per_node,
+            after_each=after_each,
+        )
+
+
+@contextlib.contextmanager
+def _stopped(pids: list[int]) -> Iterator[None]:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def _measure(
+    *,
+    name: str,
+    port: int,
+    setup: Setup,
+    units: int,
+    concurrency: int,
+    roots: dict[str, list[int]],
+    database: str,
+    per_node: Callable[[], dict[str, int]] | None,
+    after_each: Callable[[int], None] | None,
+) -> RushFigures:
     count, elapsed, _, others = hammer(
         port=port,
         host=setup.students[0].host,  # the portal's, through the same middleware

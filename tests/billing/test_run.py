@@ -107,7 +107,7 @@ def test_a_contract_s_first_charge_is_cardholder_initiated_the_next_ones_recurri
 def test_each_step_works_for_one_institution_at_a_time_in_its_scope(
     product, other_product, gateway, monkeypatch
 ):
-    steps = ["_settle", "_invoice", "_charge", "_interest", "_overdue", "_files"]
+    steps = ["_settle", "_invoice", "_charge", "interest_step", "overdue_step", "files_step"]
     seen: list[tuple[str, Organization, object]] = []
     for name in steps:
         step = getattr(run_module, name)

@@ -132,14 +132,14 @@ def test_a_failed_part_fails_the_run_and_the_others_still_bill(
     contract(other_product, start=dt.date(2026, 5, 1))
     with django_capture_on_commit_callbacks(execute=True):
         run_id = run_billing.call()
-    real = run_module._files
+    real = run_module.files_step
 
     def broken(run, organization, **kwargs):
         if organization == product.organization:
             raise RuntimeError("disk full")
         return real(run, organization, **kwargs)
 
-    monkeypatch.setattr(run_module, "_files", broken)
+    monkeypatch.setattr(run_module, "files_step", broken)
     for result in _queued.results:
         kwargs = result.kwargs
         if kwargs["organization_id"] == product.organization_id:

@@ -29,16 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import Min, Q
 from django_scopes import scope
 
 from parcauto.catalog.models import PaymentMethodKind
-from parcauto.core.money import to_cents
-from parcauto.core.sequences import sequence_reserve
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import Charge, Gateway
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
@@ -48,19 +45,16 @@ from parcauto.tenants.scoping import institutions_each
 
 from ..bulk import rows_insert
 from ..models import BillingRun, BillingRunPart, Invoice, Refund
-from ..selectors import billing_policy_for, contracts_to_invoice
-from . import nonpayment
+from ..selectors import contracts_to_invoice
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
-from .collect_pad import pad_collect, pad_settle_unreturned
-from .collect_payroll import payroll_collect, payroll_settle_sent
+from .collect_pad import pad_settle_unreturned
+from .collect_payroll import payroll_settle_sent
 from .invoices import (
     BILLED_STATUSES,
-    FIRST_INVOICE_NUMBER,
-    INVOICE_SEQUENCE,
     invoices_create_due,
-    month_start,
 )
 from .refunds import refund_send
+from .run_late import counts_add, files_step, interest_step, overdue_step
 
 logger = logging.getLogger(__name__)
 
@@ -132,9 +126,9 @@ def billing_run_part(
             now=now,
             chunk_size=chunk_size,
         ),
-        "interest": lambda: _interest(run, organization, run_date=run.run_date),
-        "overdue": lambda: _overdue(run, organization, run_date=run.run_date, now=now),
-        "files": lambda: _files(run, organization, run_date=run.run_date, now=now),
+        "interest": lambda: interest_step(run, organization, run_date=run.run_date),
+        "overdue": lambda: overdue_step(run, organization, run_date=run.run_date, now=now),
+        "files": lambda: files_step(run, organization, run_date=run.run_date, now=now),
     }
     try:
         with scope(organization=organization):
@@ -166,17 +160,8 @@ def _finish_if_done(run: BillingRun, *, now: dt.datetime) -> None:
         )
 
 
-def _add(run: BillingRun, **counts: int) -> None:
-    """Add to the run's counters in the database (parts of a run run at once)."""
-    counts = {name: value for name, value in counts.items() if value}
-    if counts:
-        BillingRun.objects.filter(pk=run.pk).update(
-            **{name: F(name) + value for name, value in counts.items()}
-        )
-
-
 def _count(run: BillingRun, tally: Tally) -> None:
-    _add(run, charges_approved=tally.approved, charges_declined=tally.declined)
+    counts_add(run, charges_approved=tally.approved, charges_declined=tally.declined)
 
 
 def _keyset(
@@ -253,7 +238,7 @@ def _settle_files(
         organization=organization, as_of=run_date, now=now
     ) + payroll_settle_sent(organization=organization, as_of=run_date, now=now)
     if settled:
-        _add(run, charges_approved=settled)
+        counts_add(run, charges_approved=settled)
 
 
 # --- 2. invoice -------------------------------------------------------------------------
@@ -271,7 +256,7 @@ def _invoice(
         organization=organization, run_date=run_date, chunk_size=chunk_size
     ):
         created = invoices_create_due(run_date=run_date, contracts=contracts, now=now)
-        _add(run, contracts_seen=len(contracts), invoices_created=created)
+        counts_add(run, contracts_seen=len(contracts), invoices_created=created)
 
 
 # --- 3. charge --------------------------------------------------------------------------
@@ -410,129 +395,3 @@ def _attempts_commit(rows: list[tuple[Any, ...]], *, now: dt.datetime) -> list[S
         logger.warning("billing run: %d charges left to another collector", len(sent))
         return []
     return sent
-
-
-def _in_flight() -> Exists:
-    """An attempt of the invoice awaits its answer: a debit in a file the bank may still
-    return, a deduction of a pay period not over, a charge without an answer. The invoice
-    is not late while it waits (a returned debit's retry, for instance)."""
-    return Exists(
-        PaymentAttempt.objects.filter(invoice_id=OuterRef("pk"), status=PaymentAttempt.Status.SENT)
-    )
-
-
-# --- 4. interest ------------------------------------------------------------------------
-
-
-def _interest(run: BillingRun, organization: Organization, *, run_date: dt.date) -> None:
-    """Late interest on what has been overdue for the whole past month, once a month."""
-    first_day = month_start(run_date)
-    previous_month = month_start(first_day - dt.timedelta(days=1))
-    overdue = (
-        Invoice.objects.filter(
-            organization=organization,
-            status=Invoice.Status.FAILED,
-            kind=Invoice.Kind.CHARGE,
-            due_date__lte=previous_month,
-        )
-        .exclude(
-            Exists(
-                Invoice.objects.filter(
-                    subscription_id=OuterRef("subscription_id"),
-                    kind=Invoice.Kind.INTEREST,
-                    period_start=first_day,
-                )
-            )
-        )
-        .exclude(_in_flight())
-        .values("subscription_id", "subscription__payment_method")
-        .annotate(unpaid=Sum(F("amount") - F("amount_paid")))
-        .order_by("subscription_id")
-    )
-    rate: Decimal | None = None
-    invoices = []
-    for row in overdue:
-        if rate is None:
-            rate = billing_policy_for(organization).late_interest_monthly_rate
-        amount = to_cents(row["unpaid"] * rate / 100)
-        if amount <= 0:
-            continue
-        invoices.append(
-            Invoice(
-                organization=organization,
-                subscription_id=row["subscription_id"],
-                kind=Invoice.Kind.INTEREST,
-                period_start=first_day,
-                due_date=run_date,
-                payment_method=row["subscription__payment_method"],
-                amount=amount,
-                pre_tax=amount,  # interest is a financial charge: no GST or QST
-                gst=Decimal("0.00"),
-                qst=Decimal("0.00"),
-                status=Invoice.Status.DUE,
-            )
-        )
-    if not invoices:
-        return
-    with transaction.atomic():
-        numbers = sequence_reserve(
-            name=INVOICE_SEQUENCE, count=len(invoices), start=FIRST_INVOICE_NUMBER
-        )
-        for invoice, number in zip(invoices, numbers, strict=True):
-            invoice.number = number
-        Invoice.objects.bulk_create(invoices, ignore_conflicts=True)
-    _add(run, interest_invoices=len(invoices))
-
-
-# --- 5. overdue -------------------------------------------------------------------------
-
-
-def _overdue(
-    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
-) -> None:
-    """Suspend, then cancel, contracts with a charge unpaid past the policy's delays."""
-    unpaid = (
-        Invoice.objects.filter(
-            organization=organization,
-            status=Invoice.Status.FAILED,
-            subscription__status__in=BILLED_STATUSES,
-        )
-        .exclude(_in_flight())
-        .select_related("subscription")
-    )
-    if not unpaid.exists():
-        return
-    policy = billing_policy_for(organization)
-    suspend_before = run_date - dt.timedelta(days=policy.suspend_after_days)
-    cancel_before = run_date - dt.timedelta(days=policy.cancel_after_days)
-    ended: set[int] = set()
-    suspended = cancelled = 0
-    for invoice in unpaid.filter(due_date__lte=cancel_before).order_by("id"):
-        if invoice.subscription_id in ended:
-            continue  # its oldest unpaid invoice already ended it
-        nonpayment.subscription_cancel_for_nonpayment(
-            subscription=invoice.subscription, invoice=invoice, now=now
-        )
-        ended.add(invoice.subscription_id)
-        cancelled += 1
-    for invoice in unpaid.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
-        if nonpayment.subscription_suspend_for_nonpayment(
-            subscription=invoice.subscription, invoice=invoice, now=now
-        ):
-            suspended += 1
-    _add(run, suspended=suspended, cancelled=cancelled)
-
-
-# --- 6. files ---------------------------------------------------------------------------
-
-
-def _files(
-    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
-) -> None:
-    if not organization.is_active:
-        return  # an institution that left makes no new files
-    files = [
-        pad_collect(organization=organization, collection_date=run_date, now=now),
-        payroll_collect(organization=organization, run_date=run_date, now=now),
-    ]
-    _add(run, files_created=sum(f is not None for f in files))

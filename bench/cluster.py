@@ -204,7 +204,7 @@ def scenarios(
             billings[name] = billing_in_one_process(env, billing, args.database)
         else:
             billings[name] = billing_queued(cluster, billing, args.database, kill_worker=tag == 3)
-        billings[name].problems = billing_problems(billing, billings[name].checks)
+        billings[name].problems += billing_problems(billing, billings[name].checks)
         billing_retire(billing)
         print(f"  billing, {name}: done")
     report(args, [single, both, drill], drill_found, billings)

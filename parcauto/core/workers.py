@@ -51,6 +51,10 @@ def _supported(wrapper: BaseDatabaseWrapper) -> bool:
     return wrapper.vendor == "postgresql"
 
 
+class WorkerIdTaken(RuntimeError):
+    """Another live worker has this worker id."""
+
+
 class WorkerLock:
     """The worker's liveness lock, on a connection of its own.
 
@@ -62,13 +66,18 @@ class WorkerLock:
         self.worker_id = worker_id
         self._connection: BaseDatabaseWrapper | None = None
 
-    def take(self) -> None:
+    def take(self, *, wait: bool = False) -> None:
+        """Take the lock; without `wait`, a worker of the same id already running is an
+        error (two workers under one id would each be taken for the other)."""
         self._connection = connections.create_connection("default")
         self._connection.inc_thread_sharing()  # kept by the worker's watch thread
+        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
         with self._connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT pg_advisory_lock({_LOCK_KEY})", [LOCK_NAMESPACE, self.worker_id]
-            )
+            cursor.execute(f"SELECT {function}({_LOCK_KEY})", [LOCK_NAMESPACE, self.worker_id])
+            taken = wait or cursor.fetchone()[0]
+        if not taken:
+            self.release()
+            raise WorkerIdTaken(f"a worker with the id {self.worker_id} is already running")
 
     def keep(self) -> None:
         """Take the lock again if its connection was lost (PostgreSQL restarted): until
@@ -79,7 +88,7 @@ class WorkerLock:
         except DatabaseError:
             logger.warning("worker %s: lost its lock's connection, taking it again", self.worker_id)
             self.release()
-            self.take()
+            self.take(wait=True)  # the lost session may linger a moment on the server
 
     def release(self) -> None:
         """Give the lock back now (closing the connection alone gives it back once the

@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from parcauto.core.workers import (
     MAX_CLAIMS,
+    WorkerIdTaken,
     tasks_requeue_orphaned,
     worker_alive,
     worker_id_new,
@@ -57,6 +58,13 @@ def test_a_task_of_a_live_worker_stays_running_and_of_a_dead_one_goes_back():
     task.refresh_from_db()
     assert (task.status, task.started_at) == (TaskResultStatus.READY, None)
     assert tasks_requeue_orphaned() == []  # once
+
+
+@pytest.mark.django_db
+def test_a_second_worker_under_the_same_id_is_refused():
+    worker = worker_id_new()
+    with worker_alive(worker), pytest.raises(WorkerIdTaken), worker_alive(worker):
+        pass  # pragma: no cover - never reached
 
 
 @pytest.mark.django_db

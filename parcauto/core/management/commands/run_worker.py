@@ -10,9 +10,10 @@ import threading
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.management.base import CommandError
 from django_tasks_db.management.commands import db_worker
 
-from parcauto.core.workers import orphan_watch, worker_alive, worker_id_new
+from parcauto.core.workers import WorkerIdTaken, orphan_watch, worker_alive, worker_id_new
 
 
 class Command(db_worker.Command):
@@ -33,10 +34,14 @@ class Command(db_worker.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        with worker_alive(options["worker_id"]) as lock:
-            watcher = orphan_watch(stop=stop, every_seconds=options.pop("orphan_check"), lock=lock)
-            try:
-                super().handle(*args, **options)
-            finally:
-                stop.set()
-                watcher.join(timeout=5)
+        every = options.pop("orphan_check")
+        try:
+            with worker_alive(options["worker_id"]) as lock:
+                watcher = orphan_watch(stop=stop, every_seconds=every, lock=lock)
+                try:
+                    super().handle(*args, **options)
+                finally:
+                    stop.set()
+                    watcher.join(timeout=5)
+        except WorkerIdTaken as error:  # only when taking the lock, at the start
+            raise CommandError(str(error)) from error

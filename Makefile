@@ -10,7 +10,15 @@ PG_BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 # needs a secret key and the production settings). `check` asks for production itself.
 export DJANGO_DEBUG := true
 
-.PHONY: run test test-sqlite test-postgres test-e2e lint check messages demo bench clean \
+# The benchmarks need a PostgreSQL server: stop at once with what to do when it is not there.
+define pg_bench_required
+@scripts/pg-available "$(PG_BENCH_SERVER)" || { \
+  echo "error: PostgreSQL is not reachable at $(PG_BENCH_SERVER): start it"; \
+  echo "       (pg_ctlcluster 15 main start) or set PG_BENCH_SERVER=postgres://user@host:port"; \
+  exit 1; }
+endef
+
+.PHONY: run test test-sqlite test-postgres test-e2e lint check messages demo bench cluster restore-drill clean \
 	system-packages-run system-packages-test
 
 $(VENV)/.installed: pyproject.toml scripts/find-python
@@ -43,8 +51,9 @@ demo: messages
 	$(MANAGE) migrate --verbosity 0
 	$(MANAGE) load_demo_data
 
-## test: guardrails, then the suite on SQLite and on PostgreSQL, then the browser tests
-test: system-packages-test check test-sqlite test-postgres test-e2e
+## test: guardrails, then the suite on SQLite and on PostgreSQL, the backup and restore
+## drill, then the browser tests
+test: system-packages-test check test-sqlite test-postgres restore-drill test-e2e
 
 check: messages
 	$(VENV)/bin/ruff check .
@@ -81,13 +90,28 @@ lint:
 ## contracts, then the gates' decisions and allowlists over 100,000 contracts, each on a
 ## throwaway PostgreSQL database (bench/README.md)
 bench: messages
-	@scripts/pg-available "$(PG_BENCH_SERVER)" || { \
-	  echo "error: PostgreSQL is not reachable at $(PG_BENCH_SERVER): start it"; \
-	  echo "       (pg_ctlcluster 15 main start) or set PG_BENCH_SERVER=postgres://user@host:port"; \
-	  exit 1; }
+	$(pg_bench_required)
 	$(PY) -m bench.rush --pg-url "$(PG_BENCH_SERVER)" $(BENCH_ARGS)
 	$(PY) -m bench.billing --pg-url "$(PG_BENCH_SERVER)"
 	$(PY) -m bench.access --pg-url "$(PG_BENCH_SERVER)"
+
+## cluster: a small production on 127.0.0.1 (2 app nodes behind HAProxy, 2 task workers,
+## a scheduler, PostgreSQL, Redis): the rush and the billing run beside one node, then
+## one node and one worker killed mid-run (bench/README.md, docs/deployment.md)
+cluster: messages
+	$(pg_bench_required)
+	$(PY) -m bench.cluster --pg-url "$(PG_BENCH_SERVER)" $(CLUSTER_ARGS)
+
+## restore-drill: back up a database with demo data (pg_dump), restore it into a fresh
+## one, check the row counts and the migrations (docs/deployment.md); part of `make test`
+restore-drill: messages
+	@if scripts/pg-available "$(PG_TEST_URL)"; then \
+	  PG_DRILL_SERVER=$$(dirname "$(PG_TEST_URL)") scripts/restore-drill; \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "error: PostgreSQL is not reachable at $(PG_TEST_URL); CI requires it."; exit 1; \
+	else \
+	  echo "*** PostgreSQL is not reachable at $(PG_TEST_URL): the restore drill DID NOT RUN. ***"; \
+	fi
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -365,7 +365,7 @@ def allowlist(setup: Setup, *, port: int, tries: int) -> dict[str, float]:
     for n in range(tries):
         with connection.cursor() as cursor:  # one grant suspended, as a sync writes it
             cursor.execute(
-                f"UPDATE {table} SET state = 'suspended', revision = "  # noqa: S608 - no input
+                f"UPDATE {table} SET state = 'suspended', revision = "
                 f"(SELECT max(revision) + 1 FROM {table}) WHERE id = ("
                 f"SELECT id FROM {table} WHERE lot_id = %s AND state = 'valid' "
                 "ORDER BY id LIMIT 1 OFFSET %s)",

@@ -103,16 +103,37 @@ def prepare(contracts: int) -> None:
     from django.db import connection
 
     from parcauto.accounts.models import User
-    from parcauto.catalog.models import ParkingLot, PaymentMethodKind, PermitProduct, UserCategory
-    from parcauto.payments.models import PaymentMethod, SandboxCard
-    from parcauto.subscriptions.models import Subscription
-    from parcauto.tenants.models import Organization
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
-    organization = Organization.objects.create(slug="bench", name_fr="Établissement banc")
+    person = User.objects.create(email="bench@example.com")
+    contracts_insert(
+        slug="bench",
+        contracts=contracts,
+        person_id=person.pk,
+        first_number=100_000_000,
+        start=dt.date(2026, 5, 1),
+    )
+    cards_insert(card_prefix="bench")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def contracts_insert(
+    *, slug: str, contracts: int, person_id: int, first_number: int, start: dt.date
+) -> int:
+    """An institution with a monthly product, and `contracts` active card contracts of it
+    started on `start`, numbered from `first_number` + 1, in one INSERT ... SELECT.
+    Returns the institution's id."""
+    from django.db import connection
+
+    from parcauto.catalog.models import ParkingLot, PaymentMethodKind, PermitProduct, UserCategory
+    from parcauto.subscriptions.models import Subscription
+    from parcauto.tenants.models import Organization
+
+    organization = Organization.objects.create(slug=slug, name_fr=f"Établissement {slug}")
     lot = ParkingLot.objects.create(
-        organization=organization, number="1085", name="P1", capacity=100_000
+        organization=organization, number="1085", name="P1", capacity=max(contracts, 1)
     )
     category = UserCategory.objects.create(organization=organization, name_fr="Employé")
     product = PermitProduct.objects.create(
@@ -123,22 +144,21 @@ def prepare(contracts: int) -> None:
         billing_frequency=PermitProduct.Billing.MONTHLY,
         price=PRICE,
     )
-    person = User.objects.create(email="bench@example.com")
     now = "now()"
-    subscriptions = _insert_select(
+    sql, params = _insert_select(
         Subscription,
         {
             "created_at": now,
             "updated_at": now,
             "organization": str(organization.pk),
-            "contract_number": "100000000 + n",
-            "person": str(person.pk),
+            "contract_number": f"{int(first_number)} + n",
+            "person": str(int(person_id)),
             "lot": str(lot.pk),
             "category": str(category.pk),
             "product": str(product.pk),
             "status": f"'{Subscription.Status.ACTIVE}'",
             "step": f"'{Subscription.Step.PAYMENT}'",
-            "start_date": "DATE '2026-05-01'",
+            "start_date": f"DATE '{start.isoformat()}'",
             "payment_method": f"'{PaymentMethodKind.CARD}'",
             "price": str(PRICE),
             "billing_frequency": "'monthly'",
@@ -149,42 +169,83 @@ def prepare(contracts: int) -> None:
         },
         "FROM generate_series(1, %s) AS n",
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, contracts])
+    return int(organization.pk)
+
+
+def cards_insert(*, card_prefix: str, organization_ids: list[int] | None = None) -> None:
+    """A card in the sandbox's vault and its PaymentMethod for every contract (of these
+    institutions only, when given)."""
+    from django.db import connection
+
+    from parcauto.catalog.models import PaymentMethodKind
+    from parcauto.payments.models import PaymentMethod, SandboxCard
+    from parcauto.subscriptions.models import Subscription
+
+    source = f"FROM {Subscription._meta.db_table}"
+    extra: list[Any] = []
+    if organization_ids is not None:
+        source += " WHERE organization_id = ANY(%s)"
+        extra = [organization_ids]
+    token = f"'{card_prefix}' || id"
     cards = _insert_select(
         SandboxCard,
         {
-            "created_at": now,
-            "updated_at": now,
-            "token": "'bench' || id",
+            "created_at": "now()",
+            "updated_at": "now()",
+            "token": token,
             "permanent": "true",
             "behaviour": "'approve'",
             "brand": "'mastercard'",
             "last4": "'5454'",
             "expiry": "'3012'",
         },
-        f"FROM {Subscription._meta.db_table}",
+        source,
     )
     methods = _insert_select(
         PaymentMethod,
         {
-            "created_at": now,
-            "updated_at": now,
+            "created_at": "now()",
+            "updated_at": "now()",
             "organization": "organization_id",
             "subscription": "id",
             "person": "person_id",
             "kind": f"'{PaymentMethodKind.CARD}'",
             "status": f"'{PaymentMethod.Status.ACTIVE}'",
             "gateway": "'sandbox'",
-            "data_key": "'bench' || id",
+            "data_key": token,
             "issuer_id": "'123456789012345'",
         },
-        f"FROM {Subscription._meta.db_table}",
+        source,
     )
     with connection.cursor() as cursor:
-        sql, params = subscriptions
-        cursor.execute(sql, [*params, contracts])
         for sql, params in (cards, methods):
-            cursor.execute(sql, params)
-        cursor.execute("ANALYZE")
+            cursor.execute(sql, [*params, *extra])
+
+
+def invoice_rows(ids: list[tuple[int, int]], *, period: dt.date) -> list[Any]:
+    """An invoice per (contract id, institution id) for the month of `period`: the rows
+    the baseline inserts."""
+    from parcauto.billing.models import Invoice
+
+    end = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return [
+        Invoice(
+            organization_id=organization_id,
+            number=900_000_000 + index,
+            subscription_id=subscription_id,
+            period_start=period,
+            period_end=end,
+            due_date=period,
+            payment_method="card",
+            amount=PRICE,
+            pre_tax=Decimal("39.14"),
+            gst=Decimal("1.96"),
+            qst=Decimal("3.90"),
+        )
+        for index, (subscription_id, organization_id) in enumerate(ids)
+    ]
 
 
 def baseline(contracts: int) -> float:
@@ -195,22 +256,7 @@ def baseline(contracts: int) -> float:
     from parcauto.subscriptions.models import Subscription
 
     ids = list(Subscription.objects.values_list("id", "organization_id").order_by("id"))
-    rows = [
-        Invoice(
-            organization_id=organization_id,
-            number=900_000_000 + index,
-            subscription_id=subscription_id,
-            period_start=dt.date(2026, 8, 1),
-            period_end=dt.date(2026, 8, 31),
-            due_date=dt.date(2026, 8, 1),
-            payment_method="card",
-            amount=PRICE,
-            pre_tax=Decimal("39.14"),
-            gst=Decimal("1.96"),
-            qst=Decimal("3.90"),
-        )
-        for index, (subscription_id, organization_id) in enumerate(ids)
-    ]
+    rows = invoice_rows(ids, period=dt.date(2026, 8, 1))
     started = time.perf_counter()
     with transaction.atomic():
         Invoice.objects.bulk_create(rows, batch_size=CHUNK)

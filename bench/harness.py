@@ -253,10 +253,18 @@ class CpuSnapshot:
     per_pid: dict[int, tuple[str, float]]  # pid -> (group, CPU seconds so far)
     client: float
     busy: float
+    groups: tuple[str, ...] = ("app server", "PostgreSQL")
 
 
 def cpu_snapshot(server_pid: int, database: str) -> CpuSnapshot:
     """CPU used so far by the app server (master and workers), our PostgreSQL, this process."""
+    return cpu_snapshot_groups({"app server": [server_pid]}, database)
+
+
+def cpu_snapshot_groups(roots: dict[str, list[int]], database: str) -> CpuSnapshot:
+    """CPU used so far by each group of processes (each root and its children), by the
+    PostgreSQL processes of `database` (and its shared helpers), and by this process."""
+    group_of = {pid: group for group, pids in roots.items() for pid in pids}
     per_pid: dict[int, tuple[str, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -266,18 +274,27 @@ def cpu_snapshot(server_pid: int, database: str) -> CpuSnapshot:
         if stat is None:
             continue
         name, parent, seconds = stat
-        if server_pid in (pid, parent):
-            per_pid[pid] = ("app server", seconds)
+        group = group_of.get(pid) or group_of.get(parent)
+        if group:
+            per_pid[pid] = (group, seconds)
         elif name == "postgres" and _postgres_is_ours(pid, database):
             per_pid[pid] = ("PostgreSQL", seconds)
     times = os.times()
     busy, _ = _busy_and_total()
-    return CpuSnapshot(per_pid=per_pid, client=times.user + times.system, busy=busy / _TICK)
+    return CpuSnapshot(
+        per_pid=per_pid,
+        client=times.user + times.system,
+        busy=busy / _TICK,
+        groups=(*roots, "PostgreSQL"),
+    )
 
 
 def cpu_delta(before: CpuSnapshot, after: CpuSnapshot) -> dict[str, float]:
-    """CPU seconds between two snapshots, by group; what the machine did besides, as 'other'."""
-    groups = {"app server": 0.0, "PostgreSQL": 0.0}
+    """CPU seconds between two snapshots, by group; what the machine did besides, as 'other'.
+
+    A process killed between the two is not counted: what it used shows as "other".
+    """
+    groups = dict.fromkeys(after.groups, 0.0)
     for pid, (group, seconds) in after.per_pid.items():
         earlier = before.per_pid.get(pid)
         groups[group] += seconds - (earlier[1] if earlier and earlier[0] == group else 0.0)

@@ -74,7 +74,7 @@ def main() -> int:
 
     roles, users = StaffRole._meta.db_table, User._meta.db_table
     raw = RawSQL(  # noqa: S611 - table names only
-        f"EXISTS (SELECT 1 FROM {roles} WHERE {roles}.user_id = {users}.id)",  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {roles} WHERE {roles}.user_id = {users}.id)",
         (),
         output_field=BooleanField(),
     )

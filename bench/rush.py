@@ -80,6 +80,7 @@ class Student:
     csrf_token: str
     subscription_id: int
     card_token: str  # the temporary token the gateway's card iframe leaves in the form
+    host: str = HOST  # the portal the student buys on
 
 
 @dataclass
@@ -107,7 +108,7 @@ def server_environment(*, database_url: str, var_dir: Path, redis_url: str) -> d
         DJANGO_SETTINGS_MODULE="parcauto.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),  # throwaway; sessions are made with it
-        DJANGO_ALLOWED_HOSTS=f"{HOST},127.0.0.1,localhost",
+        DJANGO_ALLOWED_HOSTS=f".{HOST},127.0.0.1,localhost",  # and the portals of bench.cluster
         DATABASE_URL=database_url,
         # Persistent connections, longer than a run. settings.py defaults to 0 (a new
         # connection per request): production must set it, see bench/README.md.
@@ -133,8 +134,12 @@ def server_environment(*, database_url: str, var_dir: Path, redis_url: str) -> d
 # --- data ------------------------------------------------------------------------------------
 
 
-def prepare(*, students: int, units: int) -> Setup:
-    """The offer and the students, through the ORM and the services (this process's Django)."""
+def prepare(*, students: int, units: int, tag: str = "") -> Setup:
+    """The offer and the students, through the ORM and the services (this process's Django).
+
+    A `tag` (a letter) makes another institution beside the first, on `<tag>.<HOST>`, with
+    students of its own (bench.cluster prepares one per scenario in one database).
+    """
     from allauth.account.models import EmailAddress
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -155,11 +160,12 @@ def prepare(*, students: int, units: int) -> Setup:
     now = timezone.now()
     today = timezone.localdate(now)
     card_expiry = f"{(today.year + 2) % 100:02d}12"  # YYMM, in the future
+    host = f"{tag}.{HOST}" if tag else HOST
     with scopes_disabled(), transaction.atomic():
         organization = Organization.objects.create(
-            slug="cegep-bench", name_fr="Cégep du banc d'essai", name_en="Bench College"
+            slug=f"cegep-bench{tag}", name_fr="Cégep du banc d'essai", name_en="Bench College"
         )
-        OrganizationHost.objects.create(organization=organization, hostname=HOST, is_primary=True)
+        OrganizationHost.objects.create(organization=organization, hostname=host, is_primary=True)
         for kind in (LegalText.Kind.SUBSCRIPTION_CONDITIONS, LegalText.Kind.PAYMENT_CONDITIONS):
             LegalText.objects.create(
                 organization=organization, kind=kind, version=1, body_fr="Texte", published_at=now
@@ -195,7 +201,8 @@ def prepare(*, students: int, units: int) -> Setup:
 
         unusable = make_password(None)
         people = User.objects.bulk_create(
-            User(email=f"etudiant{i:04d}@bench.example", password=unusable) for i in range(students)
+            User(email=f"etudiant{tag}{i:04d}@bench.example", password=unusable)
+            for i in range(students)
         )
         EmailAddress.objects.bulk_create(
             EmailAddress(user=user, email=user.email, primary=True, verified=True)
@@ -218,8 +225,8 @@ def prepare(*, students: int, units: int) -> Setup:
         vehicles = Vehicle.objects.bulk_create(
             Vehicle(
                 owner=user,
-                plate=f"B{i:05d}",
-                plate_match_key=f"B{i:05d}",
+                plate=f"B{tag.upper()}{i:05d}",
+                plate_match_key=f"B{tag.upper()}{i:05d}",
                 jurisdiction="QC",
                 make="Honda",
                 model="Civic",
@@ -266,6 +273,7 @@ def prepare(*, students: int, units: int) -> Setup:
                         csrf_token=get_random_string(32),
                         subscription_id=draft.pk,
                         card_token=card.token,
+                        host=host,
                     )
                 )
     return Setup(product_id=product.pk, organization_id=organization.pk, students=prepared)
@@ -305,10 +313,11 @@ def verify(setup: Setup, *, units: int) -> dict[str, int]:
 
 def student_headers(student: Student) -> dict[str, str]:
     return {
+        "Host": student.host,
         "Cookie": f"sessionid={student.session_key}; csrftoken={student.csrf_token}",
         "X-Forwarded-Proto": "https",
-        "Origin": f"https://{HOST}",
-        "Referer": f"https://{HOST}{SUBMIT_PATH}",
+        "Origin": f"https://{student.host}",
+        "Referer": f"https://{student.host}{SUBMIT_PATH}",
         "X-CSRFToken": student.csrf_token,
         "Accept-Language": "fr",
     }

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -443,8 +444,32 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "parcauto" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"  # private: never served by the web server
+# Uploads and the files the app makes (proofs, cheque specimens, PAD and payroll files)
+# go through Django's storage API, so every app node and task worker sees the same files:
+# local disk by default (one machine), an S3-compatible bucket when PARCAUTO_S3_BUCKET is
+# set (django-storages). Private either way: only the app reads them back, for the owner
+# and staff. The keys may also come from boto3's own sources (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY in the environment, an instance role).
+PARCAUTO_S3_BUCKET = envstr("PARCAUTO_S3_BUCKET", "")
+_MEDIA_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if PARCAUTO_S3_BUCKET:
+    _MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PARCAUTO_S3_BUCKET,
+            "endpoint_url": envstr("PARCAUTO_S3_ENDPOINT_URL", "") or None,  # not AWS: its URL
+            "region_name": envstr("PARCAUTO_S3_REGION", "") or None,
+            "access_key": envstr("PARCAUTO_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": envstr("PARCAUTO_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": envstr("PARCAUTO_S3_PREFIX", ""),  # a folder in a shared bucket
+            "addressing_style": envstr("PARCAUTO_S3_ADDRESSING_STYLE", "") or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # a second file of the same name gets its own name
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -235,3 +235,33 @@ class BillingRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.run_date} · {self.get_status_display()}"
+
+
+class BillingRunPart(TimeStampedModel):
+    """One institution's share of a run: done by a task of its own, on any worker.
+
+    Not tenant data (like the run): it says which institutions a run has gone through.
+    """
+
+    run = models.ForeignKey(
+        BillingRun, on_delete=models.CASCADE, related_name="parts", verbose_name=_("run")
+    )
+    organization = models.ForeignKey(
+        "tenants.Organization",
+        on_delete=models.CASCADE,
+        related_name="billing_run_parts",
+        verbose_name=_("institution"),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("billing run part")
+        verbose_name_plural = _("billing run parts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "organization"], name="one_part_per_run_and_institution"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.organization_id}"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.tasks import task
 from django_scopes import scope
 
 from parcauto.core.clock import local_today, now
+from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.subscriptions.models import Subscription
+from parcauto.tenants.models import Organization
 
-from .models import Invoice
+from .models import BillingRun, Invoice
 from .services.collect import invoice_collect
 from .services.invoices import invoice_first_create
-from .services.run import billing_run
+from .services.run import billing_run_open, billing_run_part
 
 
 @task()
@@ -50,6 +53,35 @@ def collect_overdue_invoices(*, organization_id: int, subscription_id: int) -> i
 
 @task()
 def run_billing() -> int:
-    """The daily billing run for today; returns the BillingRun id."""
+    """The daily billing run for today: one task per institution, which the task workers
+    share (queued with the run, in its transaction); returns the BillingRun id. While a
+    run of today is still going (this task run again, or one started by hand), it is
+    that run's id, and nothing new is queued."""
     moment = now()
-    return billing_run(run_date=local_today(moment), now=moment).pk
+    today = local_today(moment)
+    # Run again after its worker died past the commit below: the run it opened goes on.
+    going = BillingRun.objects.filter(run_date=today, status=BillingRun.Status.RUNNING).first()
+    if going is not None:
+        return going.pk
+    with transaction.atomic():
+        run = billing_run_open(run_date=today, now=moment)
+        parts = list(run.parts.values_list("organization_id", flat=True))
+        for organization_id in parts:
+            enqueue_with_transaction(
+                run_billing_institution, run_id=run.pk, organization_id=organization_id
+            )
+    if not parts:  # no institution: nothing to wait for
+        BillingRun.objects.filter(pk=run.pk).update(
+            status=BillingRun.Status.FINISHED, finished_at=moment
+        )
+    return run.pk
+
+
+@task()
+def run_billing_institution(*, run_id: int, organization_id: int) -> str:
+    """One institution's part of a run; the run is finished with its last part. Run
+    again (its worker died), it settles what was in flight and skips what was done."""
+    run = BillingRun.objects.get(pk=run_id)
+    organization = Organization.objects.get(pk=organization_id)
+    done = billing_run_part(run=run, organization=organization, now=now())
+    return f"{organization.slug}: {'done' if done else 'already done'}"

@@ -29,7 +29,7 @@ in this module only (`tests/tenants/test_scoping.py` fails otherwise).
 Not tenant data, so never scoped: people (`User`, `Profile`, `Vehicle`: one account and
 the same vehicles on every portal), and records that may belong to no institution or to
 all of them (`AuditEvent` and `OutboundEmail` with an empty institution, `StaffRole` of an
-operator administrator, `OrganizationHost`, `BillingRun`, `TaxRate`); the back office
+operator administrator, `OrganizationHost`, `BillingRun` and its parts, `TaxRate`); the back office
 narrows those by role (`accounts.roles`). A scope naming no institution
 (`organization=None`) opens none (`core.models.TenantOwnedModel`).
 """

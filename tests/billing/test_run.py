@@ -78,10 +78,36 @@ def test_the_run_on_the_first_bills_and_charges_the_month_once(product, other_pr
         assert Invoice.objects.filter(period_start=JULY_1).count() == 4
 
 
+def test_a_contract_s_first_charge_is_cardholder_initiated_the_next_ones_recurring(product):
+    seen: list = []
+
+    class Recording(SandboxGateway):
+        def purchase_many(self, charges):
+            seen.extend(charges)
+            return super().purchase_many(charges)
+
+    # Its June invoice left unpaid by the approval task: the run charges it with July's.
+    newcomer = contract(product, start=JUNE_15)
+    invoice_first_create(subscription=newcomer, now=at(JUNE_15))
+    regular = contract(product, start=JUNE_15)
+    _paid_june(regular, SandboxGateway())
+
+    _run(JULY_1, Recording(), chunk_size=2)
+
+    june = within_its_institution(
+        lambda s: Invoice.objects.get(subscription=s, period_start=JUNE_15)
+    )
+    assert {charge.order_id: charge.recurring for charge in seen} == {
+        f"inv-{june(newcomer).number}-1": False,
+        f"inv-{_july(newcomer).number}-1": True,
+        f"inv-{_july(regular).number}-1": True,
+    }
+
+
 def test_each_step_works_for_one_institution_at_a_time_in_its_scope(
     product, other_product, gateway, monkeypatch
 ):
-    steps = ["_settle", "_invoice", "_charge", "_interest", "_overdue", "_files"]
+    steps = ["_settle", "_invoice", "_charge", "interest_step", "overdue_step", "files_step"]
     seen: list[tuple[str, Organization, object]] = []
     for name in steps:
         step = getattr(run_module, name)
@@ -95,7 +121,8 @@ def test_each_step_works_for_one_institution_at_a_time_in_its_scope(
     _run(JULY_1, gateway)
 
     institutions = sorted([product.organization, other_product.organization], key=lambda o: o.pk)
-    assert seen == [(name, each, each) for name in steps for each in institutions]
+    # One institution's part after the other's (the daily task queues them side by side).
+    assert seen == [(name, each, each) for each in institutions for name in steps]
 
 
 def test_what_the_run_leaves_alone(product, gateway):

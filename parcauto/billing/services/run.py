@@ -14,12 +14,14 @@
 5. overdue  - access suspended, then the contract cancelled, after the policy's delays.
 6. files    - the pre-authorized debit (CPA-005) and payroll files of each institution.
 
-Each step goes through the institutions one at a time, each in its own tenant scope
-(`tenants.scoping.institutions_each`): the run spans them, its queries never do.
+A run is one part per institution (`BillingRunPart`), each going through the six steps
+in its own tenant scope: the run spans the institutions, its queries never do. The daily
+task queues the parts, so the task workers share them; `manage.py run_billing` does them
+one after another. Counts are added to the BillingRun row after every chunk.
 
-Progress and counts are saved on the BillingRun row after every chunk. Killed at any
-point, the run is simply started again: step 1 finishes what was in flight and the
-unique constraints and attempt states make every other step skip what was done.
+Killed at any point, a part (or the whole run) is simply started again: step 1 finishes
+what was in flight and the unique constraints and attempt states make every other step
+skip what was done.
 """
 
 from __future__ import annotations
@@ -27,16 +29,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Min, Q
 from django_scopes import scope
 
 from parcauto.catalog.models import PaymentMethodKind
-from parcauto.core.money import to_cents
-from parcauto.core.sequences import sequence_reserve
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import Charge, Gateway
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
@@ -45,20 +44,17 @@ from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import institutions_each
 
 from ..bulk import rows_insert
-from ..models import BillingRun, Invoice, Refund
-from ..selectors import billing_policy_for, contracts_to_invoice
-from . import nonpayment
+from ..models import BillingRun, BillingRunPart, Invoice, Refund
+from ..selectors import contracts_to_invoice
 from .collect import Sent, Tally, charges_send, is_first_invoice, order_id_for, sent_settle
-from .collect_pad import pad_collect, pad_settle_unreturned
-from .collect_payroll import payroll_collect, payroll_settle_sent
+from .collect_pad import pad_settle_unreturned
+from .collect_payroll import payroll_settle_sent
 from .invoices import (
     BILLED_STATUSES,
-    FIRST_INVOICE_NUMBER,
-    INVOICE_SEQUENCE,
     invoices_create_due,
-    month_start,
 )
 from .refunds import refund_send
+from .run_late import counts_add, files_step, interest_step, overdue_step
 
 logger = logging.getLogger(__name__)
 
@@ -66,55 +62,106 @@ logger = logging.getLogger(__name__)
 def billing_run(
     *, run_date: dt.date, now: dt.datetime, gateway: Gateway | None = None, chunk_size: int = 2000
 ) -> BillingRun:
-    gateway = gateway or get_gateway()
-    run = BillingRun.objects.create(run_date=run_date, started_at=now)
-    phases: dict[str, Callable[[Organization], None]] = {
-        "settle": lambda organization: _settle(
-            run, organization, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size
-        ),
-        "invoice": lambda organization: _invoice(
-            run, organization, run_date=run_date, now=now, chunk_size=chunk_size
-        ),
-        "charge": lambda organization: _charge(
-            run, organization, run_date=run_date, gateway=gateway, now=now, chunk_size=chunk_size
-        ),
-        "interest": lambda organization: _interest(run, organization, run_date=run_date),
-        "overdue": lambda organization: _overdue(run, organization, run_date=run_date, now=now),
-        "files": lambda organization: _files(run, organization, run_date=run_date, now=now),
-    }
-    try:
-        for phase, step in phases.items():
-            _progress(run, phase=phase)
-            # Every institution, active or not (what was sent is settled, what is owed is
-            # collected), one at a time and in its own scope.
-            for organization in institutions_each():
-                with scope(organization=organization):
-                    step(organization)
-    except Exception as error:
-        run.status = BillingRun.Status.FAILED
-        run.error = f"{type(error).__name__}: {error}"[:2000]
-        run.finished_at = now
-        run.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        raise
-    run.status = BillingRun.Status.FINISHED
-    run.phase = ""
-    run.finished_at = now
-    run.save(update_fields=["status", "phase", "finished_at", "updated_at"])
+    """The whole run in this process, one institution after another (`manage.py
+    run_billing`). The daily task spreads the same parts over the task workers instead
+    (`billing_run_open`, then `billing_run_part` per institution, `billing.tasks`)."""
+    run = billing_run_open(run_date=run_date, now=now)
+    for organization in institutions_each(Organization.objects.filter(billing_run_parts__run=run)):
+        billing_run_part(
+            run=run, organization=organization, now=now, gateway=gateway, chunk_size=chunk_size
+        )
+    if not run.parts.exists():
+        _finish_if_done(run, now=now)
+    run.refresh_from_db()
     return run
 
 
-def _progress(run: BillingRun, **fields: Any) -> None:
-    for name, value in fields.items():
-        setattr(run, name, value)
-    run.save(update_fields=[*fields, "updated_at"])
+def billing_run_open(*, run_date: dt.date, now: dt.datetime) -> BillingRun:
+    """A new run, with one part to do per institution (active or not: what was sent is
+    settled, what is owed is collected). Call it in the transaction that queues the parts."""
+    with transaction.atomic():
+        run = BillingRun.objects.create(run_date=run_date, started_at=now)
+        BillingRunPart.objects.bulk_create(
+            BillingRunPart(run=run, organization=organization)
+            for organization in institutions_each()
+        )
+    return run
+
+
+def billing_run_part(
+    *,
+    run: BillingRun,
+    organization: Organization,
+    now: dt.datetime,
+    gateway: Gateway | None = None,
+    chunk_size: int = 2000,
+) -> bool:
+    """Every step of the run for one institution, in its scope; False if already done.
+
+    Started again after a crash (a worker killed mid-part), it goes through the steps
+    again: step 1 settles what was in flight, and the unique constraints and attempt
+    states make every other step skip what was done.
+    """
+    part = BillingRunPart.objects.get(run=run, organization=organization)
+    if part.finished_at is not None:
+        return False
+    gateway = gateway or get_gateway()
+    phases: dict[str, Callable[[], None]] = {
+        "settle": lambda: _settle(
+            run,
+            organization,
+            run_date=run.run_date,
+            gateway=gateway,
+            now=now,
+            chunk_size=chunk_size,
+        ),
+        "invoice": lambda: _invoice(
+            run, organization, run_date=run.run_date, now=now, chunk_size=chunk_size
+        ),
+        "charge": lambda: _charge(
+            run,
+            organization,
+            run_date=run.run_date,
+            gateway=gateway,
+            now=now,
+            chunk_size=chunk_size,
+        ),
+        "interest": lambda: interest_step(run, organization, run_date=run.run_date),
+        "overdue": lambda: overdue_step(run, organization, run_date=run.run_date, now=now),
+        "files": lambda: files_step(run, organization, run_date=run.run_date, now=now),
+    }
+    try:
+        with scope(organization=organization):
+            for phase, step in phases.items():
+                BillingRun.objects.filter(pk=run.pk).update(phase=phase, updated_at=now)
+                step()
+    except Exception as error:
+        BillingRun.objects.filter(pk=run.pk).update(
+            status=BillingRun.Status.FAILED,
+            error=f"{organization.slug}: {type(error).__name__}: {error}"[:2000],
+            finished_at=now,
+            updated_at=now,
+        )
+        raise
+    # Once, however many times the part was started (a conditional UPDATE).
+    if BillingRunPart.objects.filter(pk=part.pk, finished_at__isnull=True).update(
+        finished_at=now, updated_at=now
+    ):
+        _finish_if_done(run, now=now)
+    return True
+
+
+def _finish_if_done(run: BillingRun, *, now: dt.datetime) -> None:
+    """The run is finished when its last part is (checked after that part's commit, so
+    of two parts ending together at least the later one sees both)."""
+    if not BillingRunPart.objects.filter(run=run, finished_at__isnull=True).exists():
+        BillingRun.objects.filter(pk=run.pk, status=BillingRun.Status.RUNNING).update(
+            status=BillingRun.Status.FINISHED, phase="", finished_at=now, updated_at=now
+        )
 
 
 def _count(run: BillingRun, tally: Tally) -> None:
-    _progress(
-        run,
-        charges_approved=run.charges_approved + tally.approved,
-        charges_declined=run.charges_declined + tally.declined,
-    )
+    counts_add(run, charges_approved=tally.approved, charges_declined=tally.declined)
 
 
 def _keyset(
@@ -191,7 +238,7 @@ def _settle_files(
         organization=organization, as_of=run_date, now=now
     ) + payroll_settle_sent(organization=organization, as_of=run_date, now=now)
     if settled:
-        _progress(run, charges_approved=run.charges_approved + settled)
+        counts_add(run, charges_approved=settled)
 
 
 # --- 2. invoice -------------------------------------------------------------------------
@@ -209,11 +256,7 @@ def _invoice(
         organization=organization, run_date=run_date, chunk_size=chunk_size
     ):
         created = invoices_create_due(run_date=run_date, contracts=contracts, now=now)
-        _progress(
-            run,
-            contracts_seen=run.contracts_seen + len(contracts),
-            invoices_created=run.invoices_created + created,
-        )
+        counts_add(run, contracts_seen=len(contracts), invoices_created=created)
 
 
 # --- 3. charge --------------------------------------------------------------------------
@@ -222,43 +265,50 @@ def _invoice(
 def _chargeable(organization: Organization, run_date: dt.date) -> Any:
     """Card invoices due, or failed with a retry date that has come, by id.
 
-    Kept to the invoice table on purpose: a join or a correlated EXISTS per row makes the
-    planner, working from statistics older than the rows this run just wrote, scan far
-    more than a chunk. What needs other tables is checked per chunk (`_chargeable_rows`).
+    Kept to the invoice table on purpose: a join or a correlated subquery per row makes
+    the planner, working from statistics older than the rows this run just wrote, scan
+    far more than a chunk (a correlated "is there an earlier invoice" took the
+    institution's index and read every one of its invoices per row: the second month's
+    run of 20,000 contracts took 4x the first). What needs other rows is checked per
+    chunk (`_chargeable_rows`).
     """
-    earlier = Invoice.objects.filter(
-        subscription_id=OuterRef("subscription_id"),
-        kind=Invoice.Kind.CHARGE,
-        period_start__lt=OuterRef("period_start"),
-    )
-    return (
-        Invoice.objects.filter(
-            Q(status=Invoice.Status.DUE, due_date__lte=run_date)
-            | Q(status=Invoice.Status.FAILED, next_attempt_on__lte=run_date),
-            organization=organization,
-            payment_method=PaymentMethodKind.CARD,
-        )
-        .annotate(first=~Exists(earlier) & Q(kind=Invoice.Kind.CHARGE))
-        .order_by("id")
-    )
+    return Invoice.objects.filter(
+        Q(status=Invoice.Status.DUE, due_date__lte=run_date)
+        | Q(status=Invoice.Status.FAILED, next_attempt_on__lte=run_date),
+        organization=organization,
+        payment_method=PaymentMethodKind.CARD,
+    ).order_by("id")
 
 
 def _chargeable_rows(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Those of a chunk whose contract is billed and that no attempt is charging now."""
+    """Those of a chunk whose contract is billed and that no attempt is charging now: their
+    first seven fields, and whether each is its contract's first charge (one query for the
+    chunk: the earliest charge invoice of each of its contracts)."""
     in_flight = set(
         PaymentAttempt.objects.filter(
             invoice_id__in=[row[0] for row in rows], status=PaymentAttempt.Status.SENT
         ).values_list("invoice_id", flat=True)
     )
+    contracts = {row[6] for row in rows}
     billed = set(
-        Subscription.objects.filter(
-            id__in={row[6] for row in rows}, status__in=BILLED_STATUSES
-        ).values_list("id", flat=True)
+        Subscription.objects.filter(id__in=contracts, status__in=BILLED_STATUSES).values_list(
+            "id", flat=True
+        )
     )
-    return [row for row in rows if row[0] not in in_flight and row[6] in billed]
+    earliest = dict(
+        Invoice.objects.filter(subscription_id__in=contracts, kind=Invoice.Kind.CHARGE)
+        .values("subscription_id")
+        .annotate(first=Min("period_start"))
+        .values_list("subscription_id", "first")
+    )
+    return [
+        (*row[:7], row[8] == Invoice.Kind.CHARGE and row[7] <= earliest.get(row[6], row[7]))
+        for row in rows
+        if row[0] not in in_flight and row[6] in billed
+    ]
 
 
-_CHARGE_FIELDS = (
+_CHUNK_FIELDS = (
     "id",
     "organization_id",
     "number",
@@ -266,7 +316,8 @@ _CHARGE_FIELDS = (
     "amount_paid",
     "failed_attempts",
     "subscription_id",
-    "first",
+    "period_start",
+    "kind",
 )
 
 
@@ -279,7 +330,7 @@ def _charge(
     now: dt.datetime,
     chunk_size: int,
 ) -> None:
-    for rows in _keyset(_chargeable(organization, run_date), _CHARGE_FIELDS, chunk_size):
+    for rows in _keyset(_chargeable(organization, run_date), _CHUNK_FIELDS, chunk_size):
         sent = _attempts_commit(_chargeable_rows(rows), now=now)
         _count(run, charges_send(sent=sent, gateway=gateway, now=now))
 
@@ -344,128 +395,3 @@ def _attempts_commit(rows: list[tuple[Any, ...]], *, now: dt.datetime) -> list[S
         logger.warning("billing run: %d charges left to another collector", len(sent))
         return []
     return sent
-
-
-def _in_flight() -> Exists:
-    """An attempt of the invoice awaits its answer: a debit in a file the bank may still
-    return, a deduction of a pay period not over, a charge without an answer. The invoice
-    is not late while it waits (a returned debit's retry, for instance)."""
-    return Exists(
-        PaymentAttempt.objects.filter(invoice_id=OuterRef("pk"), status=PaymentAttempt.Status.SENT)
-    )
-
-
-# --- 4. interest ------------------------------------------------------------------------
-
-
-def _interest(run: BillingRun, organization: Organization, *, run_date: dt.date) -> None:
-    """Late interest on what has been overdue for the whole past month, once a month."""
-    first_day = month_start(run_date)
-    previous_month = month_start(first_day - dt.timedelta(days=1))
-    overdue = (
-        Invoice.objects.filter(
-            organization=organization,
-            status=Invoice.Status.FAILED,
-            kind=Invoice.Kind.CHARGE,
-            due_date__lte=previous_month,
-        )
-        .exclude(
-            Exists(
-                Invoice.objects.filter(
-                    subscription_id=OuterRef("subscription_id"),
-                    kind=Invoice.Kind.INTEREST,
-                    period_start=first_day,
-                )
-            )
-        )
-        .exclude(_in_flight())
-        .values("subscription_id", "subscription__payment_method")
-        .annotate(unpaid=Sum(F("amount") - F("amount_paid")))
-        .order_by("subscription_id")
-    )
-    rate: Decimal | None = None
-    invoices = []
-    for row in overdue:
-        if rate is None:
-            rate = billing_policy_for(organization).late_interest_monthly_rate
-        amount = to_cents(row["unpaid"] * rate / 100)
-        if amount <= 0:
-            continue
-        invoices.append(
-            Invoice(
-                organization=organization,
-                subscription_id=row["subscription_id"],
-                kind=Invoice.Kind.INTEREST,
-                period_start=first_day,
-                due_date=run_date,
-                payment_method=row["subscription__payment_method"],
-                amount=amount,
-                pre_tax=amount,  # interest is a financial charge: no GST or QST
-                gst=Decimal("0.00"),
-                qst=Decimal("0.00"),
-                status=Invoice.Status.DUE,
-            )
-        )
-    if not invoices:
-        return
-    with transaction.atomic():
-        numbers = sequence_reserve(
-            name=INVOICE_SEQUENCE, count=len(invoices), start=FIRST_INVOICE_NUMBER
-        )
-        for invoice, number in zip(invoices, numbers, strict=True):
-            invoice.number = number
-        Invoice.objects.bulk_create(invoices, ignore_conflicts=True)
-    _progress(run, interest_invoices=run.interest_invoices + len(invoices))
-
-
-# --- 5. overdue -------------------------------------------------------------------------
-
-
-def _overdue(
-    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
-) -> None:
-    """Suspend, then cancel, contracts with a charge unpaid past the policy's delays."""
-    unpaid = (
-        Invoice.objects.filter(
-            organization=organization,
-            status=Invoice.Status.FAILED,
-            subscription__status__in=BILLED_STATUSES,
-        )
-        .exclude(_in_flight())
-        .select_related("subscription")
-    )
-    if not unpaid.exists():
-        return
-    policy = billing_policy_for(organization)
-    suspend_before = run_date - dt.timedelta(days=policy.suspend_after_days)
-    cancel_before = run_date - dt.timedelta(days=policy.cancel_after_days)
-    ended: set[int] = set()
-    for invoice in unpaid.filter(due_date__lte=cancel_before).order_by("id"):
-        if invoice.subscription_id in ended:
-            continue  # its oldest unpaid invoice already ended it
-        nonpayment.subscription_cancel_for_nonpayment(
-            subscription=invoice.subscription, invoice=invoice, now=now
-        )
-        ended.add(invoice.subscription_id)
-        run.cancelled += 1
-    for invoice in unpaid.filter(due_date__lte=suspend_before, suspended_at__isnull=True):
-        if nonpayment.subscription_suspend_for_nonpayment(
-            subscription=invoice.subscription, invoice=invoice, now=now
-        ):
-            run.suspended += 1
-    _progress(run, suspended=run.suspended, cancelled=run.cancelled)
-
-
-# --- 6. files ---------------------------------------------------------------------------
-
-
-def _files(
-    run: BillingRun, organization: Organization, *, run_date: dt.date, now: dt.datetime
-) -> None:
-    if not organization.is_active:
-        return  # an institution that left makes no new files
-    files = [
-        pad_collect(organization=organization, collection_date=run_date, now=now),
-        payroll_collect(organization=organization, run_date=run_date, now=now),
-    ]
-    _progress(run, files_created=run.files_created + sum(f is not None for f in files))

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "parcauto.billing",
     "parcauto.payments",
     "parcauto.sales",
+    "parcauto.servicedesk",
     "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
@@ -203,6 +204,8 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
     "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
     "parcauto.billing.tasks.run_billing": 86400,
+    # Contracts whose cancellation date has passed end (ENDING -> ENDED).
+    "parcauto.servicedesk.tasks.end_contracts_due": 3600,
 }
 
 # --- Payments --------------------------------------------------------------------------

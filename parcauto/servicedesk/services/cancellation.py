@@ -109,7 +109,7 @@ def cancellation_request_send(
             now=now,
         )
         if not product.approval_required:
-            cancellation_confirm(request=request, actor=None, now=now)
+            request = cancellation_confirm(request=request, actor=None, now=now)
     return request
 
 

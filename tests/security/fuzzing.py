@@ -47,6 +47,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "portal:subscription_contract": ("langue",),
     "portal:subscription_receipt": ("langue",),
     "backoffice:queue": ("select", "page"),
+    "portal:faq": ("q",),
     # The revenue page's link to its CSV carries the page's filters.
     "backoffice:billing_revenue_csv": ("first_day", "last_day", "organization"),
     "admin:login": ("next",),
@@ -75,6 +76,9 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         "back_to",
     ),
     "portal:set_language": ("language", "next"),
+    # The world's request is a modification: its page shows no cancellation decision.
+    "backoffice:desk_cancellation_confirm": (),
+    "backoffice:desk_cancellation_refuse": ("reason",),
     # Also read from the wizard's step 2 page; declared so that the target never depends
     # on the state that page is in when the targets are gathered.
     "portal:subscription_vehicle_add": (

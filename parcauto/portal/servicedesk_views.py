@@ -80,7 +80,7 @@ def request_list(request: PortalRequest) -> HttpResponse:
 
 
 def _render_detail(
-    request: PortalRequest, service_request: ServiceRequest, form: ReplyForm, status: int = 200
+    request: PortalRequest, service_request: ServiceRequest, form: ReplyForm
 ) -> HttpResponse:
     return render(
         request,
@@ -92,7 +92,6 @@ def _render_detail(
             "form": form,
             "withdrawable": withdrawable(service_request),
         },
-        status=status,
     )
 
 
@@ -121,7 +120,7 @@ def request_reply(request: PortalRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your answer has been sent to the service centre."))
             return redirect("portal:request_detail", pk=service_request.pk)
-    return _render_detail(request, service_request, form, status=400)
+    return _render_detail(request, service_request, form)
 
 
 @portal_view
@@ -191,7 +190,6 @@ def modification(request: PortalRequest, pk: int) -> HttpResponse:
         request,
         "portal/servicedesk/modification.html",
         {"subscription": contract, "form": form},
-        status=400 if form.errors else 200,
     )
 
 
@@ -258,7 +256,6 @@ def cancellation(request: PortalRequest, pk: int) -> HttpResponse:
                 (c.product.number, date_format(day, "DATE_FORMAT")) for c, day in earliest.items()
             ],
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -293,7 +290,6 @@ def report(request: PortalRequest) -> HttpResponse:
         request,
         "portal/servicedesk/report.html",
         {"form": form},
-        status=400 if form.errors else 200,
     )
 
 

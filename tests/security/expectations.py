@@ -155,8 +155,8 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:request_detail":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
-    "portal:request_reply": post(  # 400: no answer typed
-        portal(                    LOGIN, E400,  E404,  E404,  E404,  E404,  E404,  E404,  E404)),
+    "portal:request_reply": post(  # no answer typed: the page again, with the error
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404)),
     "portal:request_withdraw":  # a modification: nothing to withdraw, back to the request
         portal(LOGIN, to("/demandes/{pk}/"), E404, E404, E404, E404, E404, E404, E404),
     "portal:request_attachment":

@@ -28,7 +28,6 @@ from parcauto.payments.gateways.sandbox import SandboxGateway
 from parcauto.servicedesk.models import ServiceRequest
 from parcauto.servicedesk.services.contract_end import contracts_end_due
 from parcauto.subscriptions.models import Subscription, WaitingListEntry
-from parcauto.subscriptions.services.units import waitlist_offer_take
 from parcauto.tenants.models import Organization
 from tests.backoffice.staff import TOTP_SECRET, staff_member
 from tests.billing.conftest import contract
@@ -41,9 +40,22 @@ from tests.e2e.support import (
     heading,
     mail_to,
     staff_log_in,
+    type_card,
+    vehicle_fill,
 )
-from tests.e2e.test_subscription_journeys import PASSWORD, PROOF_PDF, log_in, open_menu_link
-from tests.factories import ParkingLotFactory, PermitProductFactory, ProfileFactory, UserCategoryFactory
+from tests.e2e.test_subscription_journeys import (
+    PASSWORD,
+    PROOF_PDF,
+    choose_offer,
+    log_in,
+    open_menu_link,
+)
+from tests.factories import (
+    ParkingLotFactory,
+    PermitProductFactory,
+    ProfileFactory,
+    UserCategoryFactory,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -91,8 +103,8 @@ def staff_sign_in(page: Page, root: Portal, email: str) -> None:
     staff_log_in(page, root, email, PASSWORD, TOTP_SECRET)
     page.get_by_role("button", name="Connexion").click()
     expect(page).to_have_url(root.pattern("/admin/"))
-    page.get_by_role("link", name="Centre de services").click()
-    expect(page).to_have_url(root.pattern("/gestion/service/"))
+    page.goto(root.url("/gestion/service/"))
+    expect(heading(page)).to_have_text("Centre de services")
 
 
 def open_my_subscription(page: Page, portal: Portal, subscription: Subscription) -> None:
@@ -152,3 +164,134 @@ def test_a_modification_with_a_file_after_a_refused_card_number(
     shot.email(acknowledgement, "04-acknowledgement")
     assert request.attachments.get().content_type == "application/pdf"
     shot.assert_all_french()
+
+
+def test_a_cancellation_at_the_earliest_date_ends_the_contract_and_frees_the_unit(
+    page: Page,
+    shot: Steps,
+    staff_page: Page,
+    staff_shot: Steps,
+    browser,
+    cisso: Portal,
+    root: Portal,
+) -> None:
+    product = product_of("cisso", quantity=1)
+    subscription = holder_of(product)  # takes the only unit
+    person = subscription.person
+    lot = product.lots.get()
+    next_person = ProfileFactory(first_name="Luc", last_name="Gagnon").user
+    waiting = WaitingListEntry.objects.create(
+        organization=product.organization,
+        product=product,
+        person=next_person,
+        lot=lot,
+        category=product.categories.get(),
+    )
+    agent = staff_member("agent", product.organization, email="agent@cisso.example")
+
+    with time_machine.travel(NOW, tick=True):
+        log_in(page, cisso, person.email)
+        open_my_subscription(page, cisso, subscription)
+        page.get_by_role("link", name="Transmettre une demande d'annulation").click()
+        expect(page).to_have_url(cisso.pattern(f"/abonnements/{subscription.pk}/annulation/"))
+        expect(heading(page)).to_have_text("Transmettre une demande d'annulation")
+        service = page.get_by_role(
+            "radio",
+            name="5432 - Permis multisites - Employé CISSSO (fin de l'abonnement: Indéterminée)",
+        )
+        expect(service).to_be_checked()
+        expect(page.get_by_text("au plus tôt le 10 juillet 2026")).to_be_visible()
+        last_day = field(
+            page, "Choisissez la date à laquelle vous souhaitez annuler votre abonnement"
+        )
+        expect(last_day).to_have_value("2026-07-10")
+        expect(last_day).to_have_attribute("min", "2026-07-10")
+        expect(page.get_by_role("link", name="Revenir en arrière")).to_be_visible()
+        shot("01-cancellation-form")
+        page.get_by_role("button", name="Envoyer la demande d'annulation").click()
+        request = ServiceRequest.objects.get()
+        expect(page).to_have_url(cisso.pattern(f"/demandes/{request.pk}/"))
+        expect(page.locator(".request-facts")).to_contain_text("10 juillet 2026")
+        shot("02-cancellation-sent")
+
+        # The service centre's agent confirms it from the inbox.
+        staff_sign_in(staff_page, root, agent.email)
+        expect(staff_page.get_by_role("link", name="Nouvelle: 1")).to_be_visible()
+        staff_page.get_by_role("link", name=str(request.number), exact=True).click()
+        expect(heading(staff_page)).to_contain_text(f"Demande n°{NBSP}{request.number}")
+        staff_shot("01-cancellation-to-decide")
+        staff_page.get_by_role(
+            "button",
+            name="Confirmer : l'abonnement prend fin le 2026-07-10".replace(" :", f"{NBSP}:"),
+        ).click()
+        expect(staff_page.get_by_role("status")).to_contain_text("Annulation confirmée")
+        staff_shot("02-cancellation-confirmed")
+
+        open_my_subscription(page, cisso, subscription)
+        expect(page.get_by_text("Votre annulation est confirmée")).to_be_visible()
+        expect(page.locator(".status-grid")).to_contain_text("10 juillet 2026")
+        shot("03-subscription-ending")
+
+    # 1 July: the run bills July to the 10th: 10 of 31 days at 62,00 $ a month.
+    with time_machine.travel(dt.datetime(2026, 7, 1, 3, 0, tzinfo=LOCAL_TZ), tick=True):
+        billing_run(
+            run_date=dt.date(2026, 7, 1), now=dt.datetime.now(LOCAL_TZ), gateway=SandboxGateway()
+        )
+    final = Invoice.objects.get(subscription=subscription, period_start=dt.date(2026, 7, 1))
+    assert (final.period_end, final.amount, final.status) == (
+        dt.date(2026, 7, 10),
+        Decimal("20.00"),
+        Invoice.Status.PAID,
+    )
+
+    # 11 July: the daily job ends it; the unit goes to the next person, who takes it.
+    with time_machine.travel(dt.datetime(2026, 7, 11, 8, 0, tzinfo=LOCAL_TZ), tick=True):
+        assert contracts_end_due(now=dt.datetime.now(LOCAL_TZ)) == 1
+        subscription.refresh_from_db()
+        waiting.refresh_from_db()
+        assert subscription.status == Subscription.Status.ENDED
+        assert waiting.status == WaitingListEntry.Status.OFFERED
+        (ended,) = [m for m in mail_to(person.email, count=3) if "a pris fin" in m.subject]
+        assert f"20,00{NBSP}$" in ended.body
+        shot.email(ended, "04-final-account")
+        log_in(page, cisso, person.email)  # a month later: signed in again
+        open_my_subscription(page, cisso, subscription)
+        expect(page.locator(".status-grid")).to_contain_text("Terminé")
+        shot("05-subscription-ended")
+
+        (offer,) = mail_to(next_person.email)
+        shot.email(offer, "06-offer")
+        other = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-CA")
+        next_page = other.new_page()
+        log_in(next_page, cisso, next_person.email)
+        next_page.goto(cisso.url("/abonnements/nouveau/"))
+        choose_offer(next_page, lot=lot.label, category="Employé du CISSSO")
+        expect(next_page.get_by_text("Une place s'est libérée pour vous")).to_be_visible()
+        next_page.get_by_role("radio", name=re.compile("^5432 - Permis multisites")).check()
+        next_page.get_by_label("J'accepte les conditions d'abonnement").check()
+        next_page.get_by_label(re.compile("^Je comprends que l'accès au stationnement")).check()
+        next_page.get_by_role("button", name="Sélectionner cet abonnement").click()
+        vehicle_fill(
+            next_page, year="2020", make="Honda", model="Civic", colour="Bleu", plate="XYZ789"
+        )
+        next_page.get_by_role("button", name="Enregistrer mon véhicule").click()
+        next_page.get_by_role("button", name="Continuer à l'étape suivante").click()
+        next_page.get_by_role("button", name="Mettre à jour").click()
+        next_page.get_by_role("button", name="Continuer").click()
+        next_page.get_by_role("radio", name="Carte de crédit").check()
+        next_page.get_by_label("J'accepte les conditions de paiement").check()
+        next_page.get_by_label(
+            "Je comprends que je ne serai débité qu'une fois l'abonnement approuvé"
+        ).check()
+        type_card(next_page, "4242424242424242", cardholder="Luc Gagnon")
+        next_page.get_by_role("button", name="Soumettre").click()
+        expect(next_page).to_have_url(re.compile(r"/abonnements/\d+/$"))
+        other.close()
+    taken = Subscription.objects.get(person=next_person)
+    waiting.refresh_from_db()
+    product.refresh_from_db()
+    assert (taken.status, taken.holds_unit) == (Subscription.Status.SUBMITTED, True)
+    assert waiting.status == WaitingListEntry.Status.CONVERTED
+    assert (product.quantity, product.units_taken) == (1, 1)  # the one unit, passed on
+    shot.assert_all_french()
+    staff_shot.assert_all_french()

@@ -81,7 +81,7 @@ def _render_detail(
             "thread": selectors.thread_for_staff(service_request),
             "overdue": service_request.is_open and service_request.due_at < now(),
             "reply_form": forms.get("reply_form") or StaffReplyForm(),
-            "note_form": forms.get("note_form") or NoteForm(),
+            "note_form": forms.get("note_form") or NoteForm(prefix="note"),
             "assign_form": forms.get("assign_form")
             or AssignForm(
                 organization_id=organization_id,
@@ -138,7 +138,7 @@ def reply(request: StaffRequest, pk: int) -> HttpResponse:
 @backoffice_view
 def note(request: StaffRequest, pk: int) -> HttpResponse:
     service_request = _request_or_404(request, pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")
     if not form.is_valid():
         return _render_detail(request, service_request, status=400, note_form=form)
     try:

@@ -295,3 +295,71 @@ def test_a_cancellation_at_the_earliest_date_ends_the_contract_and_frees_the_uni
     assert (product.quantity, product.units_taken) == (1, 1)  # the one unit, passed on
     shot.assert_all_french()
     staff_shot.assert_all_french()
+
+
+def test_a_report_answered_by_staff_is_read_by_the_customer(
+    page: Page,
+    shot: Steps,
+    staff_page: Page,
+    staff_shot: Steps,
+    chus: Portal,
+    root: Portal,
+    tmp_path: Path,
+) -> None:
+    product = product_of("ciusse-chus")
+    person = ProfileFactory(first_name="Julie", last_name="Roy").user
+    agent = staff_member("agent", product.organization, email="agent@chus.example")
+    photo = tmp_path / "barriere.png"
+    photo.write_bytes(PNG)
+
+    log_in(page, chus, person.email)
+    open_menu_link(page, "TRANSMETTRE UN RAPPORT")
+    expect(page).to_have_url(chus.pattern("/rapport/"))
+    expect(heading(page)).to_have_text("Transmettre un rapport")
+    field(page, "Stationnement").select_option(label=str(product.lots.get()))
+    field(page, "Problème").select_option(label="Barrière en panne")
+    field(page, "Description").fill("La barrière de la sortie B reste fermée depuis 7 h.")
+    field(page, "Photos (optionnel, jusqu'à 3)").set_input_files(photo)
+    shot("01-report-form")
+    page.get_by_role("button", name="Envoyer le rapport").click()
+    request = ServiceRequest.objects.get()
+    expect(page).to_have_url(chus.pattern(f"/demandes/{request.pk}/"))
+    expect(page.get_by_role("link", name="barriere.png")).to_be_visible()
+    shot("02-report-sent")
+
+    staff_sign_in(staff_page, root, agent.email)
+    expect(staff_page.get_by_role("link", name="Nouvelle: 1")).to_be_visible()
+    staff_page.get_by_role("link", name=str(request.number), exact=True).click()
+    expect(staff_page.get_by_text("La barrière de la sortie B reste fermée")).to_be_visible()
+    staff_page.get_by_label("Assignée à").select_option(label=agent.email)
+    staff_page.get_by_role("button", name="Assigner").click()
+    expect(staff_page.get_by_role("status")).to_contain_text("Assignation enregistrée")
+    staff_page.get_by_label("Note interne (personnel seulement)").fill("Technicien avisé.")
+    staff_page.get_by_role("button", name="Ajouter la note").click()
+    staff_page.get_by_label("Réponse à la personne (envoyée par courriel)").fill(
+        "Merci! Un technicien passera ce matin. Dites-nous si la barrière fonctionne."
+    )
+    staff_page.get_by_label("Attendre la réponse de la personne").check()
+    staff_shot("01-reply")
+    staff_page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(staff_page.get_by_role("status")).to_contain_text("Votre réponse a été envoyée")
+    expect(staff_page.locator("h1 .badge")).to_contain_text("En attente du client")
+    staff_shot("02-replied")
+
+    _acknowledgement, reply = mail_to(person.email, count=2)
+    assert reply.subject.startswith(f"[Demande {request.number}] Le centre de services")
+    assert "Un technicien passera ce matin." in reply.body
+    assert "Technicien avisé" not in reply.body  # an internal note stays internal
+    shot.email(reply, "03-reply-email")
+    page.goto(chus.url(portal_link(reply, "/demandes/")))
+    expect(page.get_by_text("Un technicien passera ce matin.")).to_be_visible()
+    expect(page.get_by_text("Technicien avisé.")).to_have_count(0)
+    expect(page.locator(".request-facts")).to_contain_text("En attente du client")
+    field(page, "Votre réponse").fill("Elle fonctionne maintenant, merci!")
+    shot("04-reply-read")
+    page.get_by_role("button", name="Envoyer ma réponse").click()
+    expect(page.get_by_role("status")).to_contain_text("Votre réponse a été transmise")
+    expect(page.locator(".request-facts")).to_contain_text("En cours")
+    shot("05-answered")
+    shot.assert_all_french()
+    staff_shot.assert_all_french()

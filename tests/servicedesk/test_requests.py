@@ -47,7 +47,7 @@ def test_a_modification_gets_a_number_its_subject_its_file_and_an_acknowledgemen
     assert sent.number >= 300_001
     assert sent.kind == ServiceRequest.Kind.MODIFICATION
     assert sent.state == ServiceRequest.State.NEW
-    assert sent.subject == f"Modification request: contract: {active.contract_number}"
+    assert sent.subject == f"Demande de modification: contrat: {active.contract_number}"
     attachment = ServiceAttachment.objects.get(request=sent)
     assert (attachment.content_type, attachment.original_name) == (
         "application/pdf",
@@ -77,7 +77,7 @@ def test_a_card_number_refuses_the_request_and_nothing_is_stored(active, setting
     with commit(), pytest.raises(CardNumberRefused) as refused:
         send(active, text=text, attachment=SimpleUploadedFile("preuve.pdf", PDF))
 
-    assert str(refused.value.message) == "Do not send your credit card number in this message."
+    assert str(refused.value.message) == "Ne transmettez pas votre numéro de carte de crédit dans ce message."
     assert ServiceRequest.objects.count() == 0
     assert ServiceAttachment.objects.count() == 0
     assert stored_files(settings) == []
@@ -128,7 +128,7 @@ def test_a_report_names_its_lot_and_problem_and_keeps_up_to_three_photos(active,
         now=NOW,
     )
     assert (sent.kind, sent.lot, sent.problem) == ("report", lot, "gate")
-    assert sent.subject == "Report: Gate out of order, lot 1534"
+    assert sent.subject == "Rapport\u00a0: Barrière en panne, stationnement 1534"
     assert sent.attachments.count() == 3
     with pytest.raises(NotAllowed):
         report_send(
@@ -147,3 +147,18 @@ def other_person(db):
     from tests.factories import ProfileFactory
 
     return ProfileFactory().user
+
+
+def test_a_report_takes_photos_not_documents(active, product):
+    with pytest.raises(UploadRefused) as refused:
+        report_send(
+            organization=active.organization,
+            person=active.person,
+            lot=product.lots.get(),
+            problem="lighting",
+            text="Lampadaire éteint.",
+            photos=[SimpleUploadedFile("photo.pdf", PDF)],
+            now=NOW,
+        )
+    assert refused.value.code == "not_a_photo"
+    assert ServiceRequest.objects.count() == 0

@@ -44,7 +44,7 @@ def test_the_modification_form_is_prefilled_as_guide_001_shows_it(active):
     assert page.status_code == 200
     assert f'value="{active.person.email}"' in html
     assert 'value="Marie Tremblay"' in html
-    assert f"contract: {active.contract_number}" in html
+    assert f"contrat: {active.contract_number}" in html
     assert "guidance-box" in html
 
 
@@ -83,7 +83,7 @@ def test_a_card_number_is_refused_beside_the_comments_and_nothing_is_stored(acti
     )
     assert response.status_code == 200  # the form again, as every portal form
     assert response.context["form"].errors["comments"] == [
-        "Do not send your credit card number in this message."
+        "Ne transmettez pas votre numéro de carte de crédit dans ce message."
     ]
     assert ServiceRequest.objects.count() == 0
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot
+from parcauto.core.uploads import UploadRefused
 from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import Organization
 
@@ -34,6 +35,7 @@ from .common import (
     text_check,
 )
 
+PHOTO_TYPES = ("image/jpeg", "image/png")
 # Contracts a person may ask to change or to cancel: in force.
 MODIFIABLE_STATUSES = (
     Subscription.Status.APPROVED,
@@ -143,6 +145,8 @@ def report_send(
         raise NotAllowed(_("Choose one of this institution's parking lots."))
     if len(photos) > MAX_PHOTOS:
         raise NotAllowed(_("Attach at most 3 photos."))
+    if any(info.content_type not in PHOTO_TYPES for info in files_check(photos)):
+        raise UploadRefused(_("Attach photos: .jpg, .jpeg or .png files."), code="not_a_photo")
     label = ServiceRequest.Problem(problem).label
     return request_create(
         organization=organization,

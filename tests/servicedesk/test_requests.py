@@ -77,7 +77,9 @@ def test_a_card_number_refuses_the_request_and_nothing_is_stored(active, setting
     with commit(), pytest.raises(CardNumberRefused) as refused:
         send(active, text=text, attachment=SimpleUploadedFile("preuve.pdf", PDF))
 
-    assert str(refused.value.message) == "Ne transmettez pas votre numéro de carte de crédit dans ce message."
+    assert str(refused.value.message) == (
+        "Ne transmettez pas votre numéro de carte de crédit dans ce message."
+    )
     assert ServiceRequest.objects.count() == 0
     assert ServiceAttachment.objects.count() == 0
     assert stored_files(settings) == []

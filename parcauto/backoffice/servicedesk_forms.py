@@ -61,8 +61,8 @@ class InboxFilterForm(forms.Form):
         ]
 
     def filters(self) -> InboxFilters:
-        self.is_valid()  # each valid field applies, an invalid one is left out
-        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        self.is_valid()  # each valid field applies; an invalid one is left out of cleaned_data
+        data = self.cleaned_data
         assignee = data.get("assignee") or ""
         return InboxFilters(
             state=data.get("state") or "",

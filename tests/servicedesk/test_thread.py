@@ -123,3 +123,11 @@ def test_a_request_is_assigned_to_staff_of_its_institution_only(sent, agent, oth
     sent.refresh_from_db()
     assert sent.assignee is None
     assert AuditEvent.objects.filter(action="servicedesk.assigned").count() == 2
+
+
+def test_a_reply_is_escaped_in_the_html_email(sent, agent, commit):
+    with commit():
+        request_reply_by_staff(request=sent, actor=agent, body="<b>Fait</b> & réglé", now=NOW)
+    html = mail.outbox[-1].alternatives[0][0]
+    assert "&lt;b&gt;Fait&lt;/b&gt; &amp; réglé" in html
+    assert "<b>Fait</b> & réglé" in mail.outbox[-1].body  # the text part as typed

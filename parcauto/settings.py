@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "parcauto.billing",
     "parcauto.payments",
     "parcauto.sales",
+    "parcauto.servicedesk",
     "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
@@ -234,6 +235,8 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.notifications.tasks.retry_emails": "* * * * *",
     # Contracts whose last day has passed end: just after the activations.
     "parcauto.subscriptions.tasks.end_due_subscriptions": "10 0 * * *",
+    # Contracts whose cancellation date has passed end (ENDING -> ENDED, final account).
+    "parcauto.servicedesk.tasks.end_contracts_due": "15 0 * * *",
 }
 PARCAUTO_TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 14)
 

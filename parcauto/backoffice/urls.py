@@ -8,6 +8,7 @@ from .views import (
     devices,
     queue,
     requests,
+    servicedesk,
     simulator,
 )
 
@@ -48,5 +49,27 @@ urlpatterns = [
         "facturation/factures/<int:pk>/rembourser/",
         billing_invoices.refund,
         name="billing_refund",
+    ),
+    # The service centre's inbox: modifications, cancellations, reports.
+    path("service/", servicedesk.inbox, name="desk"),
+    path("service/<int:pk>/", servicedesk.detail, name="desk_request"),
+    path("service/<int:pk>/repondre/", servicedesk.reply, name="desk_reply"),
+    path("service/<int:pk>/note/", servicedesk.note, name="desk_note"),
+    path("service/<int:pk>/assigner/", servicedesk.assign, name="desk_assign"),
+    path("service/<int:pk>/etat/", servicedesk.change_state, name="desk_state"),
+    path(
+        "service/<int:pk>/annulation/confirmer/",
+        servicedesk.cancellation_confirm,
+        name="desk_cancellation_confirm",
+    ),
+    path(
+        "service/<int:pk>/annulation/refuser/",
+        servicedesk.cancellation_refuse,
+        name="desk_cancellation_refuse",
+    ),
+    path(
+        "service/<int:pk>/pieces/<int:attachment_pk>/",
+        servicedesk.attachment,
+        name="desk_attachment",
     ),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from parcauto.tenants.scoping import every_institution
 
 from .catalog import VIP_ACCESS_CODE, load_catalog
+from .faq import load_faq
 from .organizations import load_organizations
 from .payments import load_payments
 from .people import DEMO_PASSWORD, load_people
@@ -39,6 +40,7 @@ def load_demo_data(*, base_domain: str) -> DemoResult:
         load_catalog(organizations)
         load_payments(organizations)
         people = load_people(organizations)
+        load_faq(organizations)
     return DemoResult(
         portals=[
             (slug, organization.name_fr, f"{slug}.{base_domain}")

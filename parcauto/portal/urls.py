@@ -7,6 +7,7 @@ from . import (
     payment_step_views,
     payment_views,
     profile_views,
+    servicedesk_views,
     vehicle_views,
     views,
     wallet_views,
@@ -144,4 +145,26 @@ urlpatterns = [
         wallet_views.subscription_wallet_google,
         name="subscription_wallet_google",
     ),
+    # After the sale: requests on a contract, reports, "Mes demandes", FAQ.
+    path(
+        "abonnements/<int:pk>/modification/",
+        servicedesk_views.modification,
+        name="subscription_modification",
+    ),
+    path(
+        "abonnements/<int:pk>/annulation/",
+        servicedesk_views.cancellation,
+        name="subscription_cancellation",
+    ),
+    path("rapport/", servicedesk_views.report, name="report"),
+    path("demandes/", servicedesk_views.request_list, name="request_list"),
+    path("demandes/<int:pk>/", servicedesk_views.request_detail, name="request_detail"),
+    path("demandes/<int:pk>/repondre/", servicedesk_views.request_reply, name="request_reply"),
+    path("demandes/<int:pk>/retirer/", servicedesk_views.request_withdraw, name="request_withdraw"),
+    path(
+        "demandes/<int:pk>/pieces/<int:attachment_pk>/",
+        servicedesk_views.request_attachment,
+        name="request_attachment",
+    ),
+    path("faq/", servicedesk_views.faq, name="faq"),
 ]

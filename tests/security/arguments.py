@@ -43,6 +43,14 @@ def attachment(world: World) -> dict[str, Any]:
     return {"pk": world.request.pk, "attachment_pk": world.attachment.pk}
 
 
+def service_request(world: World) -> dict[str, Any]:
+    return {"pk": world.service_request.pk}
+
+
+def service_attachment(world: World) -> dict[str, Any]:
+    return {"pk": world.service_request.pk, "attachment_pk": world.service_attachment.pk}
+
+
 def receipt(world: World) -> dict[str, Any]:
     return {"pk": world.contract.pk, "number": world.invoice.number}
 
@@ -120,6 +128,20 @@ ARGUMENTS: dict[str, Arguments] = {
     "wallets:apple_latest_pass": wallet_latest,
     "portal:subscription_pass": contract,
     "portal:subscription_pass_regenerate": contract,
+    "portal:subscription_modification": contract,
+    "portal:subscription_cancellation": contract,
+    "portal:request_detail": service_request,
+    "portal:request_reply": service_request,
+    "portal:request_withdraw": service_request,  # a modification: nothing to withdraw
+    "portal:request_attachment": service_attachment,
+    "backoffice:desk_request": service_request,
+    "backoffice:desk_reply": service_request,
+    "backoffice:desk_note": service_request,
+    "backoffice:desk_assign": service_request,
+    "backoffice:desk_state": service_request,
+    "backoffice:desk_cancellation_confirm": service_request,
+    "backoffice:desk_cancellation_refuse": service_request,
+    "backoffice:desk_attachment": service_attachment,
     "account_confirm_email": email_confirmation,
     r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
     "account_reset_password_from_key": password_reset,

@@ -177,6 +177,25 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     "portal:subscription_pass_regenerate":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    # After the sale: A's contract and A's request (a modification, with a file).
+    "portal:subscription_modification":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:subscription_cancellation":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:report":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:request_list":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:faq":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:request_detail":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:request_reply": post(  # no answer typed: the page again, with the error
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404)),
+    "portal:request_withdraw":  # a modification: nothing to withdraw, back to the request
+        portal(LOGIN, to("/demandes/{pk}/"), E404, E404, E404, E404, E404, E404, E404),
+    "portal:request_attachment":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
     "accounts/confirm-email/": any_host(
@@ -303,6 +322,25 @@ MATRIX: dict[str, Entry] = {
         root(                      OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK)),
     "api:not_found": any_host(
         root(                      E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404)),
+    # The service centre's inbox: any staff role of the request's institution works it.
+    "backoffice:desk":
+        root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    "backoffice:desk_request":
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
+    "backoffice:desk_reply": post(  # 400: no reply typed
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
+    "backoffice:desk_note": post(
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
+    "backoffice:desk_assign": post(  # nobody chosen: assigned to nobody
+        root(LOGIN, E403, E403, E403, E404, E404, *[to("/gestion/service/{pk}/")] * 3)),
+    "backoffice:desk_state": post(  # 400: no state chosen
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
+    "backoffice:desk_cancellation_confirm": post(  # a modification: refused, back to it
+        root(LOGIN, E403, E403, E403, E404, E404, *[to("/gestion/service/{pk}/")] * 3)),
+    "backoffice:desk_cancellation_refuse": post(  # 400: no reason given
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
+    "backoffice:desk_attachment":
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
     # --- /admin/: the site's own pages ------------------------------------------------------
     "admin:index":
         root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, OK, OK,    OK,    OK,    OK),
@@ -392,6 +430,9 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     "catalog.productgrant": SCOPED,
     "payments.padoriginator": SCOPED,
     "payments.payrollemployer": SCOPED,
+    # Each institution's FAQ and response time: its managers write them, its agents read.
+    "servicedesk.faqentry": SCOPED,
+    "servicedesk.servicedesksettings": SCOPED,
     "audit.auditevent": AUDIT,
     "subscriptions.subscription": RECORDS,
     "access.accesspass": RECORDS,

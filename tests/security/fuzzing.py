@@ -51,6 +51,7 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "api:docs": ("lang", "script"),
     "backoffice:queue": ("select", "page"),
     "wallets:apple_changed_serials": ("passesUpdatedSince",),
+    "portal:faq": ("q",),
     # The revenue page's link to its CSV carries the page's filters.
     "backoffice:billing_revenue_csv": ("first_day", "last_day", "organization"),
     "admin:login": ("next",),
@@ -87,6 +88,9 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
     # token); a form here must be refused as cleanly.
     "wallets:apple_registration": ("pushToken",),
     "wallets:apple_log": ("logs",),
+    # The world's request is a modification: its page shows no cancellation decision.
+    "backoffice:desk_cancellation_confirm": (),
+    "backoffice:desk_cancellation_refuse": ("reason",),
     # Also read from the wizard's step 2 page; declared so that the target never depends
     # on the state that page is in when the targets are gathered.
     "portal:subscription_vehicle_add": (

@@ -17,6 +17,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -30,6 +31,13 @@ from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
+from parcauto.servicedesk.models import (
+    FaqEntry,
+    ServiceAttachment,
+    ServiceDeskSettings,
+    ServiceRequest,
+)
+from parcauto.servicedesk.services.requests import modification_request_send
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.tenants.models import LegalText, Organization
 from tests.backoffice.requests import (
@@ -110,6 +118,8 @@ class World:
     draft: Subscription  # A's next request, written up to the payment step
     invoice: Invoice  # the contract's paid invoice
     billing_run: BillingRun
+    service_request: ServiceRequest  # A's modification request about the contract, with a file
+    service_attachment: ServiceAttachment  # that file
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
 
@@ -193,6 +203,15 @@ def world_build() -> World:
     attempt = attempt_on(invoice, status=PaymentAttempt.Status.APPROVED, message="APPROVED")
     request = submitted_request(offer, person=person, start=TODAY + dt.timedelta(days=7))
     draft = reviewed_draft(offer, person=person, start=TODAY + dt.timedelta(days=70), at=NOW)
+    service_request = modification_request_send(
+        subscription=contract,
+        person=person,
+        contact_email=person.email,
+        full_name="Marie Tremblay",
+        text="Je souhaite passer au permis G.",
+        attachment=SimpleUploadedFile("lettre.pdf", PDF),
+        now=NOW,
+    )
 
     text = LegalText.objects.create(  # unpublished: its manager may still change it
         organization=home,
@@ -237,6 +256,10 @@ def world_build() -> World:
         "payments.paymentattempt": attempt,
         "payments.padoriginator": originator_make(home),
         "payments.payrollemployer": employer_make(home),
+        "servicedesk.faqentry": FaqEntry.objects.create(
+            organization=home, question_fr="Comment annuler?", answer_fr="**Ainsi.**"
+        ),
+        "servicedesk.servicedesksettings": ServiceDeskSettings.objects.create(organization=home),
     }
     manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
     devices = {
@@ -264,6 +287,8 @@ def world_build() -> World:
             started_at=NOW,
             finished_at=NOW + dt.timedelta(minutes=3),
         ),
+        service_request=service_request,
+        service_attachment=service_request.attachments.get(),
         admin_objects=admin_objects,
         devices=devices,
     )

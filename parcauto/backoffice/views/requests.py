@@ -37,6 +37,9 @@ HISTORY_LABELS = {
     "subscription.refused": gettext_lazy("Refused"),
     "subscription.cancelled": gettext_lazy("Withdrawn by the person"),
     "subscription.activated": gettext_lazy("Activated"),
+    "subscription.ending": gettext_lazy("Cancellation confirmed: ending"),
+    "subscription.ending_withdrawn": gettext_lazy("Cancellation withdrawn"),
+    "subscription.ended": gettext_lazy("Ended"),
     "subscription.attachment_downloaded": gettext_lazy("File downloaded by staff"),
 }
 

@@ -18,12 +18,13 @@ from ..models import Subscription
 from .daily import each_institution
 from .units import unit_give_back
 
-# Contracts whose term can run out (a suspended one ends too: its days are over).
+# Contracts whose term can run out (a suspended one ends too: its days are over). An
+# ENDING one (its person cancelled it) is ended by `servicedesk.tasks.end_contracts_due`,
+# which settles its final account as well.
 ENDABLE = (
     Subscription.Status.APPROVED,
     Subscription.Status.ACTIVE,
     Subscription.Status.SUSPENDED,
-    Subscription.Status.ENDING,
 )
 
 

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "parcauto.billing",
     "parcauto.payments",
     "parcauto.sales",
+    "parcauto.privacy",
     "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
@@ -203,7 +204,24 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.activate_due_subscriptions": 3600,
     "parcauto.subscriptions.tasks.expire_waitlist_offers": 300,
     "parcauto.billing.tasks.run_billing": 86400,
+    "parcauto.privacy.tasks.run_retention": 86400,
 }
+
+# --- Privacy (Law 25) ------------------------------------------------------------------
+# How long a "Mes données" download stays available (its e-mailed link, then the file).
+PARCAUTO_DATA_EXPORT_DAYS = envint("PARCAUTO_DATA_EXPORT_DAYS", 7)
+# The retention job: unfinished requests and never-validated accounts are deleted after
+# these many days (proofs and cheque specimens: per institution, privacy.PrivacySettings).
+PARCAUTO_DRAFT_RETENTION_DAYS = envint("PARCAUTO_DRAFT_RETENTION_DAYS", 90)
+PARCAUTO_UNVERIFIED_ACCOUNT_DAYS = envint("PARCAUTO_UNVERIFIED_ACCOUNT_DAYS", 30)
+if (
+    min(PARCAUTO_DATA_EXPORT_DAYS, PARCAUTO_DRAFT_RETENTION_DAYS, PARCAUTO_UNVERIFIED_ACCOUNT_DAYS)
+    < 1
+):
+    raise ImproperlyConfigured(
+        "PARCAUTO_DATA_EXPORT_DAYS, PARCAUTO_DRAFT_RETENTION_DAYS and "
+        "PARCAUTO_UNVERIFIED_ACCOUNT_DAYS must be 1 or more"
+    )
 
 # --- Payments --------------------------------------------------------------------------
 # The card gateway: a dotted path to a factory (parcauto/payments/gateways/). The sandbox

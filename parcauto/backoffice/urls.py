@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import billing, billing_invoices, billing_returns, billing_revenue, queue, requests
+from .views import (
+    billing,
+    billing_invoices,
+    billing_returns,
+    billing_revenue,
+    privacy,
+    queue,
+    requests,
+)
 
 app_name = "backoffice"
 
@@ -35,4 +43,5 @@ urlpatterns = [
         billing_invoices.refund,
         name="billing_refund",
     ),
+    path("confidentialite/conservation/", privacy.retention_report, name="retention"),
 ]

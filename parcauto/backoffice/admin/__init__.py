@@ -11,6 +11,7 @@ from . import (  # noqa: F401 - registering is importing
     catalog,
     notifications,
     payments,
+    privacy,
     subscriptions,
     tenants,
     vehicles,

@@ -21,39 +21,22 @@ from parcauto.privacy.models import DataExport
 from parcauto.privacy.services.export import data_export_for_download, data_export_request
 from parcauto.privacy.services.retention import retention_run
 from tests.backoffice.requests import NOW, offer_of
-from tests.offers import Offer
-from tests.privacy.builders import Holder, contract_ended, holder_make, person_make
+from tests.privacy.builders import contract_ended, person_make
 from tests.scoping import within
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
-
-
-@pytest.fixture
-def offer(organization) -> Offer:
-    return offer_of(organization)
-
-
-@pytest.fixture
-def marie(offer) -> Holder:
-    return holder_make(offer)
-
-
-@pytest.fixture
-def jean(offer) -> Holder:
-    """Another person, on the same portal."""
-    return holder_make(offer, email="jean@example.com", plate="zzz-999")
 
 
 Prepared = tuple[DataExport, dict, zipfile.ZipFile]
 
 
 @pytest.fixture
-def prepare(organization, django_capture_on_commit_callbacks) -> Callable[[User], Prepared]:
+def prepare(organization, after_commit) -> Callable[[User], Prepared]:
     """Ask for a person's download and run what follows the commit (the archive's task,
     its e-mail), as production does: the download, its JSON and its archive."""
 
     def prepared(person: User) -> Prepared:
-        with django_capture_on_commit_callbacks(execute=True):
+        with after_commit():
             export = data_export_request(person=person, organization=organization, now=NOW)
         export.refresh_from_db()
         assert export.status == DataExport.Status.READY
@@ -172,15 +155,13 @@ def test_the_link_opens_for_the_person_only_until_it_expires(prepare, marie, jea
         assert data_export_for_download(token=token, person=marie.person, now=later) is None
 
 
-def test_the_retention_job_purges_the_file_once_the_link_expired(
-    prepare, marie, django_capture_on_commit_callbacks
-):
+def test_the_retention_job_purges_the_file_once_the_link_expired(prepare, marie, after_commit):
     export, _data, _archive = prepare(marie.person)
     name = export.file.name
     report = retention_run(now=NOW + dt.timedelta(days=6), dry_run=False)
     assert report.overall["data_downloads"] == 0
     assert default_storage.exists(name)
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         report = retention_run(now=NOW + dt.timedelta(days=7, seconds=1), dry_run=False)
     assert report.overall["data_downloads"] == 1
     export.refresh_from_db()

@@ -138,7 +138,11 @@ def _account_erase(
         file_delete_on_commit(export.file)
     _count(counts, "data_downloads", DataExport.objects.filter(person=person).delete()[0])
     _count(counts, "vehicles", Vehicle.objects.filter(owner=person).delete()[0])
-    Profile.objects.filter(user=person).delete()
+    profile = Profile.objects.filter(user=person).first()
+    if profile is not None:
+        if keep_name:  # the receipts read it from the profile, then from the account
+            person.first_name, person.last_name = profile.first_name, profile.last_name
+        profile.delete()
     EmailAddress.objects.filter(user=person).delete()
     Authenticator.objects.filter(user=person).delete()
     to_them = Q()

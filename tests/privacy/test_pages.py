@@ -148,6 +148,17 @@ def test_the_link_is_a_404_for_anyone_else_and_asks_a_stranger_to_sign_in(ready,
     assert client_of(None, "cisso.testserver").get(_download(ready)).status_code in (302, 404)
 
 
+@pytest.mark.parametrize(
+    "token",
+    ["x", "a:b:c", "e" * 3000, "%00", "é:ü", "eyJleHBvcnQiOjF9:1vTQ8v:AAAA", "1:2"],
+)
+def test_an_odd_link_is_a_404(marie, token):
+    assert (
+        client_of(marie.person).get(f"/parametres/mes-donnees/telecharger/{token}/").status_code
+        == 404
+    )
+
+
 def test_the_link_expires(ready, marie):
     with time_machine.travel(NOW + dt.timedelta(days=7, seconds=1), tick=False):
         assert client_of(marie.person).get(_download(ready)).status_code == 404

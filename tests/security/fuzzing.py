@@ -75,6 +75,9 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         "back_to",
     ),
     "portal:set_language": ("language", "next"),
+    # A's page shows why A's account cannot be closed, not the form: declared so that a
+    # refused closure is fuzzed too, as every role.
+    "portal:account_close": ("password", "understood"),
     # Also read from the wizard's step 2 page; declared so that the target never depends
     # on the state that page is in when the targets are gathered.
     "portal:subscription_vehicle_add": (

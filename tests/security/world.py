@@ -26,6 +26,7 @@ from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
+from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.tenants.models import LegalText, Organization
 from tests.backoffice.requests import (
@@ -86,6 +87,7 @@ class World:
     draft: Subscription  # A's next request, written up to the payment step
     invoice: Invoice  # the contract's paid invoice
     billing_run: BillingRun
+    data_export: DataExport  # A's "Mes données", ready to download
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
@@ -123,6 +125,38 @@ def _bank_account(request: Subscription) -> PaymentMethod:
     method.cheque_specimen.save("cheque.pdf", ContentFile(PDF), save=False)
     method.save()
     return method
+
+
+def _data_export(person: User, organization: Organization) -> DataExport:
+    """A's download, ready; its link is signed when a test asks (`arguments`), and it stays
+    available whatever day the suite runs."""
+    export = DataExport(
+        person=person,
+        organization=organization,
+        status=DataExport.Status.READY,
+        steps_total=6,
+        steps_done=6,
+        ready_at=NOW,
+        expires_at=NOW + dt.timedelta(days=36500),
+    )
+    export.file.save("donnees.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    export.save()
+    return export
+
+
+def _incident(organization: Organization) -> ConfidentialityIncident:
+    return ConfidentialityIncident.objects.create(
+        organization=organization,
+        title="Courriel envoyé au mauvais destinataire",
+        information_concerned="Nom et numéro de contrat",
+        circumstances="Un agent a répondu à la mauvaise personne.",
+        occurred_from=TODAY,
+        discovered_on=TODAY,
+        people_affected=1,
+        risk_of_serious_injury=False,
+        risk_assessment="Peu sensible; le destinataire a confirmé la suppression.",
+        measures="Rappel de la procédure à l'équipe.",
+    )
 
 
 def world_build() -> World:
@@ -194,6 +228,8 @@ def world_build() -> World:
         "payments.paymentattempt": attempt,
         "payments.padoriginator": originator_make(home),
         "payments.payrollemployer": employer_make(home),
+        "privacy.privacysettings": PrivacySettings.objects.create(organization=home),
+        "privacy.confidentialityincident": _incident(home),
     }
     return World(
         home=home,
@@ -211,5 +247,6 @@ def world_build() -> World:
             started_at=NOW,
             finished_at=NOW + dt.timedelta(minutes=3),
         ),
+        data_export=_data_export(person, home),
         admin_objects=admin_objects,
     )

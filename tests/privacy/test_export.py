@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 import time_machine
-from django.core import mail
+from django.core import mail, signing
 from django.core.files.storage import default_storage
 
 from parcauto.accounts.models import User
@@ -148,8 +148,12 @@ def test_the_link_opens_for_the_person_only_until_it_expires(prepare, marie, jea
     assert data_export_for_download(token=token, person=marie.person, now=NOW) == export
     assert data_export_for_download(token=token, person=jean.person, now=NOW) is None
     assert data_export_for_download(token=token + "x", person=marie.person, now=NOW) is None
-    forged = token.replace(str(export.pk), str(export.pk + 1), 1)
-    assert data_export_for_download(token=forged, person=marie.person, now=NOW) is None
+    not_ours = signing.dumps({"export": export.pk, "person": marie.person.pk}, salt="autre")
+    assert data_export_for_download(token=not_ours, person=marie.person, now=NOW) is None
+    # Even a link we signed opens only a download of the person it names.
+    jeans, _data, _archive = prepare(jean.person)
+    mixed = data_export_token(DataExport(pk=jeans.pk, person_id=marie.person.pk))
+    assert data_export_for_download(token=mixed, person=marie.person, now=NOW) is None
     later = NOW + dt.timedelta(days=7, minutes=1)
     with time_machine.travel(later, tick=False):
         assert data_export_for_download(token=token, person=marie.person, now=later) is None

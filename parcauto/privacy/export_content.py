@@ -55,10 +55,14 @@ def values(obj: Model, *names: str) -> Row:
 
 
 def addresses_of(person: User) -> list[str]:
-    """Every address the account has used or asked for: its e-mails went to them."""
+    """Every address the account has, asked for, or changed to since: its e-mails went to
+    them (the audit trail keeps the addresses of past changes)."""
     known = {person.email.lower()}
     others = EmailAddress.objects.filter(user=person).values_list("email", flat=True)
-    known |= {address.lower() for address in others}
+    changed_to = AuditEvent.objects.filter(
+        action="account.email_changed", target_type="accounts.user", target_id=str(person.pk)
+    ).values_list("data__email", flat=True)
+    known |= {a.lower() for a in [*others, *changed_to] if isinstance(a, str) and a}
     return sorted(known)
 
 

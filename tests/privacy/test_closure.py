@@ -142,6 +142,27 @@ def test_the_confirmation_goes_to_the_address_before_it_is_erased(closed):
     ) == [(closure.confirmation_email_id, OutboundEmail.Status.SENT)]
 
 
+def test_the_emails_sent_to_an_address_the_account_had_before_are_erased_too(
+    marie, offer, after_commit
+):
+    audit_log(
+        action="account.email_changed",
+        actor=marie.person,
+        target=marie.person,
+        data={"email": "marie.t@nouveau.example"},
+    )
+    OutboundEmail.objects.create(
+        from_email="no-reply@parcauto.ca",
+        to="marie.t@nouveau.example",
+        subject="Votre reçu",
+        body_text="Bonjour Marie",
+    )
+    with after_commit():
+        account_close(person=marie.person, organization=offer.organization, now=NOW)
+    assert not OutboundEmail.objects.filter(to="marie.t@nouveau.example").exists()
+    assert not AuditEvent.objects.filter(data__icontains="marie.t@nouveau.example").exists()
+
+
 def test_the_account_keeps_no_way_to_reach_the_person(closed):
     person = closed.person
     assert person.email == f"ferme-{person.pk}@compte-ferme.invalid"

@@ -26,10 +26,13 @@ from parcauto.privacy.models import AccountClosure
 from parcauto.privacy.services.closure import account_close, closure_refusals
 from parcauto.privacy.services.erasure import account_erase
 from parcauto.privacy.services.retention import retention_run
-from parcauto.subscriptions.models import Attachment, Consent, Subscription
+from parcauto.sales.services import subscription_refuse
+from parcauto.subscriptions.models import Attachment, Consent, Subscription, WaitingListEntry
+from parcauto.subscriptions.services.waitlist import waitlist_join
 from parcauto.vehicles.models import Vehicle, VehicleChange
-from tests.backoffice.requests import NOW, reviewed_draft, submitted_request
+from tests.backoffice.requests import NOW, offer_of, reviewed_draft, submitted_request
 from tests.backoffice.test_billing_pages import invoice_for
+from tests.factories import UserFactory
 from tests.privacy.builders import Holder, person_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -268,3 +271,26 @@ def test_a_mail_relay_down_leaves_the_erasure_to_the_next_days_job(
     closure.refresh_from_db()
     assert closure.erased_at == later
     assert [m.to for m in mail.outbox if "fermé" in m.subject] == [["marie@example.com"]]
+
+
+def test_a_place_offered_on_a_waiting_list_passes_to_the_next_person(
+    marie, jean, organization, after_commit
+):
+    sold_out = offer_of(
+        organization, lot_number="1086", product_number="5570", category_name="Employé", quantity=1
+    )
+    taken = submitted_request(sold_out, start=NOW.date())
+    for person in (marie.person, jean.person):
+        waitlist_join(
+            person=person,
+            product=sold_out.product,
+            lot=sold_out.lot,
+            category=sold_out.category,
+            now=NOW,
+        )
+    subscription_refuse(subscription=taken, actor=UserFactory(), reason="Complet", now=NOW)
+    assert WaitingListEntry.objects.get(person=marie.person).status == "offered"
+    with after_commit():
+        account_close(person=marie.person, organization=organization, now=NOW)
+    assert not WaitingListEntry.objects.filter(person=marie.person).exists()
+    assert WaitingListEntry.objects.get(person=jean.person).status == "offered"

@@ -1,7 +1,7 @@
 """Erasing a closed account's personal data, and what is kept instead.
 
-Kept, for the law's seven years (tax records; Quebec's Tax Administration Act s. 35 and
-the Consumer Protection Act's claims): the contracts with their consents, the invoices,
+Kept, for seven years (tax records: Quebec's Tax Administration Act, s. 35, keeps them six
+years after the last year they concern): the contracts with their consents, the invoices,
 refunds and payment records (masked), and the audit trail; and, only when invoices exist,
 the name on the account, since a receipt of $150 or more names its purchaser (rule 4).
 None of them keeps a way to reach the person: the e-mail address becomes
@@ -41,6 +41,7 @@ from parcauto.payments.services.cards import card_method_forget
 from parcauto.payments.services.pad import pad_method_forget
 from parcauto.subscriptions.models import Attachment, Subscription, WaitingListEntry
 from parcauto.subscriptions.services.drafts import subscription_draft_discard
+from parcauto.subscriptions.services.waitlist import waitlist_withdraw
 from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import institutions_each
 from parcauto.vehicles.models import Vehicle
@@ -111,11 +112,13 @@ def _institution_erase(
     PaymentMethod.objects.filter(organization=organization, person=person).update(
         employee_number="", holder_name="", updated_at=now
     )
-    _count(
-        counts,
-        "waiting_lists",
-        WaitingListEntry.objects.filter(organization=organization, person=person).delete()[0],
-    )
+    places = WaitingListEntry.objects.filter(organization=organization, person=person)
+    for place in places.filter(
+        status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED]
+    ):
+        # A unit offered to the person goes on to the next one in line.
+        waitlist_withdraw(entry=place, actor=person, now=now)
+    _count(counts, "waiting_lists", places.delete()[0])
     _count(
         counts,
         "grants",

@@ -33,6 +33,7 @@ from parcauto.core.clock import LOCAL_TZ, local_today
 from parcauto.notifications.services import email_send_template
 from parcauto.notifications.topics import EmailTopic
 from parcauto.payments.models import PaymentMethod
+from parcauto.subscriptions.errors import TransitionNotAllowed
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.subscriptions.services.drafts import subscription_draft_discard
 from parcauto.tenants.models import Organization
@@ -168,7 +169,10 @@ def _institution(organization: Organization, *, now: dt.datetime, dry_run: bool)
             PaymentMethod.objects.filter(pk=method.pk).update(cheque_specimen="", updated_at=now)
         counts[CHEQUES] += 1
     for draft in drafts:
-        subscription_draft_discard(subscription=draft, actor=None)
+        try:
+            subscription_draft_discard(subscription=draft, actor=None)
+        except TransitionNotAllowed:  # sent since it was read: a request now, kept
+            continue
         counts[DRAFTS] += 1
     for draft in reminded:
         counts[REMINDERS] += _remind(

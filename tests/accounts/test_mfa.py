@@ -200,9 +200,7 @@ def test_a_fresh_password_login_is_enough_to_set_up_the_app(client, manager_with
     assert response.url == "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
 
 
-def test_a_customer_may_choose_the_app_in_the_portal_then_turn_it_off(
-    portal_client, frozen_clock
-):
+def test_a_customer_may_choose_the_app_in_the_portal_then_turn_it_off(portal_client, frozen_clock):
     customer = ProfileFactory().user
     _log_in(portal_client, customer.email)
     index = portal_client.get("/accounts/2fa/").content.decode()

@@ -246,16 +246,17 @@ def test_closing_twice_or_erasing_twice_changes_nothing_more(closed, offer):
     assert AuditEvent.objects.filter(action="privacy.account_erased").count() == 1
 
 
+def _relay_down():
+    return mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("down"))
+
+
 def test_a_mail_relay_down_leaves_the_erasure_to_the_next_days_job(
     marie, organization, django_capture_on_commit_callbacks, after_commit
 ):
     with django_capture_on_commit_callbacks(execute=False):  # no worker ran yet
         closure = account_close(person=marie.person, organization=organization, now=NOW)
-    with (
-        mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("down")),
-        pytest.raises(OSError),
-    ):
-        account_erase(closure_id=closure.pk, now=NOW)
+    with _relay_down():
+        assert account_erase(closure_id=closure.pk, now=NOW) is False
     closure.refresh_from_db()
     assert closure.erased_at is None
     marie.person.refresh_from_db()
@@ -271,6 +272,21 @@ def test_a_mail_relay_down_leaves_the_erasure_to_the_next_days_job(
     closure.refresh_from_db()
     assert closure.erased_at == later
     assert [m.to for m in mail.outbox if "fermé" in m.subject] == [["marie@example.com"]]
+
+
+def test_a_relay_down_for_days_holds_the_erasure_back_three_days_at_most(
+    marie, organization, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        closure = account_close(person=marie.person, organization=organization, now=NOW)
+    with _relay_down():
+        assert account_erase(closure_id=closure.pk, now=NOW + dt.timedelta(days=2)) is False
+        assert account_erase(closure_id=closure.pk, now=NOW + dt.timedelta(days=3)) is True
+    marie.person.refresh_from_db()
+    assert marie.person.email.endswith("@compte-ferme.invalid")
+    assert mail.outbox == []
+    unsent = OutboundEmail.objects.get(pk=closure.confirmation_email_id)
+    assert unsent.to == marie.person.email  # addressed to nobody: it never leaves now
 
 
 def test_a_place_offered_on_a_waiting_list_passes_to_the_next_person(

@@ -12,8 +12,9 @@ access events and the e-mails sent are deleted; the audit trail's copies of the 
 addresses are replaced.
 
 The confirmation leaves first (`account_close` queued it): the erasure delivers it
-itself when the mail task has not yet, and a delivery or a card vault that fails leaves
-the closure pending, to be tried again by the daily retention job.
+itself when the mail task has not yet. A relay that refuses it, or a card vault that
+fails, leaves the closure pending, tried again by the daily retention job; after
+`CONFIRMATION_WAIT` without the message leaving, the data is erased all the same.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ from ..models import AccountClosure, DataExport
 logger = logging.getLogger(__name__)
 
 ERASED = "[effacé]"
+# How long a closure waits for its confirmation to leave before erasing anyway.
+CONFIRMATION_WAIT = dt.timedelta(days=3)
 
 
 def pseudonym_email(person: User) -> str:
@@ -61,13 +64,12 @@ def pseudonym_email(person: User) -> str:
 
 
 def account_erase(*, closure_id: int, now: dt.datetime) -> bool:
-    """Erase a closed account; False when it already was. Run twice, changes nothing."""
+    """Erase a closed account once its confirmation has left; False when it already was
+    erased, or must wait for the confirmation. Run twice, changes nothing."""
     closure = AccountClosure.objects.select_related("person").get(pk=closure_id)
-    if closure.erased_at is not None:
+    if closure.erased_at is not None or not _confirmation_left(closure, now):
         return False
     person = closure.person
-    if closure.confirmation_email_id is not None:
-        email_deliver(email_id=closure.confirmation_email_id)  # raises: tried again later
     for organization in institutions_each():
         with scope(organization=organization):
             _cards_forget(person, organization, now)  # the gateway: outside a transaction
@@ -85,6 +87,24 @@ def account_erase(*, closure_id: int, now: dt.datetime) -> bool:
         counts |= _account_erase(person, addresses, closure, keep_name=kept_invoices)
         audit_log(action="privacy.account_erased", actor=None, target=person, data=counts)
     return True
+
+
+def _confirmation_left(closure: AccountClosure, now: dt.datetime) -> bool:
+    """Whether the confirmation was sent (sending it now if the mail task has not yet).
+
+    A relay that refuses it holds the erasure back for `CONFIRMATION_WAIT` at most: past
+    that, the person's data goes anyway (the message, addressed to nobody, then never
+    leaves).
+    """
+    email_id = closure.confirmation_email_id
+    if email_id is None:
+        return True
+    try:
+        email_deliver(email_id=email_id)
+    except Exception:  # refused or unreachable: recorded on the message by the outbox
+        logger.warning("the confirmation of closed account %s was not sent", closure.person_id)
+    sent = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENT).exists()
+    return sent or now - closure.requested_at >= CONFIRMATION_WAIT
 
 
 def _cards_forget(person: User, organization: Organization, now: dt.datetime) -> None:

@@ -228,7 +228,7 @@ def _overall(*, now: dt.datetime, dry_run: bool) -> Counter[str]:
     for closure_id in pending:
         try:
             counts[CLOSURES] += account_erase(closure_id=closure_id, now=now)
-        except Exception:
+        except Exception:  # a card vault down: the next run tries again
             logger.exception("the erasure of closed account %s failed again", closure_id)
     return counts
 

@@ -11,7 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('notifications', '0004_emailoptout'),
+        # The outbox's first migration, not its latest: renumbering those breaks nothing here.
+        ('notifications', '0001_initial'),
         ('tenants', '0002_pad_agreement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

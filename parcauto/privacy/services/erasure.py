@@ -172,12 +172,12 @@ def _account_erase(
     for address in addresses:
         to_them |= Q(to__iexact=address)
     sent = OutboundEmail.objects.filter(to_them)
-    confirmation = closure.confirmation_email_id
-    others = sent.exclude(pk=confirmation) if confirmation is not None else sent
-    _count(counts, "emails", others.delete()[0])
+    # A confirmation that left stays as the proof it was sent, addressed to nobody; one the
+    # relay never took goes with the rest (nothing may send it on to a closed account).
+    proof = sent.filter(pk=closure.confirmation_email_id, status=OutboundEmail.Status.SENT)
+    _count(counts, "emails", sent.exclude(pk__in=proof.values("pk")).delete()[0])
     pseudonym = pseudonym_email(person)
-    # The confirmation stays as the proof it was sent, addressed to nobody.
-    sent.update(to=pseudonym)
+    proof.update(to=pseudonym)
     _audit_trail_scrub(person, addresses)
     person.email = pseudonym
     if not keep_name:

@@ -174,7 +174,7 @@ def _account_erase(
     sent = OutboundEmail.objects.filter(to_them)
     # A confirmation that left stays as the proof it was sent, addressed to nobody; one the
     # relay never took goes with the rest (nothing may send it on to a closed account).
-    proof = sent.filter(pk=closure.confirmation_email_id, status=OutboundEmail.Status.SENT)
+    proof = sent.filter(pk__in=[closure.confirmation_email_id], status=OutboundEmail.Status.SENT)
     _count(counts, "emails", sent.exclude(pk__in=proof.values("pk")).delete()[0])
     pseudonym = pseudonym_email(person)
     proof.update(to=pseudonym)

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "parcauto.payments",
     "parcauto.sales",
     "parcauto.servicedesk",
+    "parcauto.privacy",
     "parcauto.demo",
     "parcauto.portal",
     "parcauto.backoffice",
@@ -237,6 +238,8 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.end_due_subscriptions": "10 0 * * *",
     # Contracts whose cancellation date has passed end (ENDING -> ENDED, final account).
     "parcauto.servicedesk.tasks.end_contracts_due": "15 0 * * *",
+    # Law 25 retention: proofs, drafts, unverified accounts, expired downloads: at night.
+    "parcauto.privacy.tasks.run_retention": "15 4 * * *",
 }
 PARCAUTO_TASK_RESULTS_KEEP_DAYS = envint("TASK_RESULTS_KEEP_DAYS", 14)
 
@@ -250,6 +253,22 @@ PARCAUTO_PASS_CHANGED_TASKS: list[str] = ["parcauto.wallets.tasks.wallet_pass_ch
 # Dotted callables `(*, access_pass, contract) -> dict` adding to the pass e-mail's context
 # (the wallets' buttons); a "secrets" list in it is kept out of the stored copy.
 PARCAUTO_PASS_EMAIL_EXTRAS: list[str] = ["parcauto.wallets.emails.pass_email_extras"]
+
+# --- Privacy (Law 25) ------------------------------------------------------------------
+# How long a "Mes données" download stays available (its e-mailed link, then the file).
+PARCAUTO_DATA_EXPORT_DAYS = envint("PARCAUTO_DATA_EXPORT_DAYS", 7)
+# The retention job: unfinished requests and never-validated accounts are deleted after
+# these many days (proofs and cheque specimens: per institution, privacy.PrivacySettings).
+PARCAUTO_DRAFT_RETENTION_DAYS = envint("PARCAUTO_DRAFT_RETENTION_DAYS", 90)
+PARCAUTO_UNVERIFIED_ACCOUNT_DAYS = envint("PARCAUTO_UNVERIFIED_ACCOUNT_DAYS", 30)
+if (
+    min(PARCAUTO_DATA_EXPORT_DAYS, PARCAUTO_DRAFT_RETENTION_DAYS, PARCAUTO_UNVERIFIED_ACCOUNT_DAYS)
+    < 1
+):
+    raise ImproperlyConfigured(
+        "PARCAUTO_DATA_EXPORT_DAYS, PARCAUTO_DRAFT_RETENTION_DAYS and "
+        "PARCAUTO_UNVERIFIED_ACCOUNT_DAYS must be 1 or more"
+    )
 
 # --- Payments --------------------------------------------------------------------------
 # The card gateway: a dotted path to a factory (parcauto/payments/gateways/). The sandbox

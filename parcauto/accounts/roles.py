@@ -26,6 +26,10 @@ institution, and one query tells everything a person may do.
 | specimens, CPA-005 and payroll files of X)   |                |                     |            |
 | audit events of X, except a person's own     | view           | view                | -          |
 | (account, profile, vehicles, drafts)         |                |                     |            |
+| privacy settings of X (retention periods)    | add, change,   | add, change, delete | view       |
+|                                              | delete         |                     |            |
+| register of confidentiality incidents of X,  | view, add,     | view, add, change   | -          |
+| retention dry run of X (`/gestion/`)         | change, delete |                     |            |
 | outbound e-mails (any institution or none;   | view           | -                   | -          |
 | personal links stored redacted)              |                |                     |            |
 | rows of no institution (e.g. global audit)   | view           | -                   | -          |

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, QuerySet
 
 from .models import User
 
@@ -48,16 +48,21 @@ def email_claims(*, email: str, claimant: User | None = None) -> EmailClaims:
     )
 
 
+def users_never_used() -> QuerySet[User]:
+    """Accounts nobody ever used: made by a sign-up whose address was never proved, never
+    signed in, with no profile and no privilege (the retention job deletes them)."""
+    verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return User.objects.filter(
+        last_login__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        staff_roles__isnull=True,
+        profile__isnull=True,
+    ).exclude(Exists(verified))
+
+
 def _never_used(user: User) -> bool:
-    """An account nobody ever used: created by a sign-up whose address was never proved."""
-    if user.last_login is not None or user.is_staff or user.is_superuser:
-        return False
-    return not (
-        EmailAddress.objects.filter(user=user, verified=True).exists()
-        or User.objects.filter(pk=user.pk)
-        .filter(Q(staff_roles__isnull=False) | Q(profile__isnull=False))
-        .exists()
-    )
+    return users_never_used().filter(pk=user.pk).exists()
 
 
 def email_address_is_change(address: EmailAddress) -> bool:

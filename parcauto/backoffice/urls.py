@@ -6,6 +6,7 @@ from .views import (
     billing_returns,
     billing_revenue,
     devices,
+    privacy,
     queue,
     requests,
     servicedesk,
@@ -72,4 +73,5 @@ urlpatterns = [
         servicedesk.attachment,
         name="desk_attachment",
     ),
+    path("confidentialite/conservation/", privacy.retention_report, name="retention"),
 ]

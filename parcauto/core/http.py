@@ -37,6 +37,7 @@ DOWNLOAD_EXTENSIONS = {
     "image/png": "png",
     "text/plain": "txt",
     "text/csv": "csv",
+    "application/zip": "zip",
 }
 _OCTETS = "application/octet-stream"
 

@@ -1,4 +1,4 @@
-"""Demo subscription and payment conditions (French first, then English).
+"""Demo conditions, PAD agreement and privacy policy (French first, then English).
 
 `{name}` is the institution, `{phone}` its service-centre number.
 """
@@ -187,3 +187,52 @@ www.payments.ca.
 """
 
 PAD_AGREEMENT = (PAD_AGREEMENT_FR, PAD_AGREEMENT_EN)
+
+# The privacy policy (rule 39: purposes, retention, destruction; Law 25 s. 3.2 and 8).
+PRIVACY_POLICY_FR = """\
+Politique de confidentialité\u00a0: {name}
+
+1. Renseignements recueillis. Votre nom, vos coordonnées, votre catégorie d'utilisateur \
+(numéro d'employé, établissement d'enseignement, preuve de stage), vos véhicules, votre mode \
+de paiement (la carte est conservée par notre fournisseur de paiement\u00a0; seuls ses quatre \
+derniers chiffres sont gardés ici) et vos passages aux barrières.
+
+2. Fins. Gérer votre abonnement au stationnement, percevoir les paiements, contrôler l'accès \
+aux stationnements et vous joindre à leur sujet. Les courriels facultatifs (rappels, \
+nouvelles) ne sont envoyés que si vous les acceptez.
+
+3. Conservation et destruction. Les pièces justificatives et spécimens de chèque sont \
+détruits après la fin du contrat, selon le délai affiché sur notre page de confidentialité\u00a0; \
+les demandes inachevées après 90 jours\u00a0; les contrats, factures et paiements sont gardés \
+sept ans, comme l'exigent les lois fiscales.
+
+4. Vos droits. Vous pouvez consulter et télécharger vos renseignements, les faire corriger, \
+retirer un consentement et fermer votre compte dans les paramètres du portail, ou écrire à \
+notre responsable de la protection des renseignements personnels.
+
+Centre de services\u00a0: {phone}
+"""
+
+PRIVACY_POLICY_EN = """\
+Privacy policy: {name}
+
+1. What we collect. Your name, contact information, user category (employee number, school, \
+proof of internship), vehicles, means of payment (the card is kept by our payment provider; \
+only its last four digits are kept here) and gate entries.
+
+2. Purposes. Managing your parking subscription, collecting payments, controlling access to \
+the lots and contacting you about them. Optional e-mails (reminders, news) are sent only if \
+you accept them.
+
+3. Retention and destruction. Proof documents and cheque specimens are destroyed after the \
+contract ends, within the period shown on our privacy page; unfinished requests after 90 \
+days; contracts, invoices and payments are kept seven years, as tax laws require.
+
+4. Your rights. You may see and download your information, have it corrected, withdraw a \
+consent and close your account in the portal's settings, or write to our person in charge \
+of the protection of personal information.
+
+Service centre: {phone}
+"""
+
+PRIVACY_POLICY = (PRIVACY_POLICY_FR, PRIVACY_POLICY_EN)

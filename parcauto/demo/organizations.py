@@ -8,7 +8,12 @@ from typing import Any
 from parcauto.tenants.models import LegalText, Organization, OrganizationHost
 from parcauto.tenants.validators import validate_hostname
 
-from .legal_texts import PAD_AGREEMENT, PAYMENT_CONDITIONS, SUBSCRIPTION_CONDITIONS
+from .legal_texts import (
+    PAD_AGREEMENT,
+    PAYMENT_CONDITIONS,
+    PRIVACY_POLICY,
+    SUBSCRIPTION_CONDITIONS,
+)
 from .upsert import upsert
 
 ORGANIZATIONS: list[dict[str, Any]] = [
@@ -84,6 +89,7 @@ def _ensure_legal_texts(organization: Organization) -> None:
         (LegalText.Kind.SUBSCRIPTION_CONDITIONS, SUBSCRIPTION_CONDITIONS),
         (LegalText.Kind.PAYMENT_CONDITIONS, PAYMENT_CONDITIONS),
         (LegalText.Kind.PAD_AGREEMENT, PAD_AGREEMENT),
+        (LegalText.Kind.PRIVACY_POLICY, PRIVACY_POLICY),
     ):
         # get_or_create, not update: people consented to the text as it was.
         LegalText.objects.get_or_create(

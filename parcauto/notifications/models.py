@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .topics import EmailTopic
+
 
 def message_id_new() -> str:
     """A Message-ID of its own for one outbox row, in the sender's domain.
@@ -110,3 +112,37 @@ class OutboundAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class EmailOptOut(models.Model):
+    """A period during which a person refused the e-mails of one topic.
+
+    `until` is empty while the refusal stands; opting in again closes it, so the rows
+    are the history of that consent (the privacy consent log reads them). At most one
+    open row per person and topic.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=EmailTopic.choices)
+    since = models.DateTimeField(_("refused since"))
+    until = models.DateTimeField(_("accepted again at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail opt-out")
+        verbose_name_plural = _("e-mail opt-outs")
+        ordering = ["since", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "topic"],
+                condition=models.Q(until__isnull=True),
+                name="one_open_opt_out_per_person_and_topic",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.topic} · {self.since:%Y-%m-%d}"

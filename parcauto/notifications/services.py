@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import transaction
@@ -13,9 +15,10 @@ from django.utils.translation import gettext as _
 from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.tenants.models import Organization
 
-from .models import OutboundAttachment, OutboundEmail
+from .models import EmailOptOut, OutboundAttachment, OutboundEmail
 from .sealing import Sendable, redact, seal
 from .tasks import deliver_email
+from .topics import EmailTopic
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ def email_resend(*, email_ids: list[int]) -> int:
     return len(queued)
 
 
+@overload
 def email_send_template(
     *,
     template: str,
@@ -133,9 +137,47 @@ def email_send_template(
     dedupe_key: str | None = None,
     secrets: list[str] | None = None,
     sealed_attachments: list[Attachment] | None = None,
-) -> OutboundEmail:
-    """Render the `<template>-subject.txt / -body.txt / -body.html` triplet in `language`
-    (`secrets` and `sealed_attachments`: as `email_queue`)."""
+    topic: None = None,
+) -> OutboundEmail: ...
+
+
+@overload
+def email_send_template(
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str,
+    organization: Organization | None = None,
+    attachments: list[Attachment] | None = None,
+    dedupe_key: str | None = None,
+    secrets: list[str] | None = None,
+    sealed_attachments: list[Attachment] | None = None,
+    topic: EmailTopic,
+) -> OutboundEmail | None: ...
+
+
+def email_send_template(
+    *,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    language: str,
+    organization: Organization | None = None,
+    attachments: list[Attachment] | None = None,
+    dedupe_key: str | None = None,
+    secrets: list[str] | None = None,
+    sealed_attachments: list[Attachment] | None = None,
+    topic: EmailTopic | None = None,
+) -> OutboundEmail | None:
+    """Render the `<template>-subject.txt / -body.txt / -body.html` triplet in `language`.
+
+    `secrets` and `sealed_attachments`: as `email_queue`. Without a `topic` the message
+    is mandatory and always queued. With one, it is not
+    queued (None) when the person holding the address `to` refused that topic.
+    """
+    if topic is not None and email_topic_refused(to=to, topic=topic):
+        return None
     base = f"notifications/email/{template}"
     with translation.override(language):
         context = {
@@ -160,3 +202,39 @@ def email_send_template(
         secrets=secrets,
         sealed_attachments=sealed_attachments,
     )
+
+
+def email_topic_refused(*, to: str, topic: str) -> bool:
+    """Whether the account whose address is `to` refuses the e-mails of `topic`."""
+    return EmailOptOut.objects.filter(
+        person__email__iexact=to, topic=topic, until__isnull=True
+    ).exists()
+
+
+def email_topics_refused(*, person_id: int) -> set[str]:
+    """The optional topics the person refuses now."""
+    return set(
+        EmailOptOut.objects.filter(person_id=person_id, until__isnull=True).values_list(
+            "topic", flat=True
+        )
+    )
+
+
+def email_opt_outs_apply(
+    *, person_id: int, refused: Iterable[str], now: dt.datetime
+) -> tuple[set[str], set[str]]:
+    """Make `refused` the person's opt-out list: a topic newly refused opens a period, a
+    topic accepted again closes its open one. Returns (now refused, accepted again).
+
+    Call it inside the caller's transaction; the caller records the audit event.
+    """
+    wanted = set(refused) & set(EmailTopic.values)
+    current = email_topics_refused(person_id=person_id)
+    added, removed = wanted - current, current - wanted
+    EmailOptOut.objects.bulk_create(
+        EmailOptOut(person_id=person_id, topic=topic, since=now) for topic in sorted(added)
+    )
+    EmailOptOut.objects.filter(person_id=person_id, topic__in=removed, until__isnull=True).update(
+        until=now
+    )
+    return added, removed

@@ -6,6 +6,8 @@ from . import (
     pass_views,
     payment_step_views,
     payment_views,
+    preference_views,
+    privacy_views,
     profile_views,
     servicedesk_views,
     vehicle_views,
@@ -29,6 +31,36 @@ urlpatterns = [
     ),
     path("compte/courriel-valide/", account_views.email_verified, name="email_verified"),
     path("parametres/", vehicle_views.settings_page, name="settings"),
+    path(
+        "parametres/langue-et-courriels/",
+        preference_views.communication,
+        name="communication",
+    ),
+    # Law 25: the person's data, their consents, the closure of their account.
+    path("parametres/mes-donnees/", privacy_views.my_data, name="my_data"),
+    path(
+        "parametres/mes-donnees/preparer/",
+        privacy_views.data_export_start,
+        name="data_export_start",
+    ),
+    path(
+        "parametres/mes-donnees/<int:pk>/progression/",
+        privacy_views.data_export_progress,
+        name="data_export_progress",
+    ),
+    path(
+        "parametres/mes-donnees/telecharger/<str:token>/",
+        privacy_views.data_export_download,
+        name="data_export_download",
+    ),
+    path("parametres/consentements/", privacy_views.consents, name="consents"),
+    path(
+        "parametres/fermer-mon-compte/",
+        privacy_views.account_close_page,
+        name="account_close",
+    ),
+    path("compte-ferme/", privacy_views.account_closed, name="account_closed"),
+    path("confidentialite/", privacy_views.privacy_page, name="privacy"),
     path("parametres/vehicules/", vehicle_views.vehicle_list_page, name="vehicle_list"),
     path("parametres/vehicules/ajouter/", vehicle_views.vehicle_add_page, name="vehicle_add"),
     path(

@@ -198,3 +198,30 @@ def test_a_fresh_password_login_is_enough_to_set_up_the_app(client, manager_with
         response = client.get(ACTIVATE)
     assert response.status_code == 302
     assert response.url == "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
+
+
+def test_a_customer_may_choose_the_app_in_the_portal_then_turn_it_off(portal_client, frozen_clock):
+    customer = ProfileFactory().user
+    _log_in(portal_client, customer.email)
+    index = portal_client.get("/accounts/2fa/").content.decode()
+    assert 'class="portal-shell"' in index  # inside the portal, under PARAMÈTRES
+    assert f'href="{ACTIVATE}"' in index
+    activation = portal_client.get(ACTIVATE).content.decode()
+    assert 'class="portal-shell"' in activation
+    secret = portal_client.session["mfa.totp.secret"]
+    response = portal_client.post(ACTIVATE, {"code": totp_code(secret)})
+    assert response.url == "/accounts/2fa/recovery-codes/"
+    codes_page = portal_client.get(response.url).content.decode()
+    assert '<a class="btn btn-brand" href="/tableau-de-bord/">Continuer</a>' in codes_page
+
+    portal_client.post("/accounts/logout/")
+    assert _log_in(portal_client, customer.email).url == "/accounts/2fa/authenticate/"
+    assert not _signed_in(portal_client)
+    done = portal_client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert done.url == "/tableau-de-bord/"
+
+    deactivated = portal_client.post("/accounts/2fa/totp/deactivate/")
+    assert deactivated.status_code == 302
+    assert not Authenticator.objects.filter(user=customer, type="totp").exists()
+    portal_client.post("/accounts/logout/")
+    assert _log_in(portal_client, customer.email).url == "/tableau-de-bord/"

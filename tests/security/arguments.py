@@ -10,6 +10,8 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
+from parcauto.privacy.links import data_export_token
+
 from .outcomes import Arguments
 from .routes import admin_label
 from .world import Caller, Role, World
@@ -65,6 +67,15 @@ def invoice(world: World) -> dict[str, Any]:
 
 def billing_run(world: World) -> dict[str, Any]:
     return {"pk": world.billing_run.pk}
+
+
+def data_export(world: World) -> dict[str, Any]:
+    return {"pk": world.data_export.pk}
+
+
+def data_export_link(world: World) -> dict[str, Any]:
+    # Signed now: the link's signature is good for 7 days from the moment it is made.
+    return {"token": data_export_token(world.data_export)}
 
 
 def person(world: World) -> dict[str, Any]:
@@ -142,6 +153,8 @@ ARGUMENTS: dict[str, Arguments] = {
     "backoffice:desk_cancellation_confirm": service_request,
     "backoffice:desk_cancellation_refuse": service_request,
     "backoffice:desk_attachment": service_attachment,
+    "portal:data_export_progress": data_export,
+    "portal:data_export_download": data_export_link,
     "account_confirm_email": email_confirmation,
     r"^accounts/confirm-email/(?P<key>[-:\w]+)/$": email_confirmation,
     "account_reset_password_from_key": password_reset,

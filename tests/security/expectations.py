@@ -196,6 +196,27 @@ MATRIX: dict[str, Entry] = {
         portal(LOGIN, to("/demandes/{pk}/"), E404, E404, E404, E404, E404, E404, E404),
     "portal:request_attachment":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    # PARAMÈTRES: each person's own preferences, data, consents and closure (staff too: they
+    # have an account like anyone's). A's download: A only, anyone else as if it did not exist.
+    "portal:communication":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:my_data":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:data_export_start": post(
+        portal(LOGIN, *[to("/parametres/mes-donnees/")] * 8)),
+    "portal:data_export_progress":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:data_export_download":
+        portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
+    "portal:consents":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:account_close":  # the reasons it cannot be closed yet, or the form
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # Public: after a closure (signed out), and each institution's privacy page.
+    "portal:account_closed":
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:privacy":
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
     "accounts/confirm-email/": any_host(
@@ -341,6 +362,9 @@ MATRIX: dict[str, Entry] = {
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
     "backoffice:desk_attachment":
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
+    # What is kept and for how long: the managers and the operator, not agents.
+    "backoffice:retention":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
     # --- /admin/: the site's own pages ------------------------------------------------------
     "admin:index":
         root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, OK, OK,    OK,    OK,    OK),
@@ -405,6 +429,15 @@ AUDIT = RECORDS | {
     "change":     root(*_OUT, E403,     TO_ADMIN, E403,  OK,   OK),
     "history":    root(*_OUT, TO_ADMIN, TO_ADMIN, TO_ADMIN, OK, OK),
 }
+# The register of confidentiality incidents: the managers of the incident's institution
+# and the operator, who alone deletes an entry made by mistake; agents never see it.
+INCIDENTS = SCOPED | {
+    "changelist": root(*_OUT, E403,     OK,       E403,  OK,   OK),
+    "add":        root(*_OUT, E403,     OK,       E403,  OK,   OK),
+    "change":     root(*_OUT, E403,     TO_ADMIN, E403,  OK,   OK),
+    "delete":     root(*_OUT, E403,     E403,     E403,  E403, OK),
+    "history":    root(*_OUT, TO_ADMIN, TO_ADMIN, TO_ADMIN, OK, OK),
+}
 # People, staff roles, e-mail addresses: the operator only.
 OPERATOR = {
     "changelist": root(*_OUT, E403,     E403,     E403,  E403, OK),
@@ -433,6 +466,8 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     # Each institution's FAQ and response time: its managers write them, its agents read.
     "servicedesk.faqentry": SCOPED,
     "servicedesk.servicedesksettings": SCOPED,
+    "privacy.privacysettings": SCOPED,
+    "privacy.confidentialityincident": INCIDENTS,
     "audit.auditevent": AUDIT,
     "subscriptions.subscription": RECORDS,
     "access.accesspass": RECORDS,

@@ -91,6 +91,9 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
     # The world's request is a modification: its page shows no cancellation decision.
     "backoffice:desk_cancellation_confirm": (),
     "backoffice:desk_cancellation_refuse": ("reason",),
+    # A's page shows why A's account cannot be closed, not the form: declared so that a
+    # refused closure is fuzzed too, as every role.
+    "portal:account_close": ("password", "understood"),
     # Also read from the wizard's step 2 page; declared so that the target never depends
     # on the state that page is in when the targets are gathered.
     "portal:subscription_vehicle_add": (

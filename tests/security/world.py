@@ -31,6 +31,7 @@ from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
+from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
 from parcauto.servicedesk.models import (
     FaqEntry,
     ServiceAttachment,
@@ -120,6 +121,7 @@ class World:
     billing_run: BillingRun
     service_request: ServiceRequest  # A's modification request about the contract, with a file
     service_attachment: ServiceAttachment  # that file
+    data_export: DataExport  # A's "Mes données", ready to download
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
 
@@ -173,6 +175,38 @@ def _device(lot: ParkingLot, name: str, manager: User, *, revoked: bool = False)
     if revoked:
         device_revoke(device=issued.device, actor=manager, now=NOW)
     return issued
+
+
+def _data_export(person: User, organization: Organization) -> DataExport:
+    """A's download, ready; its link is signed when a test asks (`arguments`), and it stays
+    available whatever day the suite runs."""
+    export = DataExport(
+        person=person,
+        organization=organization,
+        status=DataExport.Status.READY,
+        steps_total=6,
+        steps_done=6,
+        ready_at=NOW,
+        expires_at=NOW + dt.timedelta(days=36500),
+    )
+    export.file.save("donnees.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    export.save()
+    return export
+
+
+def _incident(organization: Organization) -> ConfidentialityIncident:
+    return ConfidentialityIncident.objects.create(
+        organization=organization,
+        title="Courriel envoyé au mauvais destinataire",
+        information_concerned="Nom et numéro de contrat",
+        circumstances="Un agent a répondu à la mauvaise personne.",
+        occurred_from=TODAY,
+        discovered_on=TODAY,
+        people_affected=1,
+        risk_of_serious_injury=False,
+        risk_assessment="Peu sensible; le destinataire a confirmé la suppression.",
+        measures="Rappel de la procédure à l'équipe.",
+    )
 
 
 def world_build() -> World:
@@ -269,6 +303,8 @@ def world_build() -> World:
         ),
         Caller.OTHER_INSTITUTION: _device(other_offer.lot, "Barrière 1534", other_manager),
         Caller.REVOKED: _device(offer.lot, "Ancienne barrière", manager, revoked=True),
+        "privacy.privacysettings": PrivacySettings.objects.create(organization=home),
+        "privacy.confidentialityincident": _incident(home),
     }
     return World(
         home=home,
@@ -289,6 +325,7 @@ def world_build() -> World:
         ),
         service_request=service_request,
         service_attachment=service_request.attachments.get(),
+        data_export=_data_export(person, home),
         admin_objects=admin_objects,
         devices=devices,
     )

@@ -69,7 +69,7 @@ def test_running_it_twice_changes_nothing_and_duplicates_nothing():
     assert {label: len(rows) for label, rows in first.items()} == {
         "tenants.Organization": 3,
         "tenants.OrganizationHost": 3,
-        "tenants.LegalText": 9,
+        "tenants.LegalText": 12,
         "catalog.ParkingLot": 4,
         "catalog.UserCategory": 5,
         "catalog.PermitProduct": 6,
@@ -124,6 +124,7 @@ def test_the_institutions_carry_their_branding_taxes_and_texts():
         assert sorted(texts.values_list("kind", flat=True)) == [
             "pad_agreement",
             "payment_conditions",
+            "privacy_policy",
             "subscription_conditions",
         ]
         assert all(text.body_fr and text.body_en for text in texts)

@@ -12,6 +12,7 @@ from . import (  # noqa: F401 - registering is importing
     catalog,
     notifications,
     payments,
+    privacy,
     servicedesk,
     subscriptions,
     tenants,

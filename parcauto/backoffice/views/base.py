@@ -72,6 +72,6 @@ def layout_context(request: HttpRequest) -> dict[str, Any]:
     access = staff(request)
     return {
         "staff_operator_admin": access.operator_admin,
-        "staff_manages_devices": access.may_edit_somewhere,
+        "staff_manages": access.may_edit_somewhere,
         "staff_institutions": [] if access.operator_admin else list(staff_organizations(request)),
     }

@@ -298,8 +298,11 @@ def subscription_draft_review(*, subscription: Subscription, now: dt.datetime) -
     return draft
 
 
-def subscription_draft_discard(*, subscription: Subscription, actor: User) -> None:
-    """ "Annuler la demande": the draft and its files are gone; nothing was sold."""
+def subscription_draft_discard(*, subscription: Subscription, actor: User | None) -> None:
+    """ "Annuler la demande": the draft and its files are gone; nothing was sold.
+
+    `actor` None: the retention job, or the closure of the person's account.
+    """
     with transaction.atomic():
         draft = _locked_draft(subscription)
         for attachment in draft.attachments.all():

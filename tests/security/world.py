@@ -294,6 +294,8 @@ def world_build() -> World:
             organization=home, question_fr="Comment annuler?", answer_fr="**Ainsi.**"
         ),
         "servicedesk.servicedesksettings": ServiceDeskSettings.objects.create(organization=home),
+        "privacy.privacysettings": PrivacySettings.objects.create(organization=home),
+        "privacy.confidentialityincident": _incident(home),
     }
     manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
     devices = {
@@ -303,8 +305,6 @@ def world_build() -> World:
         ),
         Caller.OTHER_INSTITUTION: _device(other_offer.lot, "Barrière 1534", other_manager),
         Caller.REVOKED: _device(offer.lot, "Ancienne barrière", manager, revoked=True),
-        "privacy.privacysettings": PrivacySettings.objects.create(organization=home),
-        "privacy.confidentialityincident": _incident(home),
     }
     return World(
         home=home,

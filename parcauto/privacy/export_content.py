@@ -28,6 +28,7 @@ from parcauto.core.uploads import stored_document_type
 from parcauto.notifications.models import EmailOptOut, OutboundEmail
 from parcauto.payments import crypto
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
+from parcauto.servicedesk.models import ServiceMessage, ServiceRequest
 from parcauto.subscriptions.models import Subscription, WaitingListEntry
 from parcauto.tenants.models import Organization
 from parcauto.tenants.scoping import institutions_each
@@ -170,7 +171,13 @@ def _institution(person: User, organization: Organization, files: ExportFiles) -
             "product"
         )
     )
-    if not (contracts or waiting or grants):
+    requests = list(
+        ServiceRequest.objects.filter(organization=organization, person=person)
+        .select_related("subscription", "lot")
+        .prefetch_related("messages", "attachments")
+        .order_by("created_at", "pk")
+    )
+    if not (contracts or waiting or grants or requests):
         return None
     folder = f"fichiers/{organization.slug}"
     return {
@@ -187,6 +194,38 @@ def _institution(person: User, organization: Organization, files: ExportFiles) -
         "hidden_products_granted": [
             {"product": g.product.number, "reason": g.reason, "granted_at": g.created_at}
             for g in grants
+        ],
+        "requests": [_request(r, files, f"{folder}/demandes") for r in requests],
+    }
+
+
+def _request(request: ServiceRequest, files: ExportFiles, folder: str) -> Row:
+    """A request to the service centre, with what was said in it (internal notes are the
+    staff's working notes about the request, not data given by or about the person)."""
+    return {
+        **values(
+            request,
+            "number",
+            "kind",
+            "state",
+            "subject",
+            "text",
+            "contact_email",
+            "full_name",
+            "requested_end_date",
+            "created_at",
+            "closed_at",
+        ),
+        "contract": request.subscription.contract_number if request.subscription else None,
+        "lot": request.lot.number if request.lot else None,
+        "messages": [
+            {"from": m.kind, "body": m.body, "at": m.created_at}
+            for m in request.messages.all()
+            if m.kind != ServiceMessage.Kind.NOTE
+        ],
+        "files": [
+            files.add(folder, f"demande-{request.number}-{a.pk}", a.file, a.content_type)
+            for a in request.attachments.all()
         ],
     }
 

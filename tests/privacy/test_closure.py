@@ -22,11 +22,13 @@ from parcauto.billing.models import Invoice, Refund
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.privacy.errors import ClosureRefused
+from parcauto.privacy.export_content import ExportFiles, contracts_section
 from parcauto.privacy.models import AccountClosure
 from parcauto.privacy.services.closure import account_close, closure_refusals
 from parcauto.privacy.services.erasure import account_erase
 from parcauto.privacy.services.retention import retention_run
 from parcauto.sales.services import subscription_refuse
+from parcauto.servicedesk.models import ServiceMessage, ServiceRequest
 from parcauto.subscriptions.models import Attachment, Consent, Subscription, WaitingListEntry
 from parcauto.subscriptions.services.waitlist import waitlist_join
 from parcauto.vehicles.models import Vehicle, VehicleChange
@@ -310,3 +312,41 @@ def test_a_place_offered_on_a_waiting_list_passes_to_the_next_person(
         account_close(person=marie.person, organization=organization, now=NOW)
     assert not WaitingListEntry.objects.filter(person=marie.person).exists()
     assert WaitingListEntry.objects.get(person=jean.person).status == "offered"
+
+
+def test_what_the_person_wrote_to_the_service_centre_is_erased_but_the_request_stays(
+    marie, offer, after_commit
+):
+    request = ServiceRequest.objects.create(
+        organization=offer.organization,
+        number=390_001,
+        kind=ServiceRequest.Kind.REPORT,
+        person=marie.person,
+        lot=offer.lot,
+        contact_email="marie@example.com",
+        full_name="Marie Tremblay",
+        subject="Barrière en panne",
+        text="Je suis Marie, mon cellulaire est le 819 555-0101.",
+        due_at=NOW + dt.timedelta(days=2),
+    )
+    ServiceMessage.objects.create(
+        organization=offer.organization,
+        request=request,
+        kind=ServiceMessage.Kind.CUSTOMER,
+        author=marie.person,
+        body="Merci de me rappeler au 819 555-0101.",
+    )
+    exported = contracts_section(marie.person, ExportFiles())
+    [institution] = exported["institutions"]
+    [row] = institution["requests"]
+    assert (row["number"], row["text"]) == (390_001, request.text)
+    assert [m["body"] for m in row["messages"]] == ["Merci de me rappeler au 819 555-0101."]
+
+    with after_commit():
+        account_close(person=marie.person, organization=offer.organization, now=NOW)
+
+    request.refresh_from_db()
+    assert (request.number, request.kind, request.state) == (390_001, "report", request.state)
+    assert "819" not in request.text + request.subject + request.full_name
+    assert request.contact_email != "marie@example.com"
+    assert list(request.messages.values_list("body", flat=True)) == ["[effacé]"]

@@ -40,6 +40,7 @@ from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentMethod
 from parcauto.payments.services.cards import card_method_forget
 from parcauto.payments.services.pad import pad_method_forget
+from parcauto.servicedesk.models import ServiceAttachment, ServiceMessage, ServiceRequest
 from parcauto.subscriptions.models import Attachment, Subscription, WaitingListEntry
 from parcauto.subscriptions.services.drafts import subscription_draft_discard
 from parcauto.subscriptions.services.waitlist import waitlist_withdraw
@@ -150,7 +151,34 @@ def _institution_erase(
     AccessEvent.objects.filter(organization=organization, subscription__in=mine).update(
         plate="", jurisdiction="", subscription=None
     )
+    _requests_erase(person, organization, now, counts)
     return Invoice.objects.filter(organization=organization, subscription__in=mine).exists()
+
+
+def _requests_erase(
+    person: User, organization: Organization, now: dt.datetime, counts: dict[str, int]
+) -> None:
+    """Requests to the service centre keep their number, kind, state and dates (the
+    institution's record of what it was asked); what the person wrote and sent goes."""
+    requests = ServiceRequest.objects.filter(organization=organization, person=person)
+    files = ServiceAttachment.objects.filter(organization=organization, request__in=requests)
+    for attachment in files:
+        file_delete_on_commit(attachment.file)
+    _count(counts, "files", files.delete()[0])
+    ServiceMessage.objects.filter(organization=organization, request__in=requests).update(
+        body=ERASED
+    )
+    _count(
+        counts,
+        "requests",
+        requests.update(
+            contact_email=pseudonym_email(person),
+            full_name=ERASED,
+            subject=ERASED,
+            text=ERASED,
+            updated_at=now,
+        ),
+    )
 
 
 def _account_erase(

@@ -55,6 +55,12 @@ class PlateShown:
     def in_effect(self, at: dt.datetime) -> bool:
         return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
 
+    @property
+    def last_minute(self) -> dt.datetime | None:
+        """The last minute the plate is recognised: `valid_until` is excluded, and "until
+        1 June 00:00" would read as a day too many."""
+        return None if self.valid_until is None else self.valid_until - dt.timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class PassCard:

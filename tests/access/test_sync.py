@@ -9,12 +9,13 @@ import hashlib
 import pytest
 
 from parcauto.access.models import AccessGrant, AccessPass
+from parcauto.access.selectors import PlateShown
 from parcauto.access.services import access_sync
 from parcauto.access.tokens import token_unseal
 from parcauto.audit.models import AuditEvent
 from parcauto.core.models import Counter
 from parcauto.subscriptions.models import Subscription
-from tests.access.conftest import AUTUMN, add_vehicle, at, contract, midnight
+from tests.access.conftest import AUTUMN, WINTER, add_vehicle, at, contract, midnight
 from tests.factories import ParkingLotFactory, PermitProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +273,15 @@ def test_the_wallet_tasks_are_queued_with_the_pass_when_it_changes(
     with django_capture_on_commit_callbacks(execute=True):
         access_sync(subscription=subscription, now=NOW + 2 * HOUR)
     assert len(recorder.calls) == 1  # nothing changed: nothing queued
+
+
+def test_a_plate_shows_its_last_minute_not_the_excluded_midnight_after_it():
+    plate = PlateShown(
+        plate="CEG2027",
+        jurisdiction="QC",
+        valid_from=midnight(WINTER[0]),
+        valid_until=midnight(WINTER[1] + dt.timedelta(days=1)),
+    )
+    assert plate.last_minute == at(WINTER[1], 23, 59)
+    assert plate.in_effect(at(WINTER[1], 23, 59))
+    assert not plate.in_effect(midnight(WINTER[1] + dt.timedelta(days=1)))

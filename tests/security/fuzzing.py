@@ -94,6 +94,9 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
     # A's page shows why A's account cannot be closed, not the form: declared so that a
     # refused closure is fuzzed too, as every role.
     "portal:account_close": ("password", "understood"),
+    # The request's page shows its reply form only while the request is open: declared so
+    # that the target never depends on the state another test left it in.
+    "portal:request_reply": ("body", "attachment"),
     # Also read from the wizard's step 2 page; declared so that the target never depends
     # on the state that page is in when the targets are gathered.
     "portal:subscription_vehicle_add": (

@@ -28,6 +28,7 @@ def production_configure(settings: Any, tmp_path: Path) -> None:
     mail_url("smtp://parcauto:secret@relay.parcauto.ca:587", settings, tmp_path)
     settings.DEFAULT_FROM_EMAIL = "Parcauto <no-reply@parcauto.ca>"
     settings.PARCAUTO_METRICS_TOKEN = "m" * 40
+    settings.WALLET_DEV_CREDENTIALS = False
 
 
 def mail_url(url: str, settings: Any, tmp_path: Path) -> None:

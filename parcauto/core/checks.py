@@ -17,12 +17,7 @@ Ids, by app:
 | parcauto.E001-E009, W001-W009 | core | metrics |
 | parcauto.E010-E019, W010-W019 | payments | card gateway, bank account encryption keys |
 | parcauto.E020-E029, W020-W029 | notifications | mail |
-| parcauto.E030-E039, W030-W039 | access (passes) | reserved: Apple and Google Wallet certificates |
-
-Wallet certificates: their checks go in `parcauto/access/checks.py` the same way (tagged
-`PARCAUTO`, registered in AccessConfig.ready, ids E030 onward): a missing or unreadable
-certificate or key, a key that does not match its certificate, an expired certificate,
-each an Error outside DEBUG (the development certificates are self-signed).
+| parcauto.E030-E039, W030-W039 | wallets | Apple and Google Wallet certificates and keys |
 """
 
 from __future__ import annotations

@@ -13,3 +13,13 @@ class WalletsConfig(AppConfig):
     name = "parcauto.wallets"
     label = "wallets"
     verbose_name = _("Wallet passes")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from parcauto.core.checks import PARCAUTO
+
+        from .checks import wallet_credentials_check, wallet_deploy_check
+
+        checks.register(wallet_credentials_check, PARCAUTO)
+        checks.register(wallet_deploy_check, PARCAUTO, deploy=True)

@@ -27,17 +27,15 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
-from parcauto.core.clock import local_today
 from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.subscriptions.access_refresh import access_refresh_queue
 from parcauto.subscriptions.models import Subscription
+from parcauto.subscriptions.services.daily import each_institution
 from parcauto.subscriptions.services.units import unit_give_back
 from parcauto.tenants.models import Organization
-from parcauto.tenants.scoping import institutions_each
 
 from ..closing import close_contract
 from ..errors import NotAllowed
@@ -105,11 +103,7 @@ def contract_end_withdraw(
 
 def contracts_end_due(*, now: dt.datetime) -> int:
     """Daily job: ENDING contracts whose last day has passed become ENDED."""
-    ended = 0
-    for organization in institutions_each():  # a job for every institution, one at a time
-        with scope(organization=organization):
-            ended += _end_due(organization=organization, today=local_today(now), now=now)
-    return ended
+    return each_institution(_end_due, now=now)
 
 
 def _end_due(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:

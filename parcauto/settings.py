@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "parcauto.billing",
     "parcauto.payments",
     "parcauto.sales",
+    "parcauto.enforcement",
     "parcauto.servicedesk",
     "parcauto.privacy",
     "parcauto.demo",

@@ -16,22 +16,12 @@ from __future__ import annotations
 
 import re
 
+from parcauto.core.checkdigits import luhn_valid
+
 _RUN = re.compile(r"\d+(?:[ \-]\d+)*")
 _GROUP_SEPARATOR = re.compile(r"[ \-]")
 _SHORTEST, _LONGEST = 13, 19
 _NETWORK_FIRST_DIGITS = frozenset("23456")
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def _is_card(digits: str) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from parcauto.servicedesk.cards import contains_card_number, luhn_valid
+from parcauto.core.checkdigits import luhn_valid
+from parcauto.servicedesk.cards import contains_card_number
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from parcauto.core import checkdigits
 from parcauto.core.params import ascii_digits
 
 from .base import EXPIRED_CARD_CODE
@@ -135,17 +136,8 @@ def verification_answer(*, behaviour: str) -> Answer:
 
 
 def luhn_valid(number: str) -> bool:
-    if not ascii_digits(number) or not 12 <= len(number) <= 19:
-        return False
-    total = 0
-    for position, digit in enumerate(reversed(number)):
-        value = int(digit)
-        if position % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    """A card number as the gateway takes it: 12 to 19 digits ending in their check digit."""
+    return ascii_digits(number) and 12 <= len(number) <= 19 and checkdigits.luhn_valid(number)
 
 
 def card_brand(number: str) -> Brand:

@@ -125,6 +125,7 @@ class StaffRole(TimeStampedModel):
         OPERATOR_ADMIN = "operator_admin", _("Operator administrator")
         MANAGER = "manager", _("Institution manager")
         AGENT = "agent", _("Service-centre agent")
+        PATROL = "patrol", _("Patrol agent")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
     organization = models.ForeignKey(

@@ -80,6 +80,7 @@ class StaffAccess:
     operator_admin: bool = False
     managed: frozenset[int] = frozenset()  # institution ids with the manager role
     assisted: frozenset[int] = frozenset()  # institution ids with the agent role
+    patrolled: frozenset[int] = frozenset()  # institution ids with the patrol role
 
     @property
     def visible(self) -> frozenset[int]:
@@ -87,8 +88,8 @@ class StaffAccess:
 
     @property
     def is_staff(self) -> bool:
-        """May enter the back office at all."""
-        return self.operator_admin or bool(self.visible)
+        """May enter the back office at all (patrol agents: their patrol pages only)."""
+        return self.operator_admin or bool(self.visible) or bool(self.patrolled)
 
     @property
     def may_edit_somewhere(self) -> bool:
@@ -111,6 +112,12 @@ class StaffAccess:
             organization_id is not None and organization_id in self.visible
         )
 
+    def may_patrol(self, organization_id: int | None) -> bool:
+        """Check plates and issue claim notices in this institution's lots."""
+        return self.operator_admin or (
+            organization_id is not None and organization_id in self.managed | self.patrolled
+        )
+
     def visible_organizations(self) -> QuerySet[Organization]:
         if self.operator_admin:
             return Organization.objects.all()
@@ -131,6 +138,7 @@ def staff_access(user: User | AnonymousUser) -> StaffAccess:
     operator_admin = user.is_superuser
     managed: set[int] = set()
     assisted: set[int] = set()
+    patrolled: set[int] = set()
     for role, organization_id in StaffRole.objects.filter(user=user).values_list(
         "role", "organization_id"
     ):
@@ -140,8 +148,13 @@ def staff_access(user: User | AnonymousUser) -> StaffAccess:
             managed.add(organization_id)
         elif role == StaffRole.Role.AGENT:
             assisted.add(organization_id)
+        elif role == StaffRole.Role.PATROL:
+            patrolled.add(organization_id)
     return StaffAccess(
-        operator_admin=operator_admin, managed=frozenset(managed), assisted=frozenset(assisted)
+        operator_admin=operator_admin,
+        managed=frozenset(managed),
+        assisted=frozenset(assisted),
+        patrolled=frozenset(patrolled),
     )
 
 

@@ -8,9 +8,11 @@ import hashlib
 
 import pytest
 
+from parcauto.access.allowlist import allowlist_version
 from parcauto.access.models import AccessGrant, AccessPass
 from parcauto.access.selectors import PlateShown
 from parcauto.access.services import access_sync
+from parcauto.access.services.grants import grants_forget_plates
 from parcauto.access.tokens import token_unseal
 from parcauto.audit.models import AuditEvent
 from parcauto.core.models import Counter
@@ -285,3 +287,26 @@ def test_a_plate_shows_its_last_minute_not_the_excluded_midnight_after_it():
     assert plate.last_minute == at(WINTER[1], 23, 59)
     assert plate.in_effect(at(WINTER[1], 23, 59))
     assert not plate.in_effect(midnight(WINTER[1] + dt.timedelta(days=1)))
+
+
+def test_forgetting_a_closed_accounts_plates_revokes_them_under_a_new_revision(product, person):
+    add_vehicle(person, plate="abc-123", now=at(dt.date(2026, 7, 1)))
+    subscription = contract(product, person, status=Status.APPROVED)
+    access_sync(subscription=subscription, now=NOW)
+    [pass_before, plate_before] = grants(subscription)
+    last_revision = revision_counter(subscription.organization)
+
+    assert grants_forget_plates(contracts=[subscription], now=NOW) == 1
+    assert grants_forget_plates(contracts=[subscription], now=NOW) == 0  # once only
+
+    [pass_after, plate_after] = grants(subscription)
+    assert pass_after.revision == pass_before.revision  # the pass is not a person's data
+    assert plate_after.pk == plate_before.pk  # kept: a controller drops it by id
+    assert (plate_after.credential, plate_after.jurisdiction, plate_after.state) == (
+        f"erased-{plate_before.pk}",
+        "",
+        AccessGrant.State.REVOKED,
+    )
+    assert plate_after.revision == last_revision + 1 == revision_counter(subscription.organization)
+    delta = allowlist_version(lot=subscription.lot, since=last_revision, now=NOW)
+    assert (delta.revision, delta.rows) == (plate_after.revision, 1)

@@ -23,6 +23,8 @@ Kind = AccessGrant.Kind
 State = AccessGrant.State
 _UPDATED = ("jurisdiction", "contract_from", "valid_from", "valid_until", "state", "revision")
 _UTC = dt.UTC
+# What an erased plate's grant holds instead (no plate has a dash: normalize_plate).
+ERASED_PLATE_PREFIX = "erased-"
 
 
 def revision_sequence(organization_id: int) -> str:
@@ -129,17 +131,47 @@ def grants_write(
     count = len(changed) + len(created)
     if not count:
         return 0
-    revisions = iter(
-        sequence_reserve(name=revision_sequence(contract.organization_id), count=count, start=1)
-    )
-    for grant in [*changed, *created]:
-        grant.revision = next(revisions)
-        grant.updated_at = now
+    _stamp([*changed, *created], organization_id=contract.organization_id, now=now)
     if changed:
         AccessGrant.objects.bulk_update(changed, [*_UPDATED, "updated_at"])
     if created:
         AccessGrant.objects.bulk_create(created)
     return count
+
+
+def _stamp(grants: Sequence[AccessGrant], *, organization_id: int, now: dt.datetime) -> None:
+    """Give each grant the next revision of its institution, in one reservation."""
+    revisions = iter(
+        sequence_reserve(name=revision_sequence(organization_id), count=len(grants), start=1)
+    )
+    for grant in grants:
+        grant.revision = next(revisions)
+        grant.updated_at = now
+
+
+def grants_forget_plates(*, contracts: Iterable[Subscription], now: dt.datetime) -> int:
+    """Erase the plates of these contracts' grants (a closed account), keeping the rows.
+
+    Deleting them would hide the change from controllers that ask for what changed since
+    their last revision: each row is revoked under a new revision instead, its plate
+    replaced by a placeholder, so an offline allowlist drops it by id. Call it in the
+    contracts' institution's scope and transaction.
+    """
+    grants = list(
+        AccessGrant.objects.filter(subscription__in=list(contracts), kind=Kind.PLATE)
+        .exclude(credential__startswith=ERASED_PLATE_PREFIX)
+        .order_by("id")
+    )
+    by_institution: dict[int, list[AccessGrant]] = defaultdict(list)
+    for grant in grants:
+        grant.credential = f"{ERASED_PLATE_PREFIX}{grant.pk}"
+        grant.jurisdiction = ""
+        grant.state = State.REVOKED
+        by_institution[grant.organization_id].append(grant)
+    for organization_id, rows in by_institution.items():
+        _stamp(rows, organization_id=organization_id, now=now)
+    AccessGrant.objects.bulk_update(grants, [*_UPDATED, "credential", "updated_at"])
+    return len(grants)
 
 
 def _match(

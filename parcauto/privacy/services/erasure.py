@@ -29,7 +29,8 @@ from django.db import transaction
 from django.db.models import Q
 from django_scopes import scope
 
-from parcauto.access.models import AccessEvent, AccessGrant
+from parcauto.access.models import AccessEvent
+from parcauto.access.services.grants import grants_forget_plates
 from parcauto.accounts.models import Profile, User
 from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
@@ -145,9 +146,7 @@ def _institution_erase(
         "grants",
         ProductGrant.objects.filter(organization=organization, user=person).delete()[0],
     )
-    AccessGrant.objects.filter(
-        organization=organization, subscription__in=mine, kind=AccessGrant.Kind.PLATE
-    ).delete()
+    grants_forget_plates(contracts=mine, now=now)
     AccessEvent.objects.filter(organization=organization, subscription__in=mine).update(
         plate="", jurisdiction="", subscription=None
     )

@@ -8,7 +8,7 @@ from .models import AccessGrant, AccessPass
 
 Status = Subscription.Status
 # Contracts that have a pass (approved ones show it before their first day).
-PASS_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED, Status.ENDING)
+PASS_STATUSES = Subscription.PASS_STATUSES
 # Contracts that stopped: their pass is voided, their grants cancelled.
 STOPPED_STATUSES = (Status.REFUSED, Status.CANCELLED, Status.PAYMENT_FAILED, Status.ENDED)
 # Contracts whose first day has come.

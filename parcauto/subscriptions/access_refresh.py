@@ -7,6 +7,7 @@ rewritten once it commits, and never for a change that rolled back.
 
 from __future__ import annotations
 
+from parcauto.catalog.models import PermitProduct
 from parcauto.core.tasks import enqueue_by_name
 
 from .models import Subscription
@@ -21,3 +22,20 @@ def access_refresh_queue(subscription: Subscription) -> None:
         organization_id=subscription.organization_id,
         subscription_id=subscription.pk,
     )
+
+
+def product_access_refresh(*, product: PermitProduct) -> int:
+    """The product's lots changed: queue the sync of each of its contracts with a pass.
+
+    Grants are per lot, so a lot added to a product opens it to every holder, and a lot
+    removed closes it, without waiting for each contract's next change.
+    """
+    contracts = Subscription.objects.filter(
+        organization_id=product.organization_id,
+        product=product,
+        status__in=Subscription.PASS_STATUSES,
+    ).only("pk", "organization_id")
+    queued = list(contracts)
+    for subscription in queued:
+        access_refresh_queue(subscription)
+    return len(queued)

@@ -48,6 +48,9 @@ class Subscription(TenantOwnedModel):
         Status.ENDING,
     )
 
+    # States whose contract has a pass and grants (approved ones before their first day).
+    PASS_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED, Status.ENDING)
+
     contract_number = models.PositiveBigIntegerField(
         _("contract number"), null=True, blank=True, unique=True
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -7,13 +8,18 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 
+from parcauto.access.models import AccessGrant
+from parcauto.access.services import access_sync
 from parcauto.accounts.models import StaffRole, User
 from parcauto.catalog.models import PermitProduct, ProductGrant
+from parcauto.subscriptions.models import Subscription
 from parcauto.tenants.models import Organization
+from tests.access.conftest import add_vehicle, at, contract
 from tests.factories import (
     ParkingLotFactory,
     PermitProductFactory,
     ProductGrantFactory,
+    ProfileFactory,
     UserCategoryFactory,
     UserFactory,
 )
@@ -279,3 +285,27 @@ def test_an_agent_views_their_institutions_products_but_cannot_change_them(
     assert response.status_code == 403
     chus_product.refresh_from_db()
     assert chus_product.name_fr != "Modifié"
+
+
+def test_a_lot_added_to_a_product_opens_it_to_the_products_holders(
+    organization, chus_product, django_capture_on_commit_callbacks
+):
+    holder = ProfileFactory().user
+    add_vehicle(holder, plate="abc-123", now=at(dt.date(2026, 7, 1)))
+    contract_ = contract(chus_product, holder, status=Subscription.Status.ACTIVE)
+    access_sync(subscription=contract_, now=at(dt.date(2026, 9, 1)))
+    new_lot = ParkingLotFactory(organization=organization, number="1534")
+    client, _ = _staff_client(StaffRole.Role.MANAGER, organization)
+
+    lots = [*chus_product.lots.values_list("pk", flat=True), new_lot.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{PRODUCTS}{chus_product.pk}/change/", _product_form_data(chus_product, lots=lots)
+        )
+
+    assert response.status_code == 302
+    opened = AccessGrant.objects.filter(subscription=contract_, lot=new_lot)
+    assert {(grant.kind, grant.state) for grant in opened} == {
+        (AccessGrant.Kind.PASS, AccessGrant.State.VALID),
+        (AccessGrant.Kind.PLATE, AccessGrant.State.VALID),
+    }

@@ -18,6 +18,7 @@ from parcauto.accounts.models import User
 from parcauto.backoffice.admin_scoping import OrganizationScopedAdmin
 from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, UserCategory
 from parcauto.catalog.services import rows_of_other_organizations
+from parcauto.subscriptions.access_refresh import product_access_refresh
 
 _PAYMENT_FIELDS = ("accepts_card", "accepts_pad", "accepts_payroll")
 # Only the institutions present in the (already narrowed) rows, not every institution.
@@ -174,6 +175,13 @@ class PermitProductAdmin(OrganizationScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("organization")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Read before the form writes the new lots: a change re-syncs the holders' grants.
+        lots_before = set(form.instance.lots.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        if change and lots_before != set(form.instance.lots.values_list("pk", flat=True)):
+            product_access_refresh(product=form.instance)
 
 
 class UserByEmailField(forms.ModelChoiceField):

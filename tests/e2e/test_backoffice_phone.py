@@ -33,7 +33,9 @@ def test_a_manager_reviews_a_request_and_the_billing_pages_on_a_phone(
 
     # Wider than the phone, the vehicles' table scrolls inside its box: Tab reaches the box
     # and the arrow keys scroll it.
-    vehicles = page.get_by_role("region", name="Véhicules")
+    vehicles = page.locator("section[aria-labelledby=vehicles] .table-responsive")
+    expect(vehicles).to_have_role("region")
+    expect(vehicles).to_have_accessible_name("Véhicules")
     assert vehicles.evaluate("box => box.scrollWidth > box.clientWidth")
     assert vehicles.evaluate("box => box.tabIndex") == 0  # in the Tab order
     vehicles.focus()

@@ -2,14 +2,17 @@
 
 axe-core comes from the npm registry, vendored in tests/e2e/vendor/ (its licence beside
 it): no CDN at run time. A page is audited as soon as it has loaded (while the test goes
-on), at each `shot(...)` step, and at the end of the test. A page the test leaves before
-its audit ends is not reported: the browser cannot be asked anything while its next
-document is requested. Serious and critical findings fail the test; minor and moderate
-ones are left to people.
+on), at each `shot(...)` step, and at the end of the test. Serious and critical findings
+fail the test; minor and moderate ones are left to people.
+
+The audits at the steps and at the end are sure; the one on load is lost when the test
+leaves the page before it ends (the run's last line counts them). Holding the next request
+until the audit ends cannot work: the page answers nothing while a routed navigation waits.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +43,8 @@ _RUN_JS = """async ([tags, blocking]) => {
   }));
 }"""
 
+# For the end of the run: documents audited, and page loads whose audit the test overtook.
+TALLY = {"audits": 0, "loads": 0, "loads audited": 0}
 _source: str | None = None
 
 
@@ -57,23 +62,25 @@ class AxeAudit:
         self.page = page
         # Each (rule, page, elements) once, with where it was first seen.
         self.findings: dict[tuple[str, str, str], str] = {}
-        self.audits = 0
         page.on("load", self._on_load)
 
     def _on_load(self, page: Page) -> None:
         from playwright.sync_api import Error
 
-        try:
-            # The page alone: a frame in it (the card's) is audited at the steps, not while
-            # the test types in it.
-            self.check(where="on load", frames=False)
-        except Error:
-            pass  # the test moved on (or closed the page) first; its steps are audited anyway
+        TALLY["loads"] += 1
+        # The page alone: a frame in it (the card's) is audited at the steps, not while the
+        # test types in it. The test may move on (or close the page) first: its steps are
+        # audited anyway.
+        with contextlib.suppress(Error):
+            audited = self.check(where="on load", frames=False)
+            TALLY["loads audited"] += audited
 
-    def check(self, *, where: str, frames: bool = True) -> None:
-        """Audit the page as it is now (and the frames inside it, such as the card's)."""
+    def check(self, *, where: str, frames: bool = True) -> int:
+        """Audit the page as it is now (and the frames inside it, such as the card's);
+        returns how many documents were audited."""
         from playwright.sync_api import Error
 
+        audited = 0
         for frame in self.page.frames if frames else [self.page.main_frame]:
             if not frame.url.startswith("http"):
                 continue  # about:blank, a download's blank tab
@@ -83,11 +90,13 @@ class AxeAudit:
                 if frame.is_detached() or "destroyed" in str(error) or "closed" in str(error):
                     continue  # that document went away meanwhile: nothing left to audit
                 raise
-            self.audits += 1
+            audited += 1
+            TALLY["audits"] += 1
             for violation in violations:
                 targets = " ".join(node["target"] for node in violation["nodes"])
                 key = (violation["id"], frame.url, targets)
                 self.findings.setdefault(key, _describe(violation, frame.url, where))
+        return audited
 
     def _run(self, frame: Frame) -> list[dict[str, Any]]:
         if not frame.evaluate("() => typeof window.axe === 'object'"):

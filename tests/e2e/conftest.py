@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from parcauto.tenants.scoping import every_institution
+from tests.e2e import axe_audit
 from tests.e2e.axe_audit import AxeAudit
 from tests.e2e.support import Portal, Steps
 from tests.factories import OrganizationFactory
@@ -71,6 +72,15 @@ _failed_key = pytest.StashKey[bool]()
 
 # The pages opened by the running test, whatever opened them (fixtures or the test itself).
 _audits: list[AxeAudit] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    tally = axe_audit.TALLY
+    if tally["audits"]:
+        terminalreporter.write_line(
+            f"axe-core: {tally['audits']} audits; {tally['loads audited']} of "
+            f"{tally['loads']} page loads audited before the test moved on"
+        )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -28,7 +28,10 @@ def test_a_serious_finding_is_reported_with_its_rule_element_and_help(page: Page
     message = str(failure.value)
     assert "color-contrast (serious)" in message
     assert f"on {url} [" in message  # [on load] or [01-broken]: whichever came first
-    assert "\n    p: Fix any of the following: Element has insufficient color contrast of 2.32" in message
+    assert (
+        "\n    p: Fix any of the following: Element has insufficient color contrast of 2.32"
+        in message
+    )
     assert "scrollable-region-focusable (serious)" in message
     assert "\n    #wide: Fix any of the following: Element should have focusable content" in message
     assert "<https://dequeuniversity.com/rules/axe/4.14/color-contrast" in message

@@ -27,9 +27,7 @@ def test_a_refused_step_focuses_its_errors_and_tab_follows_the_buttons(
     page.get_by_role("radio", name=re.compile("^5432 - Permis multisites")).check()
 
     # The conditions are not accepted: the step comes back refused.
-    actions = page.locator(".wizard-actions").get_by_role("link").or_(
-        page.locator(".wizard-actions").get_by_role("button")
-    )
+    actions = page.locator(".wizard-actions > :is(a, button)")
     actions.last.click()
     expect(page).to_have_url(cisso.pattern("/abonnements/nouveau/"))
     summary = page.locator("#form-errors")

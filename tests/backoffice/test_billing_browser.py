@@ -19,6 +19,7 @@ from django.test import Client
 
 from parcauto.billing.models import BillingRun
 from tests.backoffice.requests import NOW
+from tests.e2e.axe_audit import AxeAudit
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -52,6 +53,7 @@ def operator_page(live_server, operator) -> Iterator[Page]:
         page.console_errors = errors  # type: ignore[attr-defined]
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.axe = AxeAudit(page)  # type: ignore[attr-defined]
         yield page
         browser.close()
 
@@ -78,6 +80,8 @@ def test_a_running_runs_page_follows_it_until_it_ends(live_server, operator_page
     expect(page.locator("#run-progress")).not_to_have_attribute("hx-trigger", "every 1s")
     expect(page.locator("header")).to_have_count(1)  # the part replaced, not a page nested
     assert page.console_errors == []  # type: ignore[attr-defined]
+    page.axe.check(where="the run ended")  # type: ignore[attr-defined]
+    page.axe.assert_clean()  # type: ignore[attr-defined]
     # Under Playwright's sync API this test's ORM calls got a connection of their own,
     # which PostgreSQL would still hold when the test database is dropped.
     connections.close_all()

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from parcauto.tenants.scoping import every_institution
+from tests.e2e import axe_audit
+from tests.e2e.axe_audit import AxeAudit
 from tests.e2e.support import Portal, Steps
 from tests.factories import OrganizationFactory
 
@@ -67,6 +69,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 _failed_key = pytest.StashKey[bool]()
+
+# The pages opened by the running test, whatever opened them (fixtures or the test itself).
+_audits: list[AxeAudit] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    tally = axe_audit.TALLY
+    if tally["audits"]:
+        terminalreporter.write_line(
+            f"axe-core: {tally['audits']} audits; {tally['loads audited']} of "
+            f"{tally['loads']} page loads audited before the test moved on"
+        )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _audits.clear()  # before the fixtures open this test's pages
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """After the test's last step, its pages' last states are audited too; any serious or
+    critical axe finding of the whole test then fails it."""
+    result = yield
+    for audit in _audits:
+        if not audit.page.is_closed():
+            audit.page.wait_for_load_state("load")
+            audit.check(where="end of test")
+    for audit in _audits:
+        audit.assert_clean()
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +157,8 @@ def _open_page(browser: Browser, viewport: dict[str, int], locale: str) -> Page:
     page.console_errors = errors  # type: ignore[attr-defined]
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.axe = AxeAudit(page)  # type: ignore[attr-defined]
+    _audits.append(page.axe)  # type: ignore[attr-defined]
     return page
 
 
@@ -135,6 +169,7 @@ def _close_page(request: pytest.FixtureRequest, page: Page, suffix: str = "") ->
         page.screenshot(path=failed, full_page=True)
     else:  # an earlier run's failure is no longer the news
         failed.unlink(missing_ok=True)
+        page.axe.check(where="closing")  # type: ignore[attr-defined]
     page.context.close()
 
 

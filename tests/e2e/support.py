@@ -350,6 +350,8 @@ class Steps:
         )
         problems = accessibility_problems(page)
         assert problems == [], f"{step} ({page.url}): {problems}"
+        page.axe.check(where=step)  # type: ignore[attr-defined]
+        page.axe.assert_clean()  # type: ignore[attr-defined]
         errors = page.console_errors  # type: ignore[attr-defined]
         assert errors == [], f"{step} ({page.url}): browser console errors {errors}"
         if (page.get_attribute("html", "lang") or "").startswith("fr"):

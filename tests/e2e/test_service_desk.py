@@ -31,6 +31,7 @@ from parcauto.subscriptions.models import Subscription, WaitingListEntry
 from parcauto.tenants.models import Organization
 from tests.backoffice.staff import TOTP_SECRET, staff_member
 from tests.billing.conftest import contract
+from tests.e2e.conftest import PHONE, _open_page
 from tests.e2e.support import (
     Portal,
     Steps,
@@ -261,8 +262,7 @@ def test_a_cancellation_at_the_earliest_date_ends_the_contract_and_frees_the_uni
 
         (offer,) = mail_to(next_person.email)
         shot.email(offer, "06-offer")
-        other = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-CA")
-        next_page = other.new_page()
+        next_page = _open_page(browser, PHONE, "fr-CA")
         log_in(next_page, cisso, next_person.email)
         next_page.goto(cisso.url("/abonnements/nouveau/"))
         choose_offer(next_page, lot=lot.label, category="Employé du CISSSO")
@@ -286,7 +286,8 @@ def test_a_cancellation_at_the_earliest_date_ends_the_contract_and_frees_the_uni
         type_card(next_page, "4242424242424242", cardholder="Luc Gagnon")
         next_page.get_by_role("button", name="Soumettre").click()
         expect(next_page).to_have_url(re.compile(r"/abonnements/\d+/$"))
-        other.close()
+        next_page.axe.check(where="closing")
+        next_page.context.close()
     taken = Subscription.objects.get(person=next_person)
     waiting.refresh_from_db()
     product.refresh_from_db()

@@ -1,5 +1,5 @@
-// Payment step: only the chosen method's section shows (all of them without JavaScript),
-// and after a refused submission the error summary takes the focus.
+// Payment step: only the chosen method's section shows (all of them without JavaScript).
+// After a refused submission the error summary takes the focus (focus-errors.js).
 (() => {
   "use strict";
   const form = document.querySelector("[data-payment-form]");
@@ -17,6 +17,4 @@
     radio.addEventListener("change", show);
   }
   show();
-  const summary = document.getElementById("form-errors");
-  if (summary) summary.focus();
 })();

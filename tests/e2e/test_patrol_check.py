@@ -25,7 +25,7 @@ EMAIL = "patrouille@chus.example"
 
 
 def check(page: Page, plate: str) -> None:
-    field(page, "Plaque d’immatriculation").fill(plate)  # noqa: RUF001
+    field(page, "Plaque").fill(plate)
     page.get_by_role("button", name="Vérifier la plaque").click()
     expect(page.locator("#verdict")).to_be_visible()
 

@@ -28,8 +28,10 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -209,6 +211,27 @@ def _grant_reason(
     return Reason.ALLOWED
 
 
+def grant_nearest[Row: Sequence[Any]](
+    rows: Sequence[Row], *, lot_id: int, now: dt.datetime
+) -> tuple[Reason, Row | None]:
+    """The reason a credential's grants give at a lot (steps 1 to 3 of the module
+    docstring), and the grant it is about: None when unknown.
+
+    Each row starts with `(lot, contract, state, contract_from, valid_from, valid_until)`
+    (`gate_sql.grants_matching`); patrol reads the same answer from longer rows.
+    """
+    if not rows:
+        return Reason.UNKNOWN, None
+    here = [
+        (_grant_reason(row[2], row[3], row[4], row[5], now), row)
+        for row in rows
+        if row[0] == lot_id
+    ]
+    if not here:
+        return Reason.WRONG_LOT, rows[0]
+    return max(here, key=lambda found: _NEAREST.index(found[0]))
+
+
 def _inside(*, lot: ParkingLot, subscription_id: int) -> bool:
     """The contract's last accepted passage at this lot was an entry (anti-passback)."""
     last = last_accepted_direction(
@@ -227,16 +250,11 @@ def access_evaluate(
         credential=credential.value,
         jurisdiction=credential.jurisdiction if credential.kind == AccessGrant.Kind.PLATE else None,
     )
-    if not rows:
-        return Verdict(allowed=False, reason=Reason.UNKNOWN, subscription_id=None)
-    here = [
-        (_grant_reason(state, starts, opens, ends, now), subscription_id)
-        for lot_id, subscription_id, state, starts, opens, ends in rows
-        if lot_id == lot.pk
-    ]
-    if not here:
-        return Verdict(allowed=False, reason=Reason.WRONG_LOT, subscription_id=rows[0][1])
-    reason, subscription_id = max(here, key=lambda found: _NEAREST.index(found[0]))
+    reason, grant = grant_nearest(rows, lot_id=lot.pk, now=now)
+    subscription_id = grant[1] if grant is not None else None
+    if reason in (Reason.UNKNOWN, Reason.WRONG_LOT):
+        return Verdict(allowed=False, reason=reason, subscription_id=subscription_id)
+    assert subscription_id is not None  # noqa: S101 - a grant of this lot answered
     if direction == Direction.EXIT:
         return Verdict(allowed=True, reason=reason, subscription_id=subscription_id)
     if (

@@ -1,2 +1,3 @@
-"""Enforcement use cases: notice numbers (`numbers`), amounts (`pricing`) and the state
-changes every other module goes through (`transitions`)."""
+"""Enforcement use cases: plate look-alikes (`matching`), plate checks (`checks`), notice
+numbers (`numbers`), amounts (`pricing`) and the state changes every other module goes
+through (`transitions`)."""

@@ -85,15 +85,16 @@ class Site:
 
 
 @contextlib.contextmanager
-def site(*, pg_url: str, database: str, host: str) -> Iterator[Site]:
-    """Database `database` made afresh and migrated, static files collected, a throwaway
-    Redis as the shared cache (the database's cache table without `redis-server`), and this
-    process's Django set up on it all. Everything started is stopped, also on failure."""
+def site(*, pg_url: str, database: str, host: str, fresh: bool = True) -> Iterator[Site]:
+    """Database `database` made afresh (or kept as it is: `fresh` false) and migrated,
+    static files collected, a throwaway Redis as the shared cache (the database's cache
+    table without `redis-server`), and this process's Django set up on it all. Everything
+    started is stopped, also on failure."""
     var_dir = Path(tempfile.mkdtemp(prefix=f"parcauto-{database}-"))
     static_root = ROOT / "staticfiles"  # settings.STATIC_ROOT, filled by collectstatic
     static_existed = static_root.exists()
     try:
-        database_url = pg_recreate(pg_url, database)
+        database_url = pg_recreate(pg_url, database) if fresh else f"{pg_url}/{database}"
         redis_port = free_port()
         redis = redis_command(redis_port)
         redis_url = f"redis://127.0.0.1:{redis_port}/0" if redis else ""

@@ -7,6 +7,8 @@ institution, and one query tells everything a person may do.
 | data                                         | operator admin | manager of X        | agent of X |
 |----------------------------------------------|----------------|---------------------|------------|
 | back office (`/admin/`, root host only)      | yes            | yes                 | yes        |
+| patrol pages (`/gestion/patrouille/`): check | yes            | yes                 | -          |
+| plates in X's lots, X's plate checks         |                |                     |            |
 | institution X: its record                    | add, change,   | view; change        | view       |
 |                                              | delete         | branding and texts  |            |
 | institution X: slug, tax numbers, active     | change         | view                | view       |
@@ -37,6 +39,12 @@ institution, and one query tells everything a person may do.
 | addresses, authenticators (never a secret)   | delete         |                     |            |
 | vehicles, task results                       | view           | -                   | -          |
 
+- Patrol agent of X: the patrol pages of X's lots and nothing else of the back office
+  (no request, contract, billing or `/admin/` page; the lots, checks and notices of
+  another institution do not exist for them). A check shows the contract number a
+  plate's permit belongs to, never the holder's name: confirming a plate needs no more.
+  Managers of X patrol too (a small institution has no patrol team); service-centre
+  agents do not.
 - Operator admin: a superuser, or a `StaffRole` `operator_admin` (no institution): every
   institution, every model.
 - "Of X" is exact: a manager of X is a stranger to Y. One person may hold different roles
@@ -90,6 +98,27 @@ class StaffAccess:
     def is_staff(self) -> bool:
         """May enter the back office at all (patrol agents: their patrol pages only)."""
         return self.operator_admin or bool(self.visible) or bool(self.patrolled)
+
+    @property
+    def works_in_office(self) -> bool:
+        """May use the back office beyond patrol (requests, billing, `/admin/`...)."""
+        return self.operator_admin or bool(self.visible)
+
+    @property
+    def in_scope(self) -> frozenset[int]:
+        """The institutions whose rows a back-office request may reach (besides an
+        operator admin's, which are all)."""
+        return self.visible | self.patrolled
+
+    @property
+    def may_patrol_somewhere(self) -> bool:
+        return self.operator_admin or bool(self.managed | self.patrolled)
+
+    def patrol_organizations(self) -> QuerySet[Organization]:
+        """Where this person checks plates (and issues notices): managers and patrol agents."""
+        if self.operator_admin:
+            return Organization.objects.all()
+        return Organization.objects.filter(pk__in=self.managed | self.patrolled)
 
     @property
     def may_edit_somewhere(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,8 @@ from parcauto.access.decisions import NONCE_PATTERN, TOKEN_PATTERN
 from parcauto.access.devices import LANE_MAX_LENGTH
 from parcauto.access.models import AccessEvent, AccessGrant, Reason
 from parcauto.core.params import MAX_ID
+from parcauto.enforcement.models import CheckReason
+from parcauto.enforcement.models import Verdict as CheckVerdict
 from parcauto.vehicles.models import JURISDICTION_CODES
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -130,3 +133,84 @@ class AllowlistSerializer(serializers.Serializer):
         help_text="Grants no longer valid (suspended, cancelled, revoked): drop their id. "
         "Always empty in a full list.",
     )
+
+
+class PlateReadSerializer(serializers.Serializer):
+    read_id = serializers.RegexField(
+        rf"^{NONCE_PATTERN.pattern}$",
+        help_text="Unique per read of this device: the same read sent again gets the stored "
+        "answer back, checked once.",
+    )
+    plate = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9 -]{0,10}[A-Za-z0-9]$",
+        help_text="The plate as read (spaces and dashes are ignored).",
+    )
+    province = serializers.ChoiceField(
+        choices=sorted(JURISDICTION_CODES),
+        required=False,
+        default="QC",
+        help_text="The plate's province or state (two letters); QC when not read.",
+    )
+    confidence = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal(0),
+        max_value=Decimal(1),
+        rounding=ROUND_HALF_UP,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The reader's confidence, 0 to 1 (kept with the check).",
+    )
+    read_at = DeviceTimeField(
+        required=False,
+        help_text="When the plate was read (the answer is as of then); now when not given. "
+        "At most PARCAUTO_ACCESS_MAX_CLOCK_SKEW_SECONDS ahead of the server's clock.",
+    )
+    lot = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="The lot the car is in: the device's own by default. A patrol phone may "
+        "name any lot of its institution, a camera only its own.",
+    )
+    camera = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="Which camera."
+    )
+
+
+class PlateChecksRequestSerializer(serializers.Serializer):
+    reads = PlateReadSerializer(many=True, min_length=1, max_length=100)
+
+
+class PlateCandidateSerializer(serializers.Serializer):
+    plate = serializers.CharField()
+    province = serializers.CharField()
+    edits = serializers.IntegerField(
+        help_text="Characters changed from the read (0: the same plate, another province)."
+    )
+    contract = serializers.IntegerField(allow_null=True, help_text="The permit's contract number.")
+
+
+class PlateCheckResultSerializer(serializers.Serializer):
+    read_id = serializers.CharField()
+    check_id = serializers.IntegerField(help_text="The stored check (the same on a retry).")
+    plate = serializers.CharField(help_text="The read plate, normalised.")
+    province = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=CheckVerdict.choices)
+    reason = serializers.ChoiceField(choices=CheckReason.choices)
+    valid_until = serializers.DateTimeField(
+        allow_null=True, help_text="A valid permit's end (excluded); null: no end, or not valid."
+    )
+    contract = serializers.IntegerField(
+        allow_null=True, help_text="The contract number the reason is about, if any."
+    )
+    possible = serializers.BooleanField(
+        help_text="Not valid, but a look-alike plate holds a valid permit here: a person "
+        "confirms the plate before any notice."
+    )
+    candidates = PlateCandidateSerializer(many=True)
+
+
+class PlateChecksSerializer(serializers.Serializer):
+    results = PlateCheckResultSerializer(many=True, help_text="In the order of the reads.")

@@ -32,7 +32,7 @@ class LotChoiceField(IdChoiceField[ParkingLot]):
         return str(obj)
 
 
-def _lots(field: forms.Field, lots: QuerySet[ParkingLot]) -> None:
+def lots_offered(field: forms.Field, lots: QuerySet[ParkingLot]) -> None:
     field.queryset = lots.select_related("organization").order_by(  # type: ignore[attr-defined]
         "organization__name_fr", "number"
     )
@@ -58,7 +58,7 @@ class DeviceForm(forms.Form):
 
     def __init__(self, *args: Any, lots: QuerySet[ParkingLot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _lots(self.fields["lot"], lots)
+        lots_offered(self.fields["lot"], lots)
 
 
 class SimulatorForm(forms.Form):
@@ -90,7 +90,7 @@ class SimulatorForm(forms.Form):
 
     def __init__(self, *args: Any, lots: QuerySet[ParkingLot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _lots(self.fields["lot"], lots)
+        lots_offered(self.fields["lot"], lots)
 
     def clean_screenshot(self) -> bytes | None:
         upload = self.cleaned_data.get("screenshot")

@@ -334,12 +334,12 @@ class OrganizationScopedAdmin(_NarrowedChoicesMixin, RoleAwareAdmin):
         return (item, admin.RelatedOnlyFieldListFilter) if field.is_relation else item
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return access_for(request).is_staff
+        return access_for(request).works_in_office
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         access = access_for(request)
         if obj is None:
-            return access.is_staff
+            return access.works_in_office
         return access.may_view(self.organization_id_of(obj))
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -53,7 +53,7 @@ class ParcautoAdminSite(admin.AdminSite):
         super().register(models, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return access_for(request).is_staff
+        return access_for(request).works_in_office  # patrol agents: their pages only
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         _refuse_portal_host(request)

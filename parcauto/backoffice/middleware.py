@@ -34,7 +34,7 @@ class StaffScopeMiddleware:
         institutions = (
             access.visible_organizations().values_list("pk", flat=True)
             if access.operator_admin
-            else access.visible
+            else access.in_scope  # patrol agents: their institutions' patrol pages
         )
         with staff_scope(institutions):
             return self.get_response(request)

@@ -6,6 +6,7 @@ from .views import (
     billing_returns,
     billing_revenue,
     devices,
+    patrol,
     privacy,
     queue,
     requests,
@@ -31,6 +32,9 @@ urlpatterns = [
     path("acces/appareils/ajouter/", devices.device_add, name="device_add"),
     path("acces/appareils/<int:pk>/nouvelle-cle/", devices.device_rotate, name="device_rotate"),
     path("acces/appareils/<int:pk>/revoquer/", devices.device_revoke_view, name="device_revoke"),
+    # Patrol, on a phone: check a plate in a lot, then issue a notice from the check.
+    path("patrouille/", patrol.patrol, name="patrol"),
+    path("patrouille/verifications/<int:pk>/", patrol.patrol_check, name="patrol_check"),
     path("acces/borne-de-test/", simulator.gate_simulator, name="gate_simulator"),
     path("facturation/", billing.runs, name="billing_runs"),
     path("facturation/cycles/<int:pk>/", billing.run, name="billing_run"),

@@ -9,9 +9,13 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-def test_the_schema_documents_both_endpoints_and_the_error_shape():
+def test_the_schema_documents_every_endpoint_and_the_error_shape():
     schema = yaml.safe_load(Client().get("/api/schema/").content)
-    assert set(schema["paths"]) == {"/api/v1/access/decisions", "/api/v1/lots/{id}/allowlist"}
+    assert set(schema["paths"]) == {
+        "/api/v1/access/decisions",
+        "/api/v1/lots/{id}/allowlist",
+        "/api/v1/plates/checks",
+    }
     responses = schema["paths"]["/api/v1/access/decisions"]["post"]["responses"]
     assert set(responses) == {
         "200",

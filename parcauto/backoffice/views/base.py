@@ -26,19 +26,13 @@ class StaffRequest(HttpRequest):
     organization: None
 
 
-def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
-    """An operator page: 404 on a portal host, login first, then 403 without a staff role.
-
-    The pages span the institutions the staff member holds a role for: the request runs
-    in their scope (`backoffice.middleware.StaffScopeMiddleware`), each view narrows rows
-    to them as well (`staff_organizations`), and a row of any other institution answers
-    404, as if it did not exist.
-    """
-
+def _staff_page[R: HttpResponseBase](
+    view: Callable[..., R], allowed: Callable[[StaffAccess], bool]
+) -> Callable[..., R]:
     @login_required
     @wraps(view)
     def signed_in(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
-        if not access_for(request).is_staff:
+        if not allowed(access_for(request)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -50,6 +44,29 @@ def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[...
         return signed_in(request, *args, **kwargs)
 
     return root_host_only
+
+
+def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
+    """An operator page: 404 on a portal host, login first, then 403 without a staff role
+    that works in the office (a patrol agent has their patrol pages only).
+
+    The pages span the institutions the staff member holds a role for: the request runs
+    in their scope (`backoffice.middleware.StaffScopeMiddleware`), each view narrows rows
+    to them as well (`staff_organizations`), and a row of any other institution answers
+    404, as if it did not exist.
+    """
+    return _staff_page(view, lambda access: access.works_in_office)
+
+
+def patrol_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
+    """A patrol page: as `backoffice_view`, for those who patrol (patrol agents and
+    managers); each view narrows rows to `patrol_organizations`."""
+    return _staff_page(view, lambda access: access.may_patrol_somewhere)
+
+
+def any_staff_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
+    """A page for every staff member, whichever their role (the back office's home)."""
+    return _staff_page(view, lambda access: access.is_staff)
 
 
 def staff(request: HttpRequest) -> StaffAccess:
@@ -68,10 +85,19 @@ def deciding_organizations(request: HttpRequest) -> QuerySet[Organization]:
     return visible.filter(pk__in=[o.pk for o in visible if access.may_decide(o.pk)])
 
 
+def patrol_organizations(request: HttpRequest) -> QuerySet[Organization]:
+    """The institutions in whose lots this person checks plates."""
+    return staff(request).patrol_organizations().order_by("name_fr")
+
+
 def layout_context(request: HttpRequest) -> dict[str, Any]:
     access = staff(request)
     return {
+        "staff_office": access.works_in_office,
+        "staff_patrols": access.may_patrol_somewhere,
         "staff_operator_admin": access.operator_admin,
         "staff_manages": access.may_edit_somewhere,
-        "staff_institutions": [] if access.operator_admin else list(staff_organizations(request)),
+        "staff_institutions": []
+        if access.operator_admin
+        else list(Organization.objects.filter(pk__in=access.in_scope).order_by("name_fr")),
     }

@@ -17,9 +17,11 @@ from parcauto.subscriptions.selectors import approval_queue
 from ..forms import BulkApproveForm, QueueFilterForm
 from .base import (
     StaffRequest,
+    any_staff_view,
     backoffice_view,
     deciding_organizations,
     layout_context,
+    staff,
     staff_organizations,
 )
 
@@ -27,8 +29,11 @@ PAGE_SIZE = 50
 
 
 @require_GET
-@backoffice_view
+@any_staff_view
 def home(request: StaffRequest) -> HttpResponse:
+    """The requests for the office's staff; the patrol page for a patrol agent."""
+    if not staff(request).works_in_office:
+        return redirect("backoffice:patrol")
     return redirect("backoffice:queue")
 
 

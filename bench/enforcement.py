@@ -487,7 +487,13 @@ def _phase(name: str, run: Any, server_pid: int, database: str) -> Phase:
     return Phase(name, load, cpu_delta(before, cpu_snapshot(server_pid, database)))
 
 
-def report(args: argparse.Namespace, phases: list[Phase], base: Baseline) -> None:
+def _cpu_ms(cpu: dict[str, float], count: int) -> float:
+    """The app server's and PostgreSQL's CPU per request or check, in ms."""
+    return (cpu["app server"] + cpu["PostgreSQL"]) / max(1, count) * 1000
+
+
+def report(args: argparse.Namespace, phases: list[Phase], base: Baseline, base_cpu: dict) -> None:
+    healthz_ms = _cpu_ms(base_cpu, len(base.latencies))
     per_request = f"{args.batch} read{'s' if args.batch > 1 else ''} a request"
     for phase in phases:
         load = phase.load
@@ -507,11 +513,17 @@ def report(args: argparse.Namespace, phases: list[Phase], base: Baseline) -> Non
             f"{load.ms(1.0):.1f} ms; client late on {load.late})"
         )
         print(f"  CPU per check      {cpu_line(phase.cpu, phase.checks)}")
+        check_ms = _cpu_ms(phase.cpu, phase.checks)
+        print(
+            f"                     {check_ms / healthz_ms:.1f}x a /healthz/ request's; "
+            f"{CORES} cores at this cost: {CORES * 1000 / check_ms:,.0f} checks/s"
+        )
     print(f"\n== Baseline: GET /healthz/, same server, {args.connections} connections ==")
     print(
         f"  requests/s         {base.rate:7.1f}   (p50 {base.ms(0.5):.1f} ms, "
         f"p99 {base.ms(0.99):.1f} ms)"
     )
+    print(f"  CPU per request    {cpu_line(base_cpu, len(base.latencies))}")
     for phase in phases:
         if phase.name.startswith("maximum"):
             rate = phase.checks / phase.load.seconds
@@ -530,7 +542,9 @@ def measure(args: argparse.Namespace, setup: Setup, *, port: int, server_pid: in
     busy = wait_until_quiet(threshold=SHARED_MACHINE, patience=args.quiet_wait)
     print(f"machine busy before the measures: {busy:.0%}")
     checks_before = _platechecks()
+    before = cpu_snapshot(server_pid, args.database)
     base = baseline(port=port, host=HOST, connections=args.connections, seconds=4)
+    base_cpu = cpu_delta(before, cpu_snapshot(server_pid, args.database))
     if base.others:
         errors.append(f"baseline: {base.others} answers other than 200")
     rate, seconds, connections = args.rate / args.batch, args.seconds, args.connections
@@ -581,7 +595,7 @@ def measure(args: argparse.Namespace, setup: Setup, *, port: int, server_pid: in
         errors.append(f"{answered} checks answered but {recorded} PlateCheck rows recorded")
     retried = [body for reads in made if reads.tag.startswith("e") for body in reads.sent[:2]]
     errors += retry(setup, port, retried)
-    report(args, phases, base)
+    report(args, phases, base, base_cpu)
     print(
         f"\n  database           {recorded} PlateCheck rows for {answered} checks answered; "
         f"{setup.plates:,} plates, {setup.grants:,} plate grants; {len(retried)} requests "

@@ -340,7 +340,7 @@ def prepare(*, plates: int, devices: int) -> Setup:
 class Reads:
     """One camera's read batches: exact or misread plates of the module docstring's mix."""
 
-    def __init__(self, setup: Setup, *, tag: str, fuzzy: bool, batch: int, seed: int) -> None:
+    def __init__(self, setup: Setup, *, tag: str, fuzzy: bool, batch: int, seed: str) -> None:
         self.setup, self.tag, self.fuzzy, self.batch = setup, tag, fuzzy, batch
         self.random, self.count = random.Random(seed), 0
         self.expected: dict[str, str] = {}  # read id -> the plate a misread came from

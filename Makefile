@@ -87,13 +87,14 @@ lint:
 	$(VENV)/bin/ruff format .
 
 ## bench: the opening-day rush through gunicorn, the monthly billing run over 100,000
-## contracts, then the gates' decisions and allowlists over 100,000 contracts, each on a
-## throwaway PostgreSQL database (bench/README.md)
+## contracts, the gates' decisions and allowlists over 100,000 contracts, then plate checks
+## over 1,000,000 plates, each on a throwaway PostgreSQL database (bench/README.md)
 bench: messages
 	$(pg_bench_required)
 	$(PY) -m bench.rush --pg-url "$(PG_BENCH_SERVER)" $(BENCH_ARGS)
 	$(PY) -m bench.billing --pg-url "$(PG_BENCH_SERVER)"
 	$(PY) -m bench.access --pg-url "$(PG_BENCH_SERVER)"
+	$(PY) -m bench.enforcement --pg-url "$(PG_BENCH_SERVER)"
 
 ## cluster: a small production on 127.0.0.1 (2 app nodes behind HAProxy, 2 task workers,
 ## a scheduler, PostgreSQL, Redis): the rush and the billing run beside one node, then

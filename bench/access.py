@@ -25,46 +25,41 @@ must be a 200 with a decision, and every decision an event (checked in the datab
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
-import os
 import random
 import secrets
-import shutil
 import sys
-import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.billing import _insert_select
+from bench.device_api import (
+    CORES,
+    SHARED_MACHINE,
+    Target,
+    api_environment,
+    baseline,
+    cpu_line,
+    saturate,
+    site,
+    steady,
+)
 from bench.harness import (
     ROOT,
     BenchError,
     Client,
     cpu_delta,
     cpu_snapshot,
-    free_port,
-    gunicorn_command,
-    hammer,
     percentile,
     pg_drop,
-    pg_recreate,
-    redis_command,
-    run_threads,
     wait_until_quiet,
 )
-from bench.harness import running as running_process
-from bench.rush import collect_static
 
 HOST = "acces.bench.localhost"
 DECISIONS = "/api/v1/access/decisions"
-BASELINE_PATH = "/healthz/"
 LOTS = 10
-CORES = os.cpu_count() or 1
-SHARED_MACHINE = 0.10
 TARGET_P99_MS = 20.0
 TARGET_RATIO = 0.3
 TARGET_ALLOWLIST_S = 1.0
@@ -77,29 +72,10 @@ def token_of(contract: int) -> str:
 
 
 def server_environment(*, database_url: str, var_dir: Path, redis_url: str) -> dict[str, str]:
-    """Production settings (bench/rush.py's reasoning), and a device rate the load stays
-    under: the run spreads its load over few devices, each far busier than a real gate."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECURE_", "PARCAUTO_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="parcauto.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
-        DJANGO_ALLOWED_HOSTS=f"{HOST},127.0.0.1,localhost",
-        DATABASE_URL=database_url,
-        DB_CONN_MAX_AGE="600",
-        SECURE_SSL_REDIRECT="false",
-        PARCAUTO_VAR_DIR=str(var_dir),
-        LOG_LEVEL="WARNING",
-        PYTHONDONTWRITEBYTECODE="1",
-        PARCAUTO_API_DEVICE_RATE="1000000/m/device",  # still counted: its cost is measured
+    """The device benchmarks' production settings (bench.device_api), on this run's host."""
+    return api_environment(
+        host=HOST, database_url=database_url, var_dir=var_dir, redis_url=redis_url
     )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
 
 
 # --- data --------------------------------------------------------------------------------
@@ -237,24 +213,6 @@ def prepare(*, contracts: int, gate_permits: int, devices: int) -> Setup:
 # --- load --------------------------------------------------------------------------------
 
 
-@dataclass
-class Load:
-    """What one phase sent and got."""
-
-    latencies: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
-    reasons: dict[str, int] = field(default_factory=dict)
-    late: int = 0  # requests the client itself sent more than 5 ms after their time
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, status: int, latency: float, reason: str, late: bool) -> None:
-        with self.lock:
-            self.latencies.append(latency)
-            self.statuses[status] = self.statuses.get(status, 0) + 1
-            self.reasons[reason] = self.reasons.get(reason, 0) + 1
-            self.late += late
-
-
 class Requests:
     """Decision bodies: the mix of the module docstring, a fresh nonce each."""
 
@@ -282,62 +240,19 @@ class Requests:
         }
         return json.dumps(body).encode()
 
+    def outcomes(self, status: int, answer: bytes) -> list[str]:
+        return [json.loads(answer).get("reason", "")] if status == 200 else []
 
-def _send(client: Client, body: bytes, load: Load, *, since: float, late: bool) -> None:
-    response = client.request(
-        "POST", DECISIONS, body=body, headers={"Content-Type": "application/json"}
+
+def decisions(setup: Setup, port: int) -> Target:
+    """The gates' devices posting decisions, one connection each."""
+    return Target(
+        port=port,
+        host=HOST,
+        path=DECISIONS,
+        keys=setup.keys,
+        sources=lambda index: Requests(setup, seed=index),
     )
-    reason = ""
-    if response.status == 200:
-        reason = json.loads(response.body).get("reason", "")
-    load.add(response.status, response.finished - since, reason, late)
-
-
-def steady(setup: Setup, *, port: int, rate: float, seconds: float, connections: int) -> Load:
-    """`rate` decisions a second, each at its time, from `connections` devices."""
-    load, total = Load(), int(rate * seconds)
-    next_slot, slot_lock = [0], threading.Lock()
-    start = time.perf_counter() + 0.2
-
-    def device(index: int) -> None:
-        key = setup.keys[index % len(setup.keys)]
-        client = Client(port=port, host=HOST, base_headers={"Authorization": f"Bearer {key}"})
-        requests = Requests(setup, seed=index)
-        while True:
-            with slot_lock:
-                slot = next_slot[0]
-                next_slot[0] += 1
-            if slot >= total:
-                break
-            due = start + slot / rate
-            body = requests.body()
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            _send(client, body, load, since=due, late=time.perf_counter() - due > 0.005)
-        client.close()
-
-    run_threads(connections, device)
-    return load
-
-
-def saturate(setup: Setup, *, port: int, seconds: float, connections: int) -> tuple[Load, float]:
-    """As many decisions as `connections` devices get through in `seconds`."""
-    load = Load()
-    deadline = time.perf_counter() + seconds
-    began = time.perf_counter()
-
-    def device(index: int) -> None:
-        key = setup.keys[index % len(setup.keys)]
-        client = Client(port=port, host=HOST, base_headers={"Authorization": f"Bearer {key}"})
-        requests = Requests(setup, seed=1000 + index)
-        while time.perf_counter() < deadline:
-            body = requests.body()
-            _send(client, body, load, since=time.perf_counter(), late=False)
-        client.close()
-
-    run_threads(connections, device)
-    return load, time.perf_counter() - began
 
 
 # --- the allowlist -----------------------------------------------------------------------
@@ -399,78 +314,62 @@ def _events() -> int:
         return int(cursor.fetchone()[0])
 
 
-def _cpu_line(cpu: dict[str, float], requests: int) -> str:
-    app, pg = cpu["app server"], cpu["PostgreSQL"]
-    per = (app + pg) / max(1, requests) * 1000
-    return (
-        f"{per:.2f} ms (app {app / max(1, requests) * 1000:.2f} + PostgreSQL "
-        f"{pg / max(1, requests) * 1000:.2f}); client {cpu['load client']:.1f} s, "
-        f"other processes {cpu['other processes']:.1f} s"
-    )
-
-
 def measure(args: argparse.Namespace, setup: Setup, *, port: int, server_pid: int) -> int:
     errors: list[str] = []
-    saturate(setup, port=port, seconds=1.0, connections=args.connections)  # warm-up
-    hammer(port=port, host=HOST, path=BASELINE_PATH, concurrency=args.connections, seconds=1)
+    target = decisions(setup, port)
+    saturate(target, seconds=1.0, connections=args.connections)  # warm-up
+    baseline(port=port, host=HOST, connections=args.connections, seconds=1)
     busy = wait_until_quiet(threshold=SHARED_MACHINE, patience=args.quiet_wait)
     print(f"machine busy before the measures: {busy:.0%}")
     events_before = _events()
 
-    count, elapsed, base_latencies, others = hammer(
-        port=port, host=HOST, path=BASELINE_PATH, concurrency=args.connections, seconds=4
-    )
-    baseline = count / elapsed
-    if others:
-        errors.append(f"baseline: {others} answers other than 200")
+    base = baseline(port=port, host=HOST, connections=args.connections, seconds=4)
+    if base.others:
+        errors.append(f"baseline: {base.others} answers other than 200")
 
     before = cpu_snapshot(server_pid, args.database)
-    calm = steady(
-        setup, port=port, rate=args.rate, seconds=args.seconds, connections=args.connections
-    )
+    calm = steady(target, rate=args.rate, seconds=args.seconds, connections=args.connections)
     calm_cpu = cpu_delta(before, cpu_snapshot(server_pid, args.database))
 
     before = cpu_snapshot(server_pid, args.database)
-    full, full_seconds = saturate(
-        setup, port=port, seconds=args.seconds, connections=args.connections
-    )
+    full = saturate(target, seconds=args.seconds, connections=args.connections)
     full_cpu = cpu_delta(before, cpu_snapshot(server_pid, args.database))
-    maximum = len(full.latencies) / full_seconds
+    maximum = full.rate
 
     lists = allowlist(setup, port=port, tries=5)
     sent = len(calm.latencies) + len(full.latencies)
     recorded = _events() - events_before
     for name, load in (("steady", calm), ("maximum", full)):
         if set(load.statuses) != {200}:
-            errors.append(f"{name}: answers {load.statuses}, expected only 200s")
+            errors.append(f"{name}: answers {dict(load.statuses)}, expected only 200s")
     if recorded != sent:
         errors.append(f"{sent} decisions answered but {recorded} events recorded")
 
-    p50, p99 = percentile(calm.latencies, 0.5) * 1000, percentile(calm.latencies, 0.99) * 1000
+    p99 = calm.ms(0.99)
     print(
         f"\n== Decisions at a steady {args.rate:.0f}/s for {args.seconds:.0f} s, "
         f"{args.connections} devices =="
     )
-    print(f"  answers            {calm.statuses}   reasons {dict(sorted(calm.reasons.items()))}")
-    print(f"  latency p50        {p50:7.1f} ms   (from each request's scheduled time)")
     print(
-        f"  latency p99        {p99:7.1f} ms   (max {max(calm.latencies) * 1000:.1f} ms; "
+        f"  answers            {dict(calm.statuses)}   "
+        f"reasons {dict(sorted(calm.outcomes.items()))}"
+    )
+    print(f"  latency p50        {calm.ms(0.5):7.1f} ms   (from each request's scheduled time)")
+    print(
+        f"  latency p99        {p99:7.1f} ms   (max {calm.ms(1.0):.1f} ms; "
         f"client late on {calm.late})"
     )
-    print(f"  CPU per decision   {_cpu_line(calm_cpu, len(calm.latencies))}")
-    print(f"\n== Maximum: {args.connections} devices as fast as answered, {full_seconds:.1f} s ==")
-    print(f"  decisions/s        {maximum:7.1f}   answers {full.statuses}")
-    print(
-        f"  latency p50 / p99  {percentile(full.latencies, 0.5) * 1000:.1f} / "
-        f"{percentile(full.latencies, 0.99) * 1000:.1f} ms"
-    )
-    print(f"  CPU per decision   {_cpu_line(full_cpu, len(full.latencies))}")
+    print(f"  CPU per decision   {cpu_line(calm_cpu, len(calm.latencies))}")
+    print(f"\n== Maximum: {args.connections} devices as fast as answered, {full.seconds:.1f} s ==")
+    print(f"  decisions/s        {maximum:7.1f}   answers {dict(full.statuses)}")
+    print(f"  latency p50 / p99  {full.ms(0.5):.1f} / {full.ms(0.99):.1f} ms")
+    print(f"  CPU per decision   {cpu_line(full_cpu, len(full.latencies))}")
     print(f"\n== Baseline: GET /healthz/, same server, {args.connections} connections ==")
     print(
-        f"  requests/s         {baseline:7.1f}   (p50 {percentile(base_latencies, 0.5) * 1000:.1f}"
-        f" ms, p99 {percentile(base_latencies, 0.99) * 1000:.1f} ms)"
+        f"  requests/s         {base.rate:7.1f}   (p50 {base.ms(0.5):.1f} ms, "
+        f"p99 {base.ms(0.99):.1f} ms)"
     )
-    print(f"  ratio maximum decisions/s / baseline   {maximum / baseline:.3f}")
+    print(f"  ratio maximum decisions/s / baseline   {maximum / base.rate:.3f}")
     print(
         f"\n== Allowlist of the gates' lot ({lists['rows']:,} grants, {lists['size_mb']:.1f} MB) =="
     )
@@ -487,7 +386,7 @@ def measure(args: argparse.Namespace, setup: Setup, *, port: int, server_pid: in
     )
     targets = [
         (p99 <= TARGET_P99_MS, f"p99 <= {TARGET_P99_MS:.0f} ms at {args.rate:.0f}/s"),
-        (maximum / baseline >= TARGET_RATIO, f"maximum >= {TARGET_RATIO}x baseline"),
+        (maximum / base.rate >= TARGET_RATIO, f"maximum >= {TARGET_RATIO}x baseline"),
         (lists["full_median"] <= TARGET_ALLOWLIST_S, "whole allowlist <= 1 s"),
         (lists["delta_median"] * 1000 <= TARGET_DELTA_MS, "delta after a change <= 50 ms"),
     ]
@@ -501,55 +400,20 @@ def measure(args: argparse.Namespace, setup: Setup, *, port: int, server_pid: in
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    var_dir = Path(tempfile.mkdtemp(prefix="parcauto-bench-access-"))
-    static_root = ROOT / "staticfiles"
-    static_existed = static_root.exists()
-    try:
-        database_url = pg_recreate(args.pg_url, args.database)
-        redis_port = free_port()
-        redis = redis_command(redis_port)
-        redis_url = f"redis://127.0.0.1:{redis_port}/0" if redis else ""
-        env = server_environment(database_url=database_url, var_dir=var_dir, redis_url=redis_url)
-        collect_static(env)
-        os.environ.update(env)
-        with contextlib.ExitStack() as stack:
-            if redis:
-                stack.enter_context(
-                    running_process(redis, env=env, log=var_dir / "redis.log", port=redis_port)
-                )
-            import django
-            from django.core.management import call_command
-
-            django.setup()
-            call_command("migrate", verbosity=0)
-            call_command("createcachetable", verbosity=0)
-            t = time.monotonic()
-            setup = prepare(
-                contracts=args.contracts, gate_permits=args.gate_permits, devices=args.devices
-            )
-            print(
-                f"database {args.database}: {args.contracts:,} contracts, "
-                f"{setup.grant_rows:,} grants, {len(setup.keys)} devices on the gates' lot "
-                f"({args.gate_permits:,} permits) in {time.monotonic() - t:.1f} s; "
-                f"cache: {'redis' if redis else 'database'}"
-            )
-            port = free_port()
-            command = gunicorn_command(
-                port=port,
-                workers=args.workers,
-                threads=1,
-                worker_class="sync",
-                app="parcauto.wsgi:application",
-            )
-            server_pid = stack.enter_context(
-                running_process(command, env=env, log=var_dir / "gunicorn.log", port=port)
-            )
-            print(f"gunicorn sync x{args.workers} workers on 127.0.0.1:{port}")
-            status = measure(args, setup, port=port, server_pid=server_pid)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-        if not static_existed:
-            shutil.rmtree(static_root, ignore_errors=True)
+    with site(pg_url=args.pg_url, database=args.database, host=HOST) as bench_site:
+        t = time.monotonic()
+        setup = prepare(
+            contracts=args.contracts, gate_permits=args.gate_permits, devices=args.devices
+        )
+        print(
+            f"database {args.database}: {args.contracts:,} contracts, "
+            f"{setup.grant_rows:,} grants, {len(setup.keys)} devices on the gates' lot "
+            f"({args.gate_permits:,} permits) in {time.monotonic() - t:.1f} s; "
+            f"cache: {bench_site.cache}"
+        )
+        port, server_pid = bench_site.serve(workers=args.workers)
+        print(f"gunicorn sync x{args.workers} workers on 127.0.0.1:{port}")
+        status = measure(args, setup, port=port, server_pid=server_pid)
     print(f"\n(whole run {time.monotonic() - started:.0f} s)")
     return status
 

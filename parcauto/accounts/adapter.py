@@ -20,6 +20,7 @@ from parcauto.notifications.services import email_queue
 
 from .errors import EmailOwned
 from .models import User
+from .roles import staff_access
 from .selectors import email_address_is_change
 from .services import email_claims_drop
 from .verification import account_proven
@@ -209,6 +210,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         user: User = request.user  # type: ignore[assignment]
         if getattr(request, "organization", None) is None:
+            access = staff_access(user)
+            if access.may_patrol_somewhere and not access.works_in_office:
+                return reverse("backoffice:patrol")  # a patrol agent has nothing else
             return reverse("admin:index")
         if not hasattr(user, "profile"):
             return reverse("portal:profile")

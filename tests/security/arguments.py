@@ -122,7 +122,12 @@ def admin_download(label: str) -> Arguments:
     return fill
 
 
+def plate_check(world: World) -> dict[str, Any]:
+    return {"pk": world.plate_check.pk}
+
+
 ARGUMENTS: dict[str, Arguments] = {
+    "backoffice:patrol_check": plate_check,
     "portal:vehicle_edit": vehicle,
     "portal:vehicle_delete": vehicle,
     "portal:subscription_detail": contract,

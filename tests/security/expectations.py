@@ -2,7 +2,10 @@
 
 Columns (`world.Role`): anonymous; customers A, B (same portal as A) and C (the other
 institution's portal); agent and manager of institution 2; agent and manager of
-institution 1; the operator administrator. A URL that names an object names A's, or
+institution 1; the operator administrator; then the patrol agents of institutions 2 and
+1, given as `patrol=(institution 2's, institution 1's)` where they get their own pages,
+and otherwise as a customer on the operator's host and as their institution's agent on
+a portal (`outcomes._patrol_default`). A URL that names an object names A's, or
 institution 1's (`arguments.ARGUMENTS`). Portal URLs are asked on the role's own portal,
 back-office URLs on the operator's host. POST-only views are asked with an empty POST.
 
@@ -45,6 +48,7 @@ from .world import CALLERS, Caller
 NEW = to("/abonnements/nouveau/")  # the wizard's first step: no request being written
 REAUTH = to(f"/accounts/reauthenticate/?next={THIS_PAGE}")  # the password again, then back
 QUEUE = to("/gestion/demandes/")
+PATROL = to("/gestion/patrouille/")
 LOGIN_NO_NEXT = to("/accounts/login/")
 
 
@@ -280,8 +284,9 @@ MATRIX: dict[str, Entry] = {
     "mfa_download_recovery_codes": any_host(
         portal(                    LOGIN, E404,  E404,  E404,  E404,  E404,  E404,  E404,  E404)),
     # --- /gestion/: staff only; another institution's rows answer 404 -----------------------
-    "backoffice:home":
-        root(                      LOGIN, E403,  E403,  E403,  QUEUE, QUEUE, QUEUE, QUEUE, QUEUE),
+    "backoffice:home":  # a patrol agent's home is the patrol page
+        root(                      LOGIN, E403,  E403,  E403,  QUEUE, QUEUE, QUEUE, QUEUE, QUEUE,
+             patrol=(PATROL, PATROL)),
     "backoffice:queue":
         root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
     "backoffice:bulk_approve": post(
@@ -331,7 +336,17 @@ MATRIX: dict[str, Entry] = {
         root(LOGIN, E403, E403, E403, E404, E404, E403, *[to("/gestion/acces/appareils/")] * 2)),
     "backoffice:gate_simulator":
         root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    # Patrol: the patrol agents and the managers of the lot's institution (and the operator);
+    # service-centre agents do not patrol. Another institution's check does not exist.
+    "backoffice:patrol":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK,
+             patrol=(OK, OK)),
+    "backoffice:patrol_check":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK,
+             patrol=(E404, OK)),
     # --- /api/: devices only (DEVICE_MATRIX); a person's session is no key --------------------
+    "api:plate_checks": any_host(post(
+        root(                      E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401))),
     "api:decisions": any_host(post(
         root(                      E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401,  E401))),
     "api:allowlist": any_host(
@@ -509,9 +524,13 @@ def device_row(*outcomes: Outcome, method: str = "get") -> DeviceEntry:
 # answers exactly as a lot that does not exist.
 # fmt: off
 DEVICE_MATRIX: dict[str, DeviceEntry] = {
-    # key:                        no key  device  other lot  other inst.  revoked
+    # key:                        no key  gate    phone of   camera of    revoked
+    #                                             other lot  institution 2
     "api:decisions": device_row(  E401,   OK,     E403,      E404,        E401, method="post"),
     "api:allowlist": device_row(  E401,   OK,     E403,      E404,        E401),
+    # A gate reader does not check parked cars; a patrol phone walks every lot of its
+    # institution; institution 2's camera cannot name A's lot.
+    "api:plate_checks": device_row(E401,  E403,   OK,        E404,        E401, method="post"),
     "api:schema":    device_row(  OK,     OK,     OK,        OK,          OK),
     "api:docs":      device_row(  OK,     OK,     OK,        OK,          OK),
     "api:not_found": device_row(  E404,   E404,   E404,      E404,        E404),

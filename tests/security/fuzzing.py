@@ -107,7 +107,7 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         ),
     ),
 }
-API_FUZZED_BY_SCHEMA = {"api:decisions", "api:allowlist"}
+API_FUZZED_BY_SCHEMA = {"api:decisions", "api:allowlist", "api:plate_checks"}
 CSRF_SECRET = "f" * 32  # a valid CSRF token is its cookie's secret itself
 MISSING = object()  # a field left out of the request
 

@@ -80,15 +80,32 @@ class Entry:
     any_host: bool = False  # else a 404 on the other kind of host (portal / operator's)
 
 
+# The columns a row names one by one; the patrol agents' follow from them unless given.
+NAMED_ROLES = [role for role in ROLES if role not in (Role.PATROL_2, Role.PATROL_1)]
+
+
+def _patrol_default(host: Host, named: dict[Role, Outcome]) -> tuple[Outcome, Outcome]:
+    """What a patrol agent gets where a row does not say: on a portal, what the agent of
+    their institution gets (a person with a staff role and no profile); on the operator's
+    host, what a customer gets (the back office and `/admin/` are not theirs)."""
+    if host is Host.PORTAL:
+        return named[Role.OTHER_AGENT], named[Role.AGENT]
+    return named[Role.CUSTOMER_A], named[Role.CUSTOMER_A]
+
+
 def row(
     host: Host,
     *outcomes: Outcome,
     method: str = "get",
+    patrol: tuple[Outcome, Outcome] | None = None,
 ) -> Entry:
-    """Outcomes in the order of the columns: see `world.Role`."""
-    if len(outcomes) != len(ROLES):
-        raise ValueError(f"{len(ROLES)} outcomes expected, one per role, got {len(outcomes)}")
-    return Entry(host, dict(zip(ROLES, outcomes, strict=True)), method)
+    """Outcomes in the order of the columns (`world.Role`) but the patrol agents, whose
+    pair (institution 2's, institution 1's) is `patrol`, or else `_patrol_default`."""
+    if len(outcomes) != len(NAMED_ROLES):
+        raise ValueError(f"{len(NAMED_ROLES)} outcomes expected, one per role, got {len(outcomes)}")
+    named = dict(zip(NAMED_ROLES, outcomes, strict=True))
+    patrol_2, patrol_1 = patrol or _patrol_default(host, named)
+    return Entry(host, named | {Role.PATROL_2: patrol_2, Role.PATROL_1: patrol_1}, method)
 
 
 def portal(*outcomes: Outcome, **how: Any) -> Entry:

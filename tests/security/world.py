@@ -1,4 +1,4 @@
-"""The data set the authorization matrix and the fuzz test share: two institutions, the nine
+"""The data set the authorization matrix and the fuzz test share: two institutions, the eleven
 roles, and one of each object, belonging to customer A and institution 1 (CHUS).
 
 Built once per test module inside a transaction that is rolled back when the module ends
@@ -22,6 +22,7 @@ from django.db import models
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from parcauto.access.decisions import plate_credential
 from parcauto.access.devices import IssuedKey, device_register, device_revoke
 from parcauto.access.models import AccessGrant, AccessPass, Device
 from parcauto.access.services import access_sync
@@ -29,6 +30,8 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
+from parcauto.enforcement.models import PlateCheck
+from parcauto.enforcement.services.checks import plate_check
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
@@ -77,6 +80,9 @@ class Role(enum.StrEnum):
     AGENT = "agent of institution 1"
     MANAGER = "manager of institution 1"
     OPERATOR = "operator administrator"
+    # Patrol agents: their institution's patrol pages, nothing else of the back office.
+    PATROL_2 = "patrol agent of institution 2"
+    PATROL_1 = "patrol agent of institution 1"
 
 
 ROLES = list(Role)
@@ -86,10 +92,10 @@ class Caller(enum.StrEnum):
     """The API's callers: devices with their key (no person, no session), by where they are."""
 
     NO_KEY = "no key"
-    DEVICE = "device of A's lot (institution 1)"
-    OTHER_LOT = "device of another lot of institution 1"
-    OTHER_INSTITUTION = "device of institution 2"
-    REVOKED = "revoked device of A's lot"
+    DEVICE = "gate reader of A's lot (institution 1)"
+    OTHER_LOT = "patrol phone of another lot of institution 1"
+    OTHER_INSTITUTION = "plate camera of institution 2"
+    REVOKED = "revoked gate reader of A's lot"
 
 
 CALLERS = list(Caller)
@@ -124,6 +130,7 @@ class World:
     data_export: DataExport  # A's "Mes données", ready to download
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
+    plate_check: PlateCheck  # institution 1's patrol agent's check in A's lot
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
         client = Client(HTTP_HOST=host_for(role, host), **defaults)
@@ -162,12 +169,19 @@ def _bank_account(request: Subscription) -> PaymentMethod:
     return method
 
 
-def _device(lot: ParkingLot, name: str, manager: User, *, revoked: bool = False) -> IssuedKey:
+def _device(
+    lot: ParkingLot,
+    name: str,
+    manager: User,
+    *,
+    revoked: bool = False,
+    kind: str = Device.Kind.GATE_READER,
+) -> IssuedKey:
     issued = device_register(
         organization=lot.organization,
         lot=lot,
         name=name,
-        kind=Device.Kind.GATE_READER,
+        kind=kind,
         lanes="",
         actor=manager,
         now=NOW,
@@ -223,6 +237,8 @@ def world_build() -> World:
         Role.AGENT: staff_member(StaffRole.Role.AGENT, home, email="agent@chus.example"),
         Role.MANAGER: staff_member(StaffRole.Role.MANAGER, home, email="gestion@chus.example"),
         Role.OPERATOR: staff_member(StaffRole.Role.OPERATOR_ADMIN, email="admin@parcauto.ca"),
+        Role.PATROL_2: staff_member(StaffRole.Role.PATROL, other, email="patrouille@cisso.example"),
+        Role.PATROL_1: staff_member(StaffRole.Role.PATROL, home, email="patrouille@chus.example"),
     }
     person = users[Role.CUSTOMER_A]
     offer = offer_of(home)
@@ -301,9 +317,14 @@ def world_build() -> World:
     devices = {
         Caller.DEVICE: _device(offer.lot, "Barrière 1085", manager),
         Caller.OTHER_LOT: _device(
-            ParkingLotFactory(organization=home, number="2000"), "Barrière 2000", manager
+            ParkingLotFactory(organization=home, number="2000"),
+            "Patrouille 2000",
+            manager,
+            kind=Device.Kind.PATROL_PHONE,
         ),
-        Caller.OTHER_INSTITUTION: _device(other_offer.lot, "Barrière 1534", other_manager),
+        Caller.OTHER_INSTITUTION: _device(
+            other_offer.lot, "Caméra 1534", other_manager, kind=Device.Kind.PLATE_CAMERA
+        ),
         Caller.REVOKED: _device(offer.lot, "Ancienne barrière", manager, revoked=True),
     }
     return World(
@@ -328,4 +349,11 @@ def world_build() -> World:
         data_export=_data_export(person, home),
         admin_objects=admin_objects,
         devices=devices,
+        plate_check=plate_check(
+            lot=offer.lot,
+            credential=plate_credential("XYZ789", "QC"),
+            now=NOW,
+            source=PlateCheck.Source.PATROL,
+            agent=users[Role.PATROL_1],
+        ),
     )

@@ -10,8 +10,12 @@ any notice. A look-alike of a read is, in this order of likelihood:
   anywhere, `ABC1234` or `ABXC123` for a read `ABC123` (one Levenshtein edit).
 
 The candidates are generated, not searched for: the look-up is then one indexed
-`credential IN (...)` on the grants (at most ~600 plates for an 8-character read),
-which needs no extra column nor a similarity index (bench/README.md, *Enforcement*).
+`credential IN (...)` on the grants' `grant_lookup` index (organization, kind,
+credential), which needs no extra column nor a similarity index. Measured on PostgreSQL
+15 with 200,000 plate grants and 200,000 pass grants of one institution, on a shared
+2-core machine under load: 180 to 330 candidates for 4- to 8-character reads, one index
+scan, 0.4 to 1.0 ms warm (15 ms the first time, pages cold). `make bench` measures the
+whole check through gunicorn (bench/README.md, *Enforcement*).
 """
 
 from __future__ import annotations

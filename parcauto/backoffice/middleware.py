@@ -34,7 +34,8 @@ class StaffScopeMiddleware:
         institutions = (
             access.visible_organizations().values_list("pk", flat=True)
             if access.operator_admin
-            else access.visible
+            # Patrol agents work in the institutions they patrol (their pages only).
+            else access.visible | access.patrolled
         )
         with staff_scope(institutions):
             return self.get_response(request)

@@ -106,7 +106,7 @@ def test_without_a_tariff_the_form_says_so_and_nothing_is_written(offer, patroll
     before = snapshot(ClaimNotice)
     response = signed_in(patroller).post(_issue_url(check), {"reason": NoticeReason.NO_PERMIT})
     assert response.status_code == 400
-    assert "No tariff is set for this reason" in response.content.decode()
+    assert "Aucun tarif" in response.content.decode()
     assert snapshot(ClaimNotice) == before
 
 

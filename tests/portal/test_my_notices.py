@@ -55,6 +55,4 @@ def test_without_notices_it_says_so(organization, portal_client):
     portal_client.force_login(person)
     response = portal_client.get("/mon-compte/avis/")
     assert response.status_code == 200
-    assert (
-        "No claim notice was issued to your vehicles on this portal." in response.content.decode()
-    )
+    assert "Aucun avis de réclamation" in response.content.decode()

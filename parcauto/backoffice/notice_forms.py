@@ -23,7 +23,7 @@ from .access_forms import LotChoiceField, _lots
 
 ACCEPTED_PHOTOS = "image/jpeg,image/png"
 # The check's verdict -> the reason a notice most likely has; the agent may change it.
-REASON_OF_CHECK = {
+REASON_OF_CHECK: dict[str, str] = {
     CheckReason.NO_PERMIT: NoticeReason.NO_PERMIT,
     CheckReason.WRONG_LOT: NoticeReason.WRONG_LOT,
     CheckReason.VEHICLE_PENDING: NoticeReason.NO_PERMIT,

@@ -188,6 +188,9 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:faq":
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # "Mes avis": each person's own notices (A has one; anyone else an empty list).
+    "portal:my_notices":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:request_detail":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     "portal:request_reply": post(  # no answer typed: the page again, with the error
@@ -363,6 +366,19 @@ MATRIX: dict[str, Entry] = {
     "backoffice:desk_attachment":
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
     # What is kept and for how long: the managers and the operator, not agents.
+    # Issuing notices: those who patrol the institution (its managers here; patrol agents
+    # in tests/backoffice/test_notice_pages.py); service agents patrol nowhere (403). The
+    # check and the notice are institution 1's: institution 2's manager gets 404.
+    "backoffice:notice_issue":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK),
+    "backoffice:notice_new":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
+    "backoffice:notice_issued":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK),
+    "backoffice:notice_pdf":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK),
+    "backoffice:notice_pdf_roll":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK),
     "backoffice:retention":
         root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
     # --- /admin/: the site's own pages ------------------------------------------------------

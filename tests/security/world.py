@@ -29,6 +29,8 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
+from parcauto.enforcement.models import ClaimNotice, NoticeReason, PlateCheck
+from parcauto.enforcement.services.issuing import NoticeDraft, notice_issue
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
@@ -50,6 +52,7 @@ from tests.backoffice.requests import (
 )
 from tests.backoffice.staff import staff_member
 from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_file, invoice_for
+from tests.enforcement.notices import check_of, tariffs_of
 from tests.factories import (
     OrganizationFactory,
     ParkingLotFactory,
@@ -124,6 +127,8 @@ class World:
     data_export: DataExport  # A's "Mes données", ready to download
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
+    plate_check: PlateCheck  # a patrol check in A's lot (institution 1), no notice yet
+    notice: ClaimNotice  # a notice to A's vehicle in that lot: in A's "Mes avis"
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
         client = Client(HTTP_HOST=host_for(role, host), **defaults)
@@ -207,6 +212,25 @@ def _incident(organization: Organization) -> ConfidentialityIncident:
         risk_assessment="Peu sensible; le destinataire a confirmé la suppression.",
         measures="Rappel de la procédure à l'équipe.",
     )
+
+
+def _notice(lot: ParkingLot, plate: str, agent: User) -> tuple[PlateCheck, ClaimNotice]:
+    """A check with no notice yet in A's lot, and a notice to A's vehicle (A is told)."""
+    tariffs_of(lot.organization)
+    check = check_of(lot, plate="ZZZ999", agent=agent, at=NOW - dt.timedelta(hours=1))
+    notice = notice_issue(
+        organization=lot.organization,
+        draft=NoticeDraft(
+            lot=lot,
+            plate=plate,
+            jurisdiction="QC",
+            reason=NoticeReason.NO_PERMIT,
+            observed_at=NOW - dt.timedelta(hours=2),
+        ),
+        agent=agent,
+        now=NOW,
+    )
+    return check, notice
 
 
 def world_build() -> World:
@@ -298,6 +322,7 @@ def world_build() -> World:
         "privacy.confidentialityincident": _incident(home),
     }
     manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
+    plate_check, notice = _notice(offer.lot, contract.vehicles.get().plate, manager)
     devices = {
         Caller.DEVICE: _device(offer.lot, "Barrière 1085", manager),
         Caller.OTHER_LOT: _device(
@@ -328,4 +353,6 @@ def world_build() -> World:
         data_export=_data_export(person, home),
         admin_objects=admin_objects,
         devices=devices,
+        plate_check=plate_check,
+        notice=notice,
     )

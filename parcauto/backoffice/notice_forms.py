@@ -60,8 +60,11 @@ class _NoticeFields(forms.Form):
         ),
     )
 
+    # The service's name of a value -> the field that typed it here.
+    field_aliases: dict[str, str] = {}
+
     def add_domain_error(self, code: str, message: str, field: str | None = None) -> None:
-        target = field or self.field_by_code.get(code)
+        target = self.field_aliases.get(field or "", field) or self.field_by_code.get(code)
         self.add_error(target if target in self.fields else None, message)
 
 
@@ -89,6 +92,7 @@ class NoticeNewForm(_NoticeFields):
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
 
+    field_aliases = {"observed_at": "observed_on"}
     field_order = ["lot", "plate", "jurisdiction", "observed_on", "observed_time", "reason"]
 
     def __init__(

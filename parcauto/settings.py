@@ -239,6 +239,8 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.subscriptions.tasks.end_due_subscriptions": "10 0 * * *",
     # Contracts whose cancellation date has passed end (ENDING -> ENDED, final account).
     "parcauto.servicedesk.tasks.end_contracts_due": "15 0 * * *",
+    # Claim notices unpaid past their collection date are sent to collection.
+    "parcauto.enforcement.tasks.send_notices_to_collection": "20 0 * * *",
     # Law 25 retention: proofs, drafts, unverified accounts, expired downloads: at night.
     "parcauto.privacy.tasks.run_retention": "15 4 * * *",
 }

@@ -6,6 +6,7 @@ from .views import (
     billing_returns,
     billing_revenue,
     devices,
+    notice_issue,
     patrol,
     privacy,
     queue,
@@ -78,4 +79,24 @@ urlpatterns = [
         name="desk_attachment",
     ),
     path("confidentialite/conservation/", privacy.retention_report, name="retention"),
+    # Issuing claim notices on patrol: from a plate check, or typed in full; printouts.
+    path(
+        "patrouille/verifications/<int:pk>/avis/",
+        notice_issue.notice_issue_from_check,
+        name="notice_issue",
+    ),
+    path("avis/nouveau/", notice_issue.notice_new, name="notice_new"),
+    path("patrouille/avis/<int:pk>/", notice_issue.notice_issued, name="notice_issued"),
+    path(
+        "patrouille/avis/<int:pk>/avis.pdf",
+        notice_issue.notice_print,
+        {"layout": "letter"},
+        name="notice_pdf",
+    ),
+    path(
+        "patrouille/avis/<int:pk>/avis-80mm.pdf",
+        notice_issue.notice_print,
+        {"layout": "roll"},
+        name="notice_pdf_roll",
+    ),
 ]

@@ -100,3 +100,31 @@ class BoundedDateField(forms.DateField):
     def validate(self, value: Any) -> None:
         super().validate(value)
         validate_date_in_range(value, first=self.first, last=self.last)
+
+
+class MultipleFileInput(forms.FileInput):
+    """A file input that sends several files (a phone's photo picker)."""
+
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Up to `max_files` files in one input, each cleaned as a FileField cleans one.
+
+    Their bytes are judged by the service that keeps them (`core.uploads`).
+    """
+
+    widget = MultipleFileInput
+    default_error_messages = {"too_many": _("Attach at most %(max)s files.")}
+
+    def __init__(self, *, max_files: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_files = max_files
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if len(files) > self.max_files:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.max_files}
+            )
+        return [super(FilesField, self).clean(file, initial) for file in files]

@@ -9,6 +9,7 @@ from django.db import transaction
 from parcauto.tenants.scoping import every_institution
 
 from .catalog import VIP_ACCESS_CODE, load_catalog
+from .enforcement import load_enforcement
 from .faq import load_faq
 from .organizations import load_organizations
 from .payments import load_payments
@@ -41,6 +42,7 @@ def load_demo_data(*, base_domain: str) -> DemoResult:
         load_payments(organizations)
         people = load_people(organizations)
         load_faq(organizations)
+        load_enforcement(organizations)
     return DemoResult(
         portals=[
             (slug, organization.name_fr, f"{slug}.{base_domain}")

@@ -51,7 +51,16 @@ STAFF = [
     StaffMember(
         "agent.cisso@parcauto.localhost", "Karim", "Ouellet", StaffRole.Role.AGENT, "cisso"
     ),
+    # Checks plates and issues claim notices in the CHUS lots, nothing else.
+    StaffMember(
+        "patrouille.chus@parcauto.localhost",
+        "Sophie",
+        "Gagnon",
+        StaffRole.Role.PATROL,
+        "ciusse-chus",
+    ),
 ]
+PATROL_EMAIL = "patrouille.chus@parcauto.localhost"
 
 
 def ensure_account(*, email: str, first_name: str, last_name: str, is_staff: bool) -> User:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class EnforcementError(DomainError):
@@ -27,3 +32,29 @@ class NoTariff(EnforcementError):
 
     def __init__(self) -> None:
         super().__init__(_("No tariff is set for this reason: ask a manager to set one."))
+
+
+class NoticeRefused(EnforcementError):
+    """What an agent typed cannot make a notice (another institution's lot, a bad plate,
+    a time to come); `field` names the form field it is about."""
+
+    code = "notice_refused"
+
+    def __init__(self, message: StrOrPromise, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AlreadyNoticedToday(EnforcementError):
+    """The plate already has a notice of this institution for this day."""
+
+    code = "already_noticed"
+
+    def __init__(self) -> None:
+        super().__init__(_("This plate already received a notice today in this institution."))
+
+
+class PhotoRefused(EnforcementError):
+    """A photo that is not a readable jpg or png, too large, or one too many."""
+
+    code = "photo_refused"

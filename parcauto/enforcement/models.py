@@ -75,6 +75,12 @@ class NoticeTariff(TenantOwnedModel):
         default=0,
         validators=[MinValueValidator(0)],
     )
+    collection_days = models.PositiveSmallIntegerField(
+        _("days before collection"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text=_("An unpaid notice is sent to collection this many days after its due date."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -225,6 +231,9 @@ class ClaimNotice(TenantOwnedModel):
     total = models.DecimalField(_("total"), max_digits=8, decimal_places=2)
     late_fee = models.DecimalField(_("late fee"), max_digits=8, decimal_places=2, default=0)
     due_date = models.DateField(_("due date"))
+    # Copied from the tariff at issue, as the amounts are: a later tariff change never
+    # moves a notice already left on a car.
+    collection_date = models.DateField(_("sent to collection on"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.ISSUED, db_index=True
     )
@@ -240,7 +249,13 @@ class ClaimNotice(TenantOwnedModel):
             models.CheckConstraint(
                 condition=models.Q(total=models.F("pre_tax") + models.F("gst") + models.F("qst")),
                 name="notice_total_adds_up",
-            )
+            ),
+            # One notice per check: an agent's double tap issues it once.
+            models.UniqueConstraint(
+                fields=["plate_check"],
+                condition=models.Q(plate_check__isnull=False),
+                name="one_notice_per_plate_check",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "issued_at"], name="notice_org_issued"),

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.catalog.models import ParkingLot
 from parcauto.core.errors import DomainError
-from parcauto.core.fields import BoundedDateField, IdChoiceField
+from parcauto.core.fields import BoundedDateField, FilesField, IdChoiceField, MultipleFileInput
 from parcauto.servicedesk.errors import CARD_NUMBER_WARNING
 from parcauto.servicedesk.models import ServiceRequest
 from parcauto.servicedesk.services.common import MAX_PHOTOS
@@ -106,21 +104,13 @@ class CancellationForm(_DomainErrors, forms.Form):
         field.queryset = contracts
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
+class PhotosField(FilesField):
     """Up to MAX_PHOTOS files in one input (a phone's photo picker sends several)."""
 
-    widget = MultipleFileInput
+    default_error_messages = {"too_many": _("Attach at most 3 photos.")}
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files: Sequence[Any] = data if isinstance(data, list | tuple) else [data]
-        files = [file for file in files if file]
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(_("Attach at most 3 photos."), code="too_many")
-        return [super(PhotosField, self).clean(file, initial) for file in files]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_files=MAX_PHOTOS, **kwargs)
 
 
 class ReportForm(_DomainErrors, forms.Form):

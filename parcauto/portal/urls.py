@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     account_views,
     contract_views,
+    notice_views,
     pass_views,
     payment_step_views,
     payment_views,
@@ -199,4 +200,6 @@ urlpatterns = [
         name="request_attachment",
     ),
     path("faq/", servicedesk_views.faq, name="faq"),
+    # The claim notices sent to the account ("Mes avis"); paying is the public page's.
+    path("mon-compte/avis/", notice_views.my_notices, name="my_notices"),
 ]

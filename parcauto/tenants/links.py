@@ -19,7 +19,14 @@ def portal_absolute_url(
     organization: Organization, url_name: str, *args: Any, **kwargs: Any
 ) -> str:
     """`https://<primary host>/<path>`; plain http only while DEBUG (the dev server)."""
+    return portal_absolute_path(
+        organization, reverse(url_name, args=args or None, kwargs=kwargs or None)
+    )
+
+
+def portal_absolute_path(organization: Organization, path: str) -> str:
+    """`https://<primary host><path>` for a path that must never move (one printed on
+    paper), or of an interface the caller may not import."""
     scheme = "http" if settings.DEBUG else "https"
     port = f":{settings.PARCAUTO_DEV_PORT}" if settings.DEBUG and settings.PARCAUTO_DEV_PORT else ""
-    path = reverse(url_name, args=args or None, kwargs=kwargs or None)
     return f"{scheme}://{portal_host(organization)}{port}{path}"

@@ -108,6 +108,14 @@ def lot(world: World) -> dict[str, Any]:
     return {"id": world.contract.lot_id}
 
 
+def plate_check(world: World) -> dict[str, Any]:
+    return {"pk": world.plate_check.pk}
+
+
+def notice(world: World) -> dict[str, Any]:
+    return {"pk": world.notice.pk}
+
+
 def admin_object(label: str) -> Arguments:
     def fill(world: World) -> dict[str, Any]:
         return {"object_id": world.admin_objects[label].pk}
@@ -120,10 +128,6 @@ def admin_download(label: str) -> Arguments:
         return {"pk": world.admin_objects[label].pk}
 
     return fill
-
-
-def plate_check(world: World) -> dict[str, Any]:
-    return {"pk": world.plate_check.pk}
 
 
 ARGUMENTS: dict[str, Arguments] = {
@@ -173,6 +177,10 @@ ARGUMENTS: dict[str, Arguments] = {
     "backoffice:billing_refund": invoice,
     "backoffice:device_rotate": device,
     "backoffice:device_revoke": device,
+    "backoffice:notice_issue": plate_check,
+    "backoffice:notice_issued": notice,
+    "backoffice:notice_pdf": notice,
+    "backoffice:notice_pdf_roll": notice,
     "api:allowlist": lot,
     "admin:view_on_site": institution_on_site,
     "admin:app_list": lambda world: {"app_label": "tenants"},

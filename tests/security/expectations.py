@@ -192,6 +192,9 @@ MATRIX: dict[str, Entry] = {
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:faq":
         portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # "Mes avis": each person's own notices (A has one; anyone else an empty list).
+    "portal:my_notices":
+        portal(                    LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:request_detail":
         portal(                    LOGIN, OK,    E404,  E404,  E404,  E404,  E404,  E404,  E404),
     "portal:request_reply": post(  # no answer typed: the page again, with the error
@@ -377,6 +380,24 @@ MATRIX: dict[str, Entry] = {
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
     "backoffice:desk_attachment":
         root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
+    # Issuing notices: those who patrol the institution (its patrol agents and managers);
+    # service agents patrol nowhere (403). The check and the notice are institution 1's:
+    # institution 2's manager and patrol agent get 404.
+    "backoffice:notice_issue":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK,
+             patrol=(E404, OK)),
+    "backoffice:notice_new":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK,
+             patrol=(OK, OK)),
+    "backoffice:notice_issued":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK,
+             patrol=(E404, OK)),
+    "backoffice:notice_pdf":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK,
+             patrol=(E404, OK)),
+    "backoffice:notice_pdf_roll":
+        root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK,
+             patrol=(E404, OK)),
     # What is kept and for how long: the managers and the operator, not agents.
     "backoffice:retention":
         root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),

@@ -30,8 +30,9 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
-from parcauto.enforcement.models import PlateCheck
+from parcauto.enforcement.models import ClaimNotice, NoticeReason, PlateCheck
 from parcauto.enforcement.services.checks import plate_check
+from parcauto.enforcement.services.issuing import NoticeDraft, notice_issue
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
@@ -53,6 +54,7 @@ from tests.backoffice.requests import (
 )
 from tests.backoffice.staff import staff_member
 from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_file, invoice_for
+from tests.enforcement.notices import tariffs_of
 from tests.factories import (
     OrganizationFactory,
     ParkingLotFactory,
@@ -130,7 +132,8 @@ class World:
     data_export: DataExport  # A's "Mes données", ready to download
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
-    plate_check: PlateCheck  # institution 1's patrol agent's check in A's lot
+    plate_check: PlateCheck  # institution 1's patrol agent's check in A's lot, no notice yet
+    notice: ClaimNotice  # a notice to A's vehicle in that lot: in A's "Mes avis"
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
         client = Client(HTTP_HOST=host_for(role, host), **defaults)
@@ -220,6 +223,23 @@ def _incident(organization: Organization) -> ConfidentialityIncident:
         risk_of_serious_injury=False,
         risk_assessment="Peu sensible; le destinataire a confirmé la suppression.",
         measures="Rappel de la procédure à l'équipe.",
+    )
+
+
+def _notice(lot: ParkingLot, plate: str, agent: User) -> ClaimNotice:
+    """A notice to A's vehicle in A's lot (A is told)."""
+    tariffs_of(lot.organization)
+    return notice_issue(
+        organization=lot.organization,
+        draft=NoticeDraft(
+            lot=lot,
+            plate=plate,
+            jurisdiction="QC",
+            reason=NoticeReason.NO_PERMIT,
+            observed_at=NOW - dt.timedelta(hours=2),
+        ),
+        agent=agent,
+        now=NOW,
     )
 
 
@@ -314,6 +334,7 @@ def world_build() -> World:
         "privacy.confidentialityincident": _incident(home),
     }
     manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
+    notice = _notice(offer.lot, contract.vehicles.get().plate, manager)
     devices = {
         Caller.DEVICE: _device(offer.lot, "Barrière 1085", manager),
         Caller.OTHER_LOT: _device(
@@ -356,4 +377,5 @@ def world_build() -> World:
             source=PlateCheck.Source.PATROL,
             agent=users[Role.PATROL_1],
         ),
+        notice=notice,
     )

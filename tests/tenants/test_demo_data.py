@@ -12,6 +12,7 @@ from django.db import models
 from parcauto.accounts.models import Profile, StaffRole, User
 from parcauto.catalog.models import ParkingLot, PermitProduct, ProductGrant, UserCategory
 from parcauto.catalog.selectors import product_list_for
+from parcauto.enforcement.models import ClaimNotice, NoticeReason, NoticeTariff
 from parcauto.payments.models import PadOriginator, PayrollEmployer
 from parcauto.tenants.models import LegalText, Organization, OrganizationHost
 from parcauto.tenants.scoping import every_institution
@@ -44,6 +45,8 @@ DEMO_MODELS: list[type[models.Model]] = [
     StaffRole,
     PadOriginator,
     PayrollEmployer,
+    NoticeTariff,
+    ClaimNotice,
 ]
 
 
@@ -76,12 +79,14 @@ def test_running_it_twice_changes_nothing_and_duplicates_nothing():
         "catalog.PermitProduct_lots": 7,
         "catalog.PermitProduct_categories": 10,
         "catalog.ProductGrant": 0,
-        "accounts.User": 4,
-        "account.EmailAddress": 4,
+        "accounts.User": 5,
+        "account.EmailAddress": 5,
         "accounts.Profile": 1,
-        "accounts.StaffRole": 3,
+        "accounts.StaffRole": 4,
         "payments.PadOriginator": 3,
         "payments.PayrollEmployer": 2,
+        "enforcement.NoticeTariff": 18,
+        "enforcement.ClaimNotice": 2,
     }
 
 
@@ -228,6 +233,7 @@ def test_the_demo_accounts_can_sign_in_with_the_printed_password():
         ("admin@parcauto.localhost", "operator_admin", None),
         ("gestion.chus@parcauto.localhost", "manager", "ciusse-chus"),
         ("agent.cisso@parcauto.localhost", "agent", "cisso"),
+        ("patrouille.chus@parcauto.localhost", "patrol", "ciusse-chus"),
     }
     for email, _, _ in roles:
         user = User.objects.get(email=email)
@@ -256,3 +262,19 @@ def test_units_taken_survive_a_reload():
     _load()
     semester = PermitProduct.objects.get(name_fr="Permis session hiver 2027")
     assert semester.units_taken == 12
+
+
+def test_every_institution_has_a_tariff_per_reason_and_chus_two_notices():
+    _load()
+    patrol = User.objects.get(email="patrouille.chus@parcauto.localhost")
+    for organization in Organization.objects.all():
+        reasons = set(
+            NoticeTariff.objects.filter(organization=organization).values_list("reason", flat=True)
+        )
+        assert reasons == set(NoticeReason.values)
+    notices = ClaimNotice.objects.order_by("plate")
+    assert [(n.plate, n.organization.slug, n.agent) for n in notices] == [
+        ("DEM0001", "ciusse-chus", patrol),
+        ("DEM0002", "ciusse-chus", patrol),
+    ]
+    assert all(n.total == n.pre_tax + n.gst + n.qst and n.state == "issued" for n in notices)

@@ -1,5 +1,5 @@
 """The patrol pages, made for a phone in a parking lot: choose the lot, type a plate, read
-VALID / NOT VALID in one glance, then issue a notice (helper page `.../avis/`).
+VALID / NOT VALID in one glance, then issue a notice (`backoffice:notice_issue`).
 
 A check is posted, kept (`enforcement.services.checks.plate_check`) and shown on its own
 page (post/redirect/get: reloading the answer does not check again). The lot chosen last
@@ -22,6 +22,7 @@ from parcauto.catalog.models import ParkingLot
 from parcauto.core.clock import LOCAL_TZ, now
 from parcauto.core.params import parse_id
 from parcauto.enforcement.models import CheckReason, PlateCheck, Verdict
+from parcauto.enforcement.notice_selectors import notices_recent_by_agent
 from parcauto.enforcement.services.checks import plate_check
 
 from ..patrol_forms import PatrolCheckForm
@@ -63,7 +64,15 @@ def patrol(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/patrol/patrol.html",
-        {**layout_context(request), "form": form},
+        {
+            **layout_context(request),
+            "form": form,
+            "recent_notices": list(
+                notices_recent_by_agent(
+                    agent=request.user, organizations=patrol_organizations(request)
+                )
+            ),
+        },
         status=400 if posted else 200,
     )
 
@@ -93,8 +102,7 @@ def patrol_check(request: StaffRequest, pk: int) -> HttpResponse:
             "valid": not not_valid,
             "possible": not_valid and bool(check.candidates),
             "valid_until_shown": _last_minute(check.valid_until),
-            # The notice form (`backoffice:notice_issue`) lives under the check's own URL.
-            "issue_url": f"{reverse('backoffice:patrol_check', args=[check.pk])}avis/"
+            "issue_url": reverse("backoffice:notice_issue", args=[check.pk])
             if not_valid and check.reason != CheckReason.ALREADY_NOTICED
             else "",
             "form": _form(request),

@@ -1,0 +1,60 @@
+"""The e-mail to the account whose vehicle received a notice: what, where, how much, the
+payment link, and the printed notice attached; in the person's language."""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django.utils import formats, translation
+from django_scopes import scope
+
+from parcauto.core.clock import LOCAL_TZ
+from parcauto.core.money import format_money
+from parcauto.notifications.services import Attachment, email_send_template
+from parcauto.subscriptions.contract import PDF_MIMETYPE, long_date
+
+from .models import ClaimNotice
+from .printing import notice_filename, notice_payment_url, notice_pdf
+
+TEMPLATE = "enforcement_notice"
+
+
+@task()
+def send_notice_email(*, organization_id: int, notice_id: int) -> None:
+    """One e-mail per notice, however often the task runs."""
+    with scope(organization=organization_id):
+        notice = (
+            ClaimNotice.objects.select_related("organization", "lot", "person", "agent")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None or notice.person is None or not notice.person.email:
+            return
+        person = notice.person
+        language = person.language if person.language in ("fr", "en") else "fr"
+        with translation.override(language):
+            observed_at = formats.date_format(
+                notice.observed_at.astimezone(LOCAL_TZ), "DATETIME_FORMAT"
+            )
+            due_on = long_date(notice.due_date)
+        email_send_template(
+            template=TEMPLATE,
+            to=person.email,
+            context={
+                "notice": notice,
+                "observed_at": observed_at,
+                "due_on": due_on,
+                "total": format_money(notice.total, language),
+                "late_fee": format_money(notice.late_fee, language) if notice.late_fee else "",
+                "payment_url": notice_payment_url(notice),
+            },
+            language=language,
+            organization=notice.organization,
+            attachments=[
+                Attachment(
+                    filename=notice_filename(notice),
+                    content=notice_pdf(notice, language=language),
+                    mimetype=PDF_MIMETYPE,
+                )
+            ],
+            dedupe_key=f"{TEMPLATE}:{notice.pk}",
+        )

@@ -6,6 +6,9 @@ from .views import (
     billing_returns,
     billing_revenue,
     devices,
+    notices,
+    notices_reports,
+    plate_checks,
     privacy,
     queue,
     requests,
@@ -74,4 +77,12 @@ urlpatterns = [
         name="desk_attachment",
     ),
     path("confidentialite/conservation/", privacy.retention_report, name="retention"),
+    # Claim notices ("avis de réclamation") and plate checks.
+    path("avis/", notices.notices, name="notices"),
+    path("avis/export.csv", notices_reports.notices_csv, name="notices_csv"),
+    path("avis/par-semaine/", notices_reports.notices_weekly, name="notices_weekly"),
+    path("avis/verifications/", plate_checks.plate_checks, name="plate_checks"),
+    path("avis/<int:pk>/", notices.notice, name="notice"),
+    path("avis/<int:pk>/annuler/", notices.cancel, name="notice_cancel"),
+    path("avis/<int:pk>/photos/<int:photo_pk>/", notices.notice_photo, name="notice_photo"),
 ]

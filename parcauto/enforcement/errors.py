@@ -27,3 +27,21 @@ class NoTariff(EnforcementError):
 
     def __init__(self) -> None:
         super().__init__(_("No tariff is set for this reason: ask a manager to set one."))
+
+
+class NoticeContested(EnforcementError):
+    """A contested notice is decided in the service centre, with the contest in view."""
+
+    code = "notice_contested"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This notice is contested: decide on it in the service centre, with the contest.")
+        )
+
+
+class ReasonRequired(EnforcementError):
+    code = "reason_required"
+
+    def __init__(self) -> None:
+        super().__init__(_("Give the reason: it is kept in the notice's history."))

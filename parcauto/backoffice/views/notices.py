@@ -9,6 +9,7 @@ agents have none of these pages (403): their own notices are on their patrol pag
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -64,11 +65,13 @@ def notice_filter_form(request: StaffRequest) -> NoticeFilterForm:
 @backoffice_view
 def notices(request: StaffRequest) -> HttpResponse:
     form = notice_filter_form(request)
-    found = notice_search(
-        organizations=form.organizations(notice_organizations(request)), filters=form.filters()
-    )
+    organizations = form.organizations(notice_organizations(request))
+    filters = form.filters()
+    found = notice_search(organizations=organizations, filters=filters)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = notice_state_counts(found)
+    # Per state with the other filters: each count is where its link leads.
+    every_state = notice_search(organizations=organizations, filters=replace(filters, state=""))
+    counts = notice_state_counts(every_state)
     return render(
         request,
         "backoffice/notices/list.html",
@@ -77,7 +80,6 @@ def notices(request: StaffRequest) -> HttpResponse:
             form=form,
             page=page,
             counts=[(state, label, counts[state]) for state, label in ClaimNotice.State.choices],
-            total=sum(counts.values()),
         ),
     )
 

@@ -80,19 +80,25 @@ def notice_make(
 
 @within_its_institution
 def photo_make(
-    notice: ClaimNotice, *, latitude: str | None = "45.402100", longitude: str | None = "-71.889700"
+    notice: ClaimNotice,
+    *,
+    latitude: str | None = "45.402100",
+    longitude: str | None = "-71.889700",
+    content: bytes | None = None,
+    size: tuple[int, int] = (64, 48),
 ) -> NoticePhoto:
+    """A JPEG of the notice (`content`, or a plain one of `size`), located as given."""
     photo = NoticePhoto(
         organization=notice.organization,
         notice=notice,
         content_type="image/jpeg",
-        width=64,
-        height=48,
+        width=size[0],
+        height=size[1],
         latitude=Decimal(latitude) if latitude else None,
         longitude=Decimal(longitude) if longitude else None,
         taken_at=notice.observed_at,
     )
-    photo.image.save("photo.jpg", ContentFile(jpeg()), save=False)
+    photo.image.save("photo.jpg", ContentFile(content or jpeg(*size)), save=False)
     photo.save()
     return photo
 

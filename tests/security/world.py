@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -29,6 +30,8 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
+from parcauto.enforcement.models import ClaimNotice, NoticePhoto, NoticeReason, NoticeTariff
+from parcauto.enforcement.services.numbers import notice_number_next
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
@@ -41,6 +44,7 @@ from parcauto.servicedesk.models import (
 from parcauto.servicedesk.services.requests import modification_request_send
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.tenants.models import LegalText, Organization
+from tests.backoffice.notices import jpeg
 from tests.backoffice.requests import (
     NOW,
     TODAY,
@@ -124,6 +128,8 @@ class World:
     data_export: DataExport  # A's "Mes données", ready to download
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
+    notice: ClaimNotice  # a claim notice in A's lot, issued (still cancellable), with a photo
+    notice_photo: NoticePhoto
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
         client = Client(HTTP_HOST=host_for(role, host), **defaults)
@@ -207,6 +213,39 @@ def _incident(organization: Organization) -> ConfidentialityIncident:
         risk_assessment="Peu sensible; le destinataire a confirmé la suppression.",
         measures="Rappel de la procédure à l'équipe.",
     )
+
+
+def _notice(contract: Subscription, agent: User) -> tuple[ClaimNotice, NoticePhoto]:
+    """A notice on a car in A's lot, issued by the manager (managers patrol too)."""
+    notice = ClaimNotice.objects.create(
+        organization=contract.organization,
+        number=notice_number_next(),
+        lot=contract.lot,
+        plate="XYZ789",
+        jurisdiction="QC",
+        observed_at=NOW,
+        reason=NoticeReason.NO_PERMIT,
+        agent=agent,
+        pre_tax=Decimal("50.00"),
+        gst=Decimal("0.00"),
+        qst=Decimal("0.00"),
+        total=Decimal("50.00"),
+        due_date=TODAY + dt.timedelta(days=30),
+        issued_at=NOW,
+        state_changed_at=NOW,
+    )
+    photo = NoticePhoto(
+        organization=notice.organization,
+        notice=notice,
+        content_type="image/jpeg",
+        width=64,
+        height=48,
+        latitude=Decimal("45.402100"),
+        longitude=Decimal("-71.889700"),
+    )
+    photo.image.save("photo.jpg", ContentFile(jpeg()), save=False)
+    photo.save()
+    return notice, photo
 
 
 def world_build() -> World:
@@ -296,6 +335,9 @@ def world_build() -> World:
         "servicedesk.servicedesksettings": ServiceDeskSettings.objects.create(organization=home),
         "privacy.privacysettings": PrivacySettings.objects.create(organization=home),
         "privacy.confidentialityincident": _incident(home),
+        "enforcement.noticetariff": NoticeTariff.objects.create(
+            organization=home, reason=NoticeReason.NO_PERMIT, amount=Decimal("50.00")
+        ),
     }
     manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
     devices = {
@@ -306,6 +348,7 @@ def world_build() -> World:
         Caller.OTHER_INSTITUTION: _device(other_offer.lot, "Barrière 1534", other_manager),
         Caller.REVOKED: _device(offer.lot, "Ancienne barrière", manager, revoked=True),
     }
+    notice, notice_photo = _notice(contract, users[Role.MANAGER])
     return World(
         home=home,
         other=other,
@@ -328,4 +371,6 @@ def world_build() -> World:
         data_export=_data_export(person, home),
         admin_objects=admin_objects,
         devices=devices,
+        notice=notice,
+        notice_photo=notice_photo,
     )

@@ -140,6 +140,7 @@ def _tour(page: Page, root: Portal, shot: Steps, notice: ClaimNotice, *, cancel:
         expect(page.get_by_role("status").first).to_contain_text("annulé")
         expect(page.get_by_text(REASON)).to_be_visible()
         shot("04-cancelled")
+    page.get_by_role("link", name="Avis de réclamation", exact=True).last.click()  # breadcrumb
     page.get_by_role("link", name="Par stationnement et semaine").click()
     expect(page.get_by_role("img", name="Avis de réclamation par semaine")).to_be_visible()
     shot("05-weekly")

@@ -28,6 +28,11 @@ institution, and one query tells everything a person may do.
 | specimens, CPA-005 and payroll files of X)   |                |                     |            |
 | audit events of X, except a person's own     | view           | view                | -          |
 | (account, profile, vehicles, drafts)         |                |                     |            |
+| claim notices of X and their photos (with    | view, cancel   | view, cancel        | view       |
+| the location), plate checks, notice CSV and  |                |                     |            |
+| charts (`/gestion/avis/`)                    |                |                     |            |
+| notice tariffs of X (amount per reason)      | add, change,   | add, change, delete | view       |
+|                                              | delete         |                     |            |
 | privacy settings of X (retention periods)    | add, change,   | add, change, delete | view       |
 |                                              | delete         |                     |            |
 | register of confidentiality incidents of X,  | view, add,     | view, add, change   | -          |
@@ -65,6 +70,11 @@ institution, and one query tells everything a person may do.
 - Deciding on requests (approve, refuse) belongs to the service centre: agents decide
   like managers, as in SPAQ's practice where the service centre processes the requests.
   Decisions go through `sales.services`, which audits each one.
+- Claim notices: the institution's managers and agents see them all (the service centre
+  answers drivers about them); cancelling one writes a claim off, a money decision, so
+  it is the managers' alone, as refunds are (a contested notice is decided in the
+  service centre, with the contest). Patrol agents have none of the `/gestion/avis/`
+  pages: they see the notices they issued themselves, on their patrol pages.
 - Every staff member (any role, or the `is_staff`/`is_superuser` flags) must use an
   authenticator app (`StaffMfaRequiredMiddleware`).
 """

@@ -7,7 +7,10 @@ from .views import (
     billing_revenue,
     devices,
     notice_issue,
+    notices,
+    notices_reports,
     patrol,
+    plate_checks,
     privacy,
     queue,
     requests,
@@ -99,4 +102,12 @@ urlpatterns = [
         {"layout": "roll"},
         name="notice_pdf_roll",
     ),
+    # Claim notices ("avis de réclamation") and plate checks.
+    path("avis/", notices.notices, name="notices"),
+    path("avis/export.csv", notices_reports.notices_csv, name="notices_csv"),
+    path("avis/par-semaine/", notices_reports.notices_weekly, name="notices_weekly"),
+    path("avis/verifications/", plate_checks.plate_checks, name="plate_checks"),
+    path("avis/<int:pk>/", notices.notice, name="notice"),
+    path("avis/<int:pk>/annuler/", notices.cancel, name="notice_cancel"),
+    path("avis/<int:pk>/photos/<int:photo_pk>/", notices.notice_photo, name="notice_photo"),
 ]

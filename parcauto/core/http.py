@@ -69,15 +69,26 @@ def local_redirect(request: HttpRequest, url: object, *, fallback: str) -> HttpR
     return HttpResponseRedirect(fallback)
 
 
-def private_download(file: FieldFile, *, stem: str, content_type: str) -> FileResponse:
+# Types a page may show in place (an <img>): re-encoded by us, read from their bytes.
+_INLINE_IMAGES = frozenset({"image/jpeg", "image/png"})
+
+
+def private_download(
+    file: FieldFile, *, stem: str, content_type: str, inline_image: bool = False
+) -> FileResponse:
     """A stored private file, sent as a download the browser never renders nor caches,
-    named `download_name(stem, content_type)` (never the name it was uploaded with)."""
+    named `download_name(stem, content_type)` (never the name it was uploaded with).
+
+    `inline_image`: a JPEG or PNG is shown in place instead (a photo in a staff page);
+    any other type is still a download.
+    """
     if not file.name or not file.storage.exists(file.name):
         raise Http404
-    known = content_type.split(";")[0].strip().lower() in DOWNLOAD_EXTENSIONS
+    bare_type = content_type.split(";")[0].strip().lower()
+    known = bare_type in DOWNLOAD_EXTENSIONS
     response = FileResponse(
         file.open("rb"),
-        as_attachment=True,
+        as_attachment=not (inline_image and bare_type in _INLINE_IMAGES),
         filename=download_name(stem, content_type),
         content_type=content_type if known else _OCTETS,
     )

@@ -58,3 +58,21 @@ class PhotoRefused(EnforcementError):
     """A photo that is not a readable jpg or png, too large, or one too many."""
 
     code = "photo_refused"
+
+
+class NoticeContested(EnforcementError):
+    """A contested notice is decided in the service centre, with the contest in view."""
+
+    code = "notice_contested"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This notice is contested: decide on it in the service centre, with the contest.")
+        )
+
+
+class ReasonRequired(EnforcementError):
+    code = "reason_required"
+
+    def __init__(self) -> None:
+        super().__init__(_("Give the reason: it is kept in the notice's history."))

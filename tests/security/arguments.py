@@ -116,6 +116,10 @@ def notice(world: World) -> dict[str, Any]:
     return {"pk": world.notice.pk}
 
 
+def notice_photo(world: World) -> dict[str, Any]:
+    return {"pk": world.notice.pk, "photo_pk": world.notice_photo.pk}
+
+
 def admin_object(label: str) -> Arguments:
     def fill(world: World) -> dict[str, Any]:
         return {"object_id": world.admin_objects[label].pk}
@@ -182,6 +186,9 @@ ARGUMENTS: dict[str, Arguments] = {
     "backoffice:notice_pdf": notice,
     "backoffice:notice_pdf_roll": notice,
     "api:allowlist": lot,
+    "backoffice:notice": notice,
+    "backoffice:notice_cancel": notice,
+    "backoffice:notice_photo": notice_photo,
     "admin:view_on_site": institution_on_site,
     "admin:app_list": lambda world: {"app_label": "tenants"},
     "admin/(?P<url>.*)$": lambda world: {"url": "nowhere/"},

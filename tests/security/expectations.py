@@ -401,6 +401,23 @@ MATRIX: dict[str, Entry] = {
     # What is kept and for how long: the managers and the operator, not agents.
     "backoffice:retention":
         root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),
+    # Claim notices and plate checks: the managers and agents of the notice's institution
+    # (patrol agents: their patrol pages only); a photo is shown to them alone.
+    "backoffice:notices":
+        root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    "backoffice:notices_csv":
+        root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    "backoffice:notices_weekly":
+        root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    "backoffice:plate_checks":
+        root(                      LOGIN, E403,  E403,  E403,  OK,    OK,    OK,    OK,    OK),
+    "backoffice:notice":
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
+    "backoffice:notice_photo":
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  OK,    OK,    OK),
+    # Writing a claim off is a money decision: not agents; 400: no reason given.
+    "backoffice:notice_cancel": post(
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E403,  E400,  E400)),
     # --- /admin/: the site's own pages ------------------------------------------------------
     "admin:index":
         root(                      ALOGIN, ALOGIN, ALOGIN, ALOGIN, OK, OK,    OK,    OK,    OK),
@@ -497,6 +514,8 @@ ADMIN_MODELS: dict[str, dict[str, Entry]] = {
     "catalog.usercategory": SCOPED,
     "catalog.permitproduct": SCOPED,
     "catalog.productgrant": SCOPED,
+    # Each institution's amounts of claim notices: edited like its catalog.
+    "enforcement.noticetariff": SCOPED,
     "payments.padoriginator": SCOPED,
     "payments.payrollemployer": SCOPED,
     # Each institution's FAQ and response time: its managers write them, its agents read.

@@ -54,6 +54,16 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
     "portal:faq": ("q",),
     # The revenue page's link to its CSV carries the page's filters.
     "backoffice:billing_revenue_csv": ("first_day", "last_day", "organization"),
+    # So does the notice list's link to its CSV.
+    "backoffice:notices_csv": (
+        "organization",
+        "lot",
+        "agent",
+        "state",
+        "issued_from",
+        "issued_to",
+        "text",
+    ),
     "admin:login": ("next",),
     "admin:autocomplete": ("term", "app_label", "model_name", "field_name"),
 }

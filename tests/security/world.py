@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -30,7 +31,7 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
-from parcauto.enforcement.models import ClaimNotice, NoticeReason, PlateCheck
+from parcauto.enforcement.models import ClaimNotice, NoticePhoto, NoticeReason, PlateCheck
 from parcauto.enforcement.services.checks import plate_check
 from parcauto.enforcement.services.issuing import NoticeDraft, notice_issue
 from parcauto.notifications.models import OutboundEmail
@@ -45,6 +46,7 @@ from parcauto.servicedesk.models import (
 from parcauto.servicedesk.services.requests import modification_request_send
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.tenants.models import LegalText, Organization
+from tests.backoffice.notices import jpeg
 from tests.backoffice.requests import (
     NOW,
     TODAY,
@@ -133,7 +135,9 @@ class World:
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
     plate_check: PlateCheck  # institution 1's patrol agent's check in A's lot, no notice yet
-    notice: ClaimNotice  # a notice to A's vehicle in that lot: in A's "Mes avis"
+    # A notice to A's vehicle in that lot (in A's "Mes avis"), issued, with a photo.
+    notice: ClaimNotice
+    notice_photo: NoticePhoto
 
     def client(self, role: Role, host: Host, **defaults: Any) -> Client:
         client = Client(HTTP_HOST=host_for(role, host), **defaults)
@@ -226,10 +230,9 @@ def _incident(organization: Organization) -> ConfidentialityIncident:
     )
 
 
-def _notice(lot: ParkingLot, plate: str, agent: User) -> ClaimNotice:
-    """A notice to A's vehicle in A's lot (A is told)."""
-    tariffs_of(lot.organization)
-    return notice_issue(
+def _notice(lot: ParkingLot, plate: str, agent: User) -> tuple[ClaimNotice, NoticePhoto]:
+    """A notice to A's vehicle in A's lot (A is told), with a located photo."""
+    notice = notice_issue(
         organization=lot.organization,
         draft=NoticeDraft(
             lot=lot,
@@ -241,6 +244,18 @@ def _notice(lot: ParkingLot, plate: str, agent: User) -> ClaimNotice:
         agent=agent,
         now=NOW,
     )
+    photo = NoticePhoto(
+        organization=notice.organization,
+        notice=notice,
+        content_type="image/jpeg",
+        width=64,
+        height=48,
+        latitude=Decimal("45.402100"),
+        longitude=Decimal("-71.889700"),
+    )
+    photo.image.save("photo.jpg", ContentFile(jpeg()), save=False)
+    photo.save()
+    return notice, photo
 
 
 def world_build() -> World:
@@ -332,9 +347,10 @@ def world_build() -> World:
         "servicedesk.servicedesksettings": ServiceDeskSettings.objects.create(organization=home),
         "privacy.privacysettings": PrivacySettings.objects.create(organization=home),
         "privacy.confidentialityincident": _incident(home),
+        "enforcement.noticetariff": tariffs_of(home)[0],
     }
     manager, other_manager = users[Role.MANAGER], users[Role.OTHER_MANAGER]
-    notice = _notice(offer.lot, contract.vehicles.get().plate, manager)
+    notice, notice_photo = _notice(offer.lot, contract.vehicles.get().plate, manager)
     devices = {
         Caller.DEVICE: _device(offer.lot, "Barrière 1085", manager),
         Caller.OTHER_LOT: _device(
@@ -378,4 +394,5 @@ def world_build() -> World:
             agent=users[Role.PATROL_1],
         ),
         notice=notice,
+        notice_photo=notice_photo,
     )

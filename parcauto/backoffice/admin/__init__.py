@@ -10,6 +10,7 @@ from . import (  # noqa: F401 - registering is importing
     accounts,
     audit,
     catalog,
+    enforcement,
     notifications,
     payments,
     privacy,

@@ -3,17 +3,11 @@
 The chart is plain SVG built here (no JavaScript library, nothing for the CSP to
 refuse); the table under it says the same thing and is what screen readers use.
 
-The CSV is for Quebec's Excel, which opens a double-clicked file with the regional
-settings of a French Windows: `;` between columns, a comma before the cents, no currency
-sign nor thousands separator (so every amount stays a number), UTF-8 with a byte-order
-mark (without it Excel reads "Établissement" as Windows-1252), CRLF line ends, French
-headers and names whatever the page's language, and a last "Total" line. A name that
-would start a formula is prefixed with an apostrophe (CSV injection).
+The CSV is for Quebec's Excel (`backoffice.excel`), with a last "Total" line.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,7 +20,9 @@ from parcauto.billing.reports import Revenue, RevenueRow, revenue_by_lot_and_pro
 from parcauto.core.clock import local_today
 from parcauto.core.i18n import active_language
 from parcauto.core.money import format_money
+from parcauto.enforcement.reports import NoticeRevenue, notice_revenue_by_month
 
+from ..excel import excel_amount, excel_csv, excel_text
 from ..forms import RevenueFilterForm
 from .base import StaffRequest, backoffice_view, staff_organizations
 from .billing import billing_context
@@ -129,26 +125,36 @@ def _revenue(request: StaffRequest, form: RevenueFilterForm, language: str) -> R
     )
 
 
+def _notice_revenue(request: StaffRequest, form: RevenueFilterForm, language: str) -> NoticeRevenue:
+    if not form.is_valid():
+        return NoticeRevenue()
+    return notice_revenue_by_month(
+        organizations=form.organizations(staff_organizations(request)),
+        first_day=form.cleaned_data["first_day"],
+        last_day=form.cleaned_data["last_day"],
+        language=language,
+    )
+
+
 @require_GET
 @backoffice_view
 def revenue(request: StaffRequest) -> HttpResponse:
+    """Permits (paid invoices) and, beside them, claim notices paid month by month."""
     form = _form(request)
     language = _language()
     found = _revenue(request, form, language)
-    context = billing_context(request, form=form, revenue=found)
+    notices = _notice_revenue(request, form, language)
+    context = billing_context(
+        request,
+        form=form,
+        revenue=found,
+        notice_revenue=notices,
+        grand_total=found.total + notices.total,
+    )
     context["chart"] = revenue_chart(
         found, with_institution=context["several_institutions"], language=language
     )
     return render(request, "backoffice/billing/revenue.html", context)
-
-
-def _csv_text(text: str) -> str:
-    """A name Excel must not run as a formula (`=`, `+`, `-`, `@` first): quoted out."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_amount(amount: Decimal) -> str:
-    return f"{amount:.2f}".replace(".", ",")
 
 
 @require_GET
@@ -158,22 +164,16 @@ def revenue_csv(request: StaffRequest) -> HttpResponse:
     found = _revenue(request, form, "fr")
     first: dt.date = form.cleaned_data.get("first_day") or local_today()
     last: dt.date = form.cleaned_data.get("last_day") or first
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="revenus-{first:%Y-%m-%d}-au-{last:%Y-%m-%d}.csv"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    response, writer = excel_csv(f"revenus-{first:%Y-%m-%d}-au-{last:%Y-%m-%d}.csv")
     writer.writerow(CSV_HEADERS)
     for row in found.rows:
         writer.writerow(
             [
-                _csv_text(row.organization),
-                _csv_text(row.lot),
-                _csv_text(row.product),
+                excel_text(row.organization),
+                excel_text(row.lot),
+                excel_text(row.product),
                 row.invoices,
-                *(_csv_amount(a) for a in (row.pre_tax, row.gst, row.qst, row.total)),
+                *(excel_amount(a) for a in (row.pre_tax, row.gst, row.qst, row.total)),
             ]
         )
     writer.writerow(
@@ -182,7 +182,7 @@ def revenue_csv(request: StaffRequest) -> HttpResponse:
             "",
             "",
             found.invoices,
-            *(_csv_amount(a) for a in (found.pre_tax, found.gst, found.qst, found.total)),
+            *(excel_amount(a) for a in (found.pre_tax, found.gst, found.qst, found.total)),
         ]
     )
     return response

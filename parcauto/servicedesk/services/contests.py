@@ -81,7 +81,7 @@ def contest_send(
             language=language,
             now=now,
         )
-        notice_transition(
+        request.notice = notice_transition(
             notice=current,
             to=ClaimNotice.State.CONTESTED,
             actor=person,

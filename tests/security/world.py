@@ -29,6 +29,7 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.billing.models import BillingRun, Invoice
 from parcauto.catalog.models import ParkingLot
+from parcauto.enforcement.models import ClaimNotice, NoticePhoto
 from parcauto.notifications.models import OutboundEmail
 from parcauto.payments.models import PaymentAttempt, PaymentMethod
 from parcauto.privacy.models import ConfidentialityIncident, DataExport, PrivacySettings
@@ -50,6 +51,7 @@ from tests.backoffice.requests import (
 )
 from tests.backoffice.staff import staff_member
 from tests.backoffice.test_billing_pages import attempt_on, card_of, collection_file, invoice_for
+from tests.enforcement.notices import notice_make, photo_make
 from tests.factories import (
     OrganizationFactory,
     ParkingLotFactory,
@@ -122,6 +124,8 @@ class World:
     service_request: ServiceRequest  # A's modification request about the contract, with a file
     service_attachment: ServiceAttachment  # that file
     data_export: DataExport  # A's "Mes données", ready to download
+    notice: ClaimNotice  # a claim notice on A's plate in A's lot, unpaid, with a photo
+    notice_photo: NoticePhoto
     admin_objects: dict[str, models.Model]  # "app_label.model_name" -> A's / CHUS's row
     devices: dict[Caller, IssuedKey]  # each device caller's device and key (none: NO_KEY)
 
@@ -255,6 +259,7 @@ def world_build() -> World:
         published_at=NOW + dt.timedelta(days=30),
     )
     agent = users[Role.AGENT]
+    notice = notice_make(home, lot=offer.lot, agent=agent, person=person, issued_at=NOW)
     admin_objects: dict[str, models.Model] = {
         "tenants.organization": home,
         "tenants.legaltext": text,
@@ -326,6 +331,8 @@ def world_build() -> World:
         service_request=service_request,
         service_attachment=service_request.attachments.get(),
         data_export=_data_export(person, home),
+        notice=notice,
+        notice_photo=photo_make(notice),
         admin_objects=admin_objects,
         devices=devices,
     )

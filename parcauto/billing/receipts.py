@@ -40,7 +40,9 @@ def _purchaser(invoice: Invoice) -> str:
     return (profile.full_name if profile else "") or person.get_full_name() or person.email
 
 
-def supplier_context(*, organization: Organization, tax_day: dt.date, language: str) -> dict[str, Any]:
+def supplier_context(
+    *, organization: Organization, tax_day: dt.date, language: str
+) -> dict[str, Any]:
     """What every receipt prints of its supplier (`billing/receipt_base.html`): the
     institution, its GST and QST numbers, and the labels of the rates of `tax_day`."""
     rates = {tax: tax_rate_on(tax=tax, day=tax_day) for tax in TaxRate.Tax}

@@ -5,9 +5,10 @@ at most 10 attempts per account and 50 per client address in a 15-minute window.
 attempts are counted in the shared cache by django-ratelimit (fixed windows, so the
 answer can say when the window ends), under one key per action, rate and account or
 address; an anonymous request has only its address counted. A rate `per` "key" counts a
-value the view passes (`key=`: the notice number a look-up tries), whoever asks. The client address is
-allauth's (`ALLAUTH_TRUSTED_PROXY_COUNT` behind a proxy), so these limits and allauth's
-own (login, sign-up, reset: `ACCOUNT_RATE_LIMITS`) count the same person the same way.
+value the view passes (`key=`: the notice number a look-up tries), whoever asks. The
+client address is allauth's (`ALLAUTH_TRUSTED_PROXY_COUNT` behind a proxy), so these
+limits and allauth's own (login, sign-up, reset: `ACCOUNT_RATE_LIMITS`) count the same
+person the same way.
 
 A view raises RateLimited; `RateLimitMiddleware` answers 429 with `Retry-After`: the
 translated page (`429.html`), its content alone in place of the page's for htmx, or JSON

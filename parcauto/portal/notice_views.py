@@ -37,7 +37,6 @@ from parcauto.enforcement.services.payments import notice_payments_settle
 from parcauto.enforcement.services.pricing import notice_amount_due, notice_late
 from parcauto.enforcement.services.public import notice_lookup as notice_find
 from parcauto.enforcement.services.public import photo_public_bytes
-
 from parcauto.tenants.models import Organization
 
 from .notice_forms import NoticeLookupForm, NoticePayForm

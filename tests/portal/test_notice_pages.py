@@ -88,9 +88,7 @@ def test_the_right_pair_opens_the_notice_and_the_qr_code_fills_the_number(
         assert expected in words, expected
 
 
-def test_another_visitor_is_sent_to_the_look_up_whatever_the_number(
-    portal_client, notice
-) -> None:
+def test_another_visitor_is_sent_to_the_look_up_whatever_the_number(portal_client, notice) -> None:
     photo = photo_make(notice)
     for url in (
         _detail(notice),
@@ -105,9 +103,7 @@ def test_another_visitor_is_sent_to_the_look_up_whatever_the_number(
     assert other.get(_detail(notice)).status_code in (302, 404)
 
 
-def test_wrong_pairs_are_limited_per_notice_number_and_per_address(
-    portal_client, notice
-) -> None:
+def test_wrong_pairs_are_limited_per_notice_number_and_per_address(portal_client, notice) -> None:
     for _ in range(3):
         assert _find(portal_client, notice.number, "XYZ999").status_code == 200
     refused = _find(portal_client, notice.number, "ABC123")  # even the right plate now

@@ -187,8 +187,10 @@ def _answer_record(
     now: dt.datetime,
 ) -> NoticePayment:
     with transaction.atomic():
-        locked = NoticePayment.objects.select_for_update().select_related("notice").get(
-            pk=payment.pk, organization_id=payment.organization_id
+        locked = (
+            NoticePayment.objects.select_for_update()
+            .select_related("notice")
+            .get(pk=payment.pk, organization_id=payment.organization_id)
         )
         if locked.status != Status.SENT:
             return locked  # settled meanwhile (another visit asked first)
@@ -250,4 +252,3 @@ def _vault_forget(gateway: Gateway, data_key: str) -> None:
     except GatewayError:
         # Nothing charges an orphan profile; logged to be removed by hand.
         logger.warning("Could not delete a vault profile (data key ending %s)", data_key[-4:])
-

@@ -110,7 +110,8 @@ def contest_decide(
         )
         if notice.state != ClaimNotice.State.CONTESTED:
             raise NotAllowed(_("This contest has already been decided."))
-        to = ClaimNotice.State.CANCELLED if decision == Decision.CANCEL else ClaimNotice.State.ISSUED
+        cancel = decision == Decision.CANCEL
+        to = ClaimNotice.State.CANCELLED if cancel else ClaimNotice.State.ISSUED
         try:
             notice_transition(
                 notice=notice,

@@ -32,9 +32,7 @@ State = ServiceRequest.State
 def locked(request: ServiceRequest) -> ServiceRequest:
     return (
         ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related(
-            "organization", "subscription", "subscription__product", "person", "notice"
-        )
+        .select_related("organization", "subscription", "subscription__product", "person", "notice")
         .get(organization_id=request.organization_id, pk=request.pk)
     )
 

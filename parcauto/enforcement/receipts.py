@@ -19,7 +19,11 @@ from parcauto.subscriptions.contract import long_date, render_pdf
 
 from .models import NoticePayment
 
-BRANDS = {Brand.VISA: "Visa", Brand.MASTERCARD: "Mastercard", Brand.AMEX: "American Express"}
+BRANDS: dict[str, str] = {
+    Brand.VISA: "Visa",
+    Brand.MASTERCARD: "Mastercard",
+    Brand.AMEX: "American Express",
+}
 
 
 def notice_receipt_context(payment: NoticePayment, language: str) -> dict[str, Any]:

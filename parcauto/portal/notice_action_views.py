@@ -89,7 +89,7 @@ def notice_contest(request: PublicRequest, number: str) -> HttpResponse:
                 contact_email=form.cleaned_data["contact_email"],
                 full_name=form.cleaned_data["full_name"],
                 text=form.cleaned_data["text"],
-                files=form.cleaned_data["files"],
+                files=form.cleaned_data["attachments"],
                 language=active_language(),
                 now=clock_now(),
             )

@@ -74,7 +74,7 @@ class NoticeContestForm(_DomainErrors, forms.Form):
 
     field_by_code = {
         "card_number": "text",
-        **{code: "files" for code in ("file_too_large", "file_empty", "file_type")},
+        **{code: "attachments" for code in ("file_too_large", "file_empty", "file_type")},
     }
 
     full_name = forms.CharField(label=_("Full name"), max_length=150, error_messages=REQUIRED)
@@ -92,7 +92,7 @@ class NoticeContestForm(_DomainErrors, forms.Form):
         help_text=CARD_NUMBER_WARNING,
         error_messages=REQUIRED,
     )
-    files = AttachmentsField(
+    attachments = AttachmentsField(
         label=_("Attachments (optional, up to 3)"),
         required=False,
         allow_empty_file=True,

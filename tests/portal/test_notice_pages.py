@@ -180,7 +180,7 @@ def test_a_contest_without_an_account_holds_the_payment(notice) -> None:
             "full_name": "Marie Tremblay",
             "contact_email": "marie@example.com",
             "text": "J'avais mon permis, voici la photo.",
-            "files": [SimpleUploadedFile("permis.pdf", PDF)],
+            "attachments": [SimpleUploadedFile("permis.pdf", PDF)],
         },
     )
     assert response["Location"] == _detail(notice)
@@ -205,7 +205,7 @@ def test_a_contest_with_a_file_that_is_not_what_it_says_is_refused_whole(notice)
             "full_name": "Marie Tremblay",
             "contact_email": "marie@example.com",
             "text": "Voir la pièce jointe.",
-            "files": [SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not a photo")],
+            "attachments": [SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not a photo")],
         },
     )
     assert response.status_code == 200

@@ -35,7 +35,7 @@ class NoticeLookupForm(forms.Form):
         ),
     )
     plate = forms.CharField(
-        label=_("Licence plate"),
+        label=_("Vehicle licence plate"),
         max_length=12,
         help_text=_("As on the notice, for example ABC123."),
         error_messages=REQUIRED,

@@ -123,10 +123,10 @@ class ContestDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
+            ("", "—"),
             (Decision.CANCEL, _("Cancel the notice (nothing is owed)")),
             (Decision.KEEP, _("Keep the notice (payable again)")),
         ],
-        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("Reason for the decision (sent to the person)"),

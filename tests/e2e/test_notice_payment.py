@@ -153,7 +153,9 @@ def test_a_contest_cancels_another_notice_by_the_service_centres_decision(
     staff_sign_in(staff_page, root, agent.email)
     staff_page.get_by_role("link", name=str(contest.number), exact=True).click()
     expect(staff_page.get_by_text(notice.number).first).to_be_visible()
-    staff_page.get_by_label("Décision").select_option(label="Annuler l'avis (rien n'est dû)")
+    staff_page.get_by_role("combobox", name="Décision").select_option(
+        label="Annuler l'avis (rien n'est dû)"
+    )
     staff_page.get_by_label("Raison de la décision (envoyée à la personne)").fill(
         "Votre permis était valide ce jour-là."
     )

@@ -415,6 +415,15 @@ PARCAUTO_RATE_LIMITS = {
     "wallet_auth": envrates("PARCAUTO_RATE_LIMIT_WALLET_AUTH", "100/15m/ip", per=("ip",)),
     # "Régénérer mon code" on the pass page: each one revokes the code in every wallet.
     "pass_regenerate": envrates("PARCAUTO_RATE_LIMIT_PASS_REGENERATE", "5/h/user,50/h/ip"),
+    # "PAYER UN AVIS DE RÉCLAMATION": wrong number/plate pairs only, per address and per
+    # notice number tried (a number read on a windshield must not be guessable into its
+    # plate, name and photos from many addresses either).
+    "notice_lookup": envrates(
+        "PARCAUTO_RATE_LIMIT_NOTICE_LOOKUP", "20/15m/ip,10/h/key", per=("ip", "key")
+    ),
+    # Paying a notice (each one verifies a card with the gateway) and contesting one.
+    "notice_pay": envrates("PARCAUTO_RATE_LIMIT_NOTICE_PAY", "10/h/ip", per=("ip",)),
+    "notice_contest": envrates("PARCAUTO_RATE_LIMIT_NOTICE_CONTEST", "10/h/ip", per=("ip",)),
 }
 # django-ratelimit's checks know memcached and django-redis only. W001 flags Django's own
 # Redis cache (production: REDIS_URL), whose increment is atomic; E003 flags the database

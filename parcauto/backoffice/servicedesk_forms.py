@@ -13,6 +13,7 @@ from parcauto.accounts.models import StaffRole, User
 from parcauto.core.fields import IdChoiceField
 from parcauto.servicedesk.models import ServiceRequest
 from parcauto.servicedesk.selectors import InboxFilters
+from parcauto.servicedesk.services.contests import Decision
 
 TEXT_MAX = 5000
 NOBODY = "0"
@@ -111,6 +112,24 @@ class StateForm(forms.Form):
 class CancellationRefuseForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the refusal (sent to the person)"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": "3"}),
+    )
+
+
+class ContestDecisionForm(forms.Form):
+    """A contested notice: cancel it or keep it, and why (sent to the person)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("", "—"),
+            (Decision.CANCEL, _("Cancel the notice (nothing is owed)")),
+            (Decision.KEEP, _("Keep the notice (payable again)")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason for the decision (sent to the person)"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": "3"}),
     )

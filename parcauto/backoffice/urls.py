@@ -77,6 +77,11 @@ urlpatterns = [
         name="desk_cancellation_refuse",
     ),
     path(
+        "service/<int:pk>/contestation/decider/",
+        servicedesk.contest_decide,
+        name="desk_contest_decide",
+    ),
+    path(
         "service/<int:pk>/pieces/<int:attachment_pk>/",
         servicedesk.attachment,
         name="desk_attachment",

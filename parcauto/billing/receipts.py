@@ -8,6 +8,7 @@ From 150 $ on, the purchaser's name and the terms are printed too; they always a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from parcauto.accounts.models import Profile
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.core.money import format_money, format_rate
 from parcauto.subscriptions.contract import long_date, render_pdf
+from parcauto.tenants.models import Organization
 
 from .models import Invoice, TaxRate
 from .taxes import tax_rate_on
@@ -38,6 +40,24 @@ def _purchaser(invoice: Invoice) -> str:
     return (profile.full_name if profile else "") or person.get_full_name() or person.email
 
 
+def supplier_context(
+    *, organization: Organization, tax_day: dt.date, language: str
+) -> dict[str, Any]:
+    """What every receipt prints of its supplier (`billing/receipt_base.html`): the
+    institution, its GST and QST numbers, and the labels of the rates of `tax_day`."""
+    rates = {tax: tax_rate_on(tax=tax, day=tax_day) for tax in TaxRate.Tax}
+    return {
+        "language": language,
+        "operator_name": settings.PARCAUTO_OPERATOR_NAME,
+        "organization_name": organization.name,
+        "colour": organization.primary_colour,
+        "gst_number": organization.gst_number,
+        "qst_number": organization.qst_number,
+        "gst_label": _("GST (%(rate)s)") % {"rate": format_rate(rates[TaxRate.Tax.GST], language)},
+        "qst_label": _("QST (%(rate)s)") % {"rate": format_rate(rates[TaxRate.Tax.QST], language)},
+    }
+
+
 def receipt_context(invoice: Invoice, language: str) -> dict[str, Any]:
     """What the receipt prints, in `language` (call it under translation.override)."""
     subscription = invoice.subscription
@@ -49,18 +69,15 @@ def receipt_context(invoice: Invoice, language: str) -> dict[str, Any]:
     }
     receipt = is_receipt(invoice)
     paid_on = invoice.paid_at.astimezone(LOCAL_TZ).date() if invoice.paid_at else None
-    rates = {tax: tax_rate_on(tax=tax, day=invoice.period_start) for tax in TaxRate.Tax}
     title = _("Receipt no. %(number)s") if receipt else _("Invoice no. %(number)s")
     return {
-        "language": language,
+        # The rates the invoice was split with (billing.taxes: those of its period).
+        **supplier_context(
+            organization=organization, tax_day=invoice.period_start, language=language
+        ),
         "title": title % {"number": invoice.number},
         "is_receipt": receipt,
         "issued_on": long_date(paid_on or invoice.due_date),
-        "operator_name": settings.PARCAUTO_OPERATOR_NAME,
-        "organization_name": organization.name,
-        "colour": organization.primary_colour,
-        "gst_number": organization.gst_number,
-        "qst_number": organization.qst_number,
         "purchaser": _purchaser(invoice),
         "purchaser_email": subscription.person.email,
         "contract_number": subscription.contract_number,
@@ -74,9 +91,6 @@ def receipt_context(invoice: Invoice, language: str) -> dict[str, Any]:
         "payment_method": subscription.get_payment_method_display(),
         "money": money,
         "taxed": invoice.gst > 0 or invoice.qst > 0,
-        # The rates the invoice was split with (billing.taxes: those of its period).
-        "gst_label": _("GST (%(rate)s)") % {"rate": format_rate(rates[TaxRate.Tax.GST], language)},
-        "qst_label": _("QST (%(rate)s)") % {"rate": format_rate(rates[TaxRate.Tax.QST], language)},
     }
 
 

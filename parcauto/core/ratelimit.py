@@ -4,9 +4,11 @@
 at most 10 attempts per account and 50 per client address in a 15-minute window. The
 attempts are counted in the shared cache by django-ratelimit (fixed windows, so the
 answer can say when the window ends), under one key per action, rate and account or
-address; an anonymous request has only its address counted. The client address is
-allauth's (`ALLAUTH_TRUSTED_PROXY_COUNT` behind a proxy), so these limits and allauth's
-own (login, sign-up, reset: `ACCOUNT_RATE_LIMITS`) count the same person the same way.
+address; an anonymous request has only its address counted. A rate `per` "key" counts a
+value the view passes (`key=`: the notice number a look-up tries), whoever asks. The
+client address is allauth's (`ALLAUTH_TRUSTED_PROXY_COUNT` behind a proxy), so these
+limits and allauth's own (login, sign-up, reset: `ACCOUNT_RATE_LIMITS`) count the same
+person the same way.
 
 A view raises RateLimited; `RateLimitMiddleware` answers 429 with `Retry-After`: the
 translated page (`429.html`), its content alone in place of the page's for htmx, or JSON
@@ -50,12 +52,18 @@ def client_ip(request: HttpRequest) -> str:
     return get_adapter().get_client_ip(request)
 
 
-def _usages(request: HttpRequest, action: str, *, increment: bool) -> list[tuple[int, int, int]]:
+def _usages(
+    request: HttpRequest, action: str, *, increment: bool, key: str | None = None
+) -> list[tuple[int, int, int]]:
     """(count, limit, seconds left) of each of the action's rates that applies."""
     user = getattr(request, "user", None)
     found = []
     for rate in rates_parse(settings.PARCAUTO_RATE_LIMITS[action]):
-        if rate.per == "user":
+        if rate.per == "key":
+            if not key:
+                continue
+            value = f"key:{key}"
+        elif rate.per == "user":
             if user is None or not user.is_authenticated:
                 continue
             value = f"user:{user.pk}"
@@ -73,20 +81,24 @@ def _usages(request: HttpRequest, action: str, *, increment: bool) -> list[tuple
     return found
 
 
-def rate_limit_hit(request: HttpRequest, *, action: str) -> None:
-    """Count one attempt at `action`; RateLimited if it is one too many."""
+def rate_limit_hit(request: HttpRequest, *, action: str, key: str | None = None) -> None:
+    """Count one attempt at `action` (and at `key`); RateLimited if it is one too many."""
     over = [
-        left for count, limit, left in _usages(request, action, increment=True) if count > limit
+        left
+        for count, limit, left in _usages(request, action, increment=True, key=key)
+        if count > limit
     ]
     if over:
         raise RateLimited(action=action, retry_after=max(over))
 
 
-def rate_limit_check(request: HttpRequest, *, action: str) -> None:
+def rate_limit_check(request: HttpRequest, *, action: str, key: str | None = None) -> None:
     """RateLimited if the attempts at `action` are used up, counting none: for an action
     whose failures only are counted (`rate_limit_hit` once it failed)."""
     over = [
-        left for count, limit, left in _usages(request, action, increment=False) if count >= limit
+        left
+        for count, limit, left in _usages(request, action, increment=False, key=key)
+        if count >= limit
     ]
     if over:
         raise RateLimited(action=action, retry_after=max(over))

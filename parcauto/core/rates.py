@@ -7,14 +7,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
-_RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip|device)")
+_RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip|device|key)")
 
 
 @dataclass(frozen=True)
 class Rate:
     limit: int
     period: str  # a count of s, m, h or d: "15m", "h" (django-ratelimit's and allauth's)
-    per: Literal["user", "ip", "device"]  # device: an API key's (parcauto.api.throttling)
+    # device: an API key's (parcauto.api.throttling); key: a value the view names (the
+    # notice number a look-up tries, `core.ratelimit`'s `key=`).
+    per: Literal["user", "ip", "device", "key"]
 
 
 def rates_parse(value: str) -> list[Rate]:
@@ -24,8 +26,8 @@ def rates_parse(value: str) -> list[Rate]:
         match = _RATE.fullmatch(part)
         if match is None or int(match.group(1)) < 1:
             raise ValueError(
-                f"not a rate (count/period/user, ip or device, e.g. 10/15m/user): {part!r}"
+                f"not a rate (count/period/user, ip, device or key, e.g. 10/15m/user): {part!r}"
             )
         limit, period, per = match.groups()
-        rates.append(Rate(int(limit), period, cast(Literal["user", "ip", "device"], per)))
+        rates.append(Rate(int(limit), period, cast(Literal["user", "ip", "device", "key"], per)))
     return rates

@@ -1,5 +1,6 @@
-"""The e-mail to the account whose vehicle received a notice: what, where, how much, the
-payment link, and the printed notice attached; in the person's language."""
+"""The e-mails of a notice: to the account whose vehicle received it (what, where, how
+much, the payment link, the printed notice attached) and the receipt of a payment on the
+public page (to the address typed); each in the person's language."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from parcauto.core.money import format_money
 from parcauto.notifications.services import Attachment, email_send_template
 from parcauto.subscriptions.contract import PDF_MIMETYPE, long_date
 
-from .models import ClaimNotice
+from .models import ClaimNotice, NoticePayment
 from .printing import notice_filename, notice_payment_url, notice_pdf
+from .receipts import RECEIPT_LANGUAGES, notice_receipt_filename, notice_receipt_pdf
 
 TEMPLATE = "enforcement_notice"
+NOTICE_RECEIPT = "notice_receipt"
 
 
 @task()
@@ -57,4 +60,31 @@ def send_notice_email(*, organization_id: int, notice_id: int) -> None:
                 )
             ],
             dedupe_key=f"{TEMPLATE}:{notice.pk}",
+        )
+
+
+@task()
+def notice_receipt_email(*, organization_id: int, payment_id: int) -> None:
+    """The receipt, once per payment however often the task runs, in the page's language."""
+    with scope(organization=organization_id):
+        payment = NoticePayment.objects.select_related(
+            "organization", "notice", "notice__lot", "notice__organization"
+        ).get(pk=payment_id)
+        if payment.status != NoticePayment.Status.APPROVED or not payment.email:
+            return
+        language = payment.language if payment.language in RECEIPT_LANGUAGES else "fr"
+        email_send_template(
+            template=NOTICE_RECEIPT,
+            to=payment.email,
+            context={"payment": payment, "notice": payment.notice},
+            language=language,
+            organization=payment.organization,
+            attachments=[
+                Attachment(
+                    filename=notice_receipt_filename(payment, language),
+                    content=notice_receipt_pdf(payment, language),
+                    mimetype=PDF_MIMETYPE,
+                )
+            ],
+            dedupe_key=f"{NOTICE_RECEIPT}:{payment.pk}",
         )

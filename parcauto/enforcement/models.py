@@ -183,7 +183,7 @@ class ClaimNotice(TenantOwnedModel):
 
     class State(models.TextChoices):
         ISSUED = "issued", _("Issued")
-        PAID = "paid", _("Paid")
+        PAID = "paid", _("Settled")
         CONTESTED = "contested", _("Contested")
         CANCELLED = "cancelled", _("Cancelled")
         COLLECTION = "collection", _("Sent to collection")
@@ -300,3 +300,64 @@ class NoticePhoto(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.notice_id} #{self.pk}"
+
+
+class NoticePayment(TenantOwnedModel):
+    """One card payment of a notice on the public page, committed before the gateway call.
+
+    `order_id` (`notice-<number>-<try>`) is the gateway's idempotency key: an attempt whose
+    answer never came stays SENT and is settled by asking the gateway what became of that
+    id, never by charging again. At most one attempt per notice is SENT or APPROVED (the
+    constraint), so a notice is never paid twice. The card number never reaches us: the
+    iframe's token is vaulted for this one charge and the profile deleted once answered.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent, answer not known yet")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    LIVE_STATUSES = (Status.SENT, Status.APPROVED)
+
+    notice = models.ForeignKey(
+        ClaimNotice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("notice")
+    )
+    order_id = models.CharField(_("order id"), max_length=50, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SENT
+    )
+    # What was charged: the notice's total (pre_tax + gst + qst) plus the late fee if owed.
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    late_fee = models.DecimalField(_("late fee"), max_digits=8, decimal_places=2, default=0)
+    gateway = models.CharField(_("gateway"), max_length=20)
+    # The vault profile of this one charge, until it is answered (then deleted and blanked).
+    data_key = models.CharField(_("data key"), max_length=100, blank=True)
+    card_brand = models.CharField(_("card brand"), max_length=20, blank=True)
+    card_last4 = models.CharField(_("card's last digits"), max_length=4, blank=True)
+    response_code = models.CharField(_("response code"), max_length=10, blank=True)
+    message = models.CharField(_("gateway message"), max_length=200, blank=True)
+    reference = models.CharField(_("gateway reference"), max_length=50, blank=True)
+    auth_code = models.CharField(_("authorization code"), max_length=20, blank=True)
+    # Where the receipt goes, as typed on the page (optional).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice payment")
+        verbose_name_plural = _("notice payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice"],
+                condition=models.Q(status__in=["sent", "approved"]),
+                name="one_live_payment_per_notice",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(paid_at__isnull=False),
+                name="approved_payment_has_its_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_id

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     account_views,
     contract_views,
+    notice_action_views,
     notice_views,
     pass_views,
     payment_step_views,
@@ -202,4 +203,27 @@ urlpatterns = [
     path("faq/", servicedesk_views.faq, name="faq"),
     # The claim notices sent to the account ("Mes avis"); paying is the public page's.
     path("mon-compte/avis/", notice_views.my_notices, name="my_notices"),
+    # PAYER UN AVIS DE RÉCLAMATION: public, no account needed (a number and its plate).
+    path("avis-de-reclamation/", notice_views.notice_lookup, name="notice_lookup"),
+    path("avis-de-reclamation/<str:number>/", notice_views.notice_detail, name="notice_detail"),
+    path(
+        "avis-de-reclamation/<str:number>/photos/<int:photo_pk>/",
+        notice_views.notice_photo,
+        name="notice_photo",
+    ),
+    path(
+        "avis-de-reclamation/<str:number>/recu.pdf",
+        notice_views.notice_receipt,
+        name="notice_receipt",
+    ),
+    path(
+        "avis-de-reclamation/<str:number>/payer/",
+        notice_action_views.notice_pay,
+        name="notice_pay",
+    ),
+    path(
+        "avis-de-reclamation/<str:number>/contester/",
+        notice_action_views.notice_contest,
+        name="notice_contest",
+    ),
 ]

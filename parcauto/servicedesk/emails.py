@@ -25,6 +25,8 @@ STATE = "state"
 CANCELLATION_CONFIRMED = "cancellation_confirmed"
 CANCELLATION_REFUSED = "cancellation_refused"
 CANCELLATION_WITHDRAWN = "cancellation_withdrawn"
+CONTEST_CANCELLED = "contest_cancelled"
+CONTEST_KEPT = "contest_kept"
 
 
 @task()
@@ -35,16 +37,19 @@ def send_request_email(*, organization_id: int, request_id: int, event: str, key
     """
     with scope(organization=organization_id):
         request = ServiceRequest.objects.select_related(
-            "organization", "person", "subscription", "subscription__product", "lot"
+            "organization", "person", "subscription", "subscription__product", "lot", "notice"
         ).get(pk=request_id)
         reply = None
-        if event == REPLY:
+        if event in (REPLY, CONTEST_CANCELLED, CONTEST_KEPT):  # the message is the reason
             reply = ServiceMessage.objects.filter(request=request, pk=key).first()
+        person = request.person
         email_send_template(
             template=UPDATE,
-            to=request.person.email,  # the account's verified address, not one typed
+            # The account's verified address, not one typed; without an account (a public
+            # contest), the address typed, in the language of the page it was sent from.
+            to=person.email if person else request.contact_email,
             context={"request": request, "event": event, "reply": reply},
-            language=request.person.language,
+            language=person.language if person else (request.language or "fr"),
             organization=request.organization,
             dedupe_key=f"{UPDATE}:{request.pk}:{event}:{key}"[:150],
         )

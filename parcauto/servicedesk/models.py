@@ -42,7 +42,7 @@ class ServiceRequest(TenantOwnedModel):
         MODIFICATION = "modification", _("Modification")
         CANCELLATION = "cancellation", _("Cancellation")
         REPORT = "report", _("Report")
-        # Infraction notices are contested here once `enforcement` lands.
+        # A claim notice contested from the public page ("Contester"): `notice` names it.
         CONTEST = "contest", _("Notice contest")
 
     class State(models.TextChoices):
@@ -72,11 +72,23 @@ class ServiceRequest(TenantOwnedModel):
 
     number = models.PositiveBigIntegerField(_("request number"), unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # Empty only for a contest sent without an account (a driver with a notice is often a
+    # visitor): it is answered at `contact_email`, in `language`.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("person"),
+    )
+    notice = models.ForeignKey(
+        "enforcement.ClaimNotice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contests",
+        verbose_name=_("claim notice"),
     )
     subscription = models.ForeignKey(
         "subscriptions.Subscription",
@@ -97,6 +109,8 @@ class ServiceRequest(TenantOwnedModel):
     problem = models.CharField(_("problem"), max_length=10, choices=Problem.choices, blank=True)
     # As the person gave them on the form (prefilled from the account).
     contact_email = models.EmailField(_("e-mail address"))
+    # The page's language when sent: the e-mails of a request without an account use it.
+    language = models.CharField(_("language"), max_length=5, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("comments"))
@@ -136,6 +150,14 @@ class ServiceRequest(TenantOwnedModel):
             models.CheckConstraint(
                 condition=models.Q(kind="cancellation") | models.Q(outcome=""),
                 name="only_cancellations_have_an_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | models.Q(kind="contest"),
+                name="only_contests_may_come_without_an_account",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="contest") | models.Q(notice__isnull=False),
+                name="a_contest_names_its_notice",
             ),
         ]
 

@@ -13,7 +13,16 @@ from parcauto.tenants.models import Organization
 
 from .models import ServiceAttachment, ServiceMessage, ServiceRequest
 
-_RELATED = ("organization", "person", "subscription", "subscription__product", "lot", "assignee")
+_RELATED = (
+    "organization",
+    "person",
+    "subscription",
+    "subscription__product",
+    "lot",
+    "assignee",
+    "notice",
+    "notice__lot",
+)
 
 
 def requests_for_person(*, person: User, organization: Organization) -> QuerySet[ServiceRequest]:

@@ -265,7 +265,11 @@ def test_the_default_limits_count_per_account_and_per_address(settings) -> None:
     from parcauto import settings as project
 
     # Phones calling the PassKit web service have no account: counted per address only.
-    per_address_only = {"wallet_service", "wallet_auth"}
+    # So do visitors paying or contesting a claim notice; its look-up also counts the
+    # notice number tried, whoever tries it.
+    per_address_only = {"wallet_service", "wallet_auth", "notice_pay", "notice_contest"}
+    per_key = {"notice_lookup": {"ip", "key"}}
     for action, value in project.PARCAUTO_RATE_LIMITS.items():
         expected = {"ip"} if action in per_address_only else {"user", "ip"}
+        expected = per_key.get(action, expected)
         assert {rate.per for rate in rates_parse(value)} == expected, action

@@ -53,6 +53,15 @@ def service_attachment(world: World) -> dict[str, Any]:
     return {"pk": world.service_request.pk, "attachment_pk": world.service_attachment.pk}
 
 
+def notice_number(world: World) -> dict[str, Any]:
+    """The public notice pages name a notice by its number."""
+    return {"number": world.notice.number}
+
+
+def notice_number_photo(world: World) -> dict[str, Any]:
+    return {"number": world.notice.number, "photo_pk": world.notice_photo.pk}
+
+
 def receipt(world: World) -> dict[str, Any]:
     return {"pk": world.contract.pk, "number": world.invoice.number}
 
@@ -166,6 +175,12 @@ ARGUMENTS: dict[str, Arguments] = {
     "backoffice:desk_cancellation_confirm": service_request,
     "backoffice:desk_cancellation_refuse": service_request,
     "backoffice:desk_attachment": service_attachment,
+    "backoffice:desk_contest_decide": service_request,  # a modification: no notice to decide
+    "portal:notice_detail": notice_number,
+    "portal:notice_photo": notice_number_photo,
+    "portal:notice_receipt": notice_number,
+    "portal:notice_pay": notice_number,
+    "portal:notice_contest": notice_number,
     "portal:data_export_progress": data_export,
     "portal:data_export_download": data_export_link,
     "account_confirm_email": email_confirmation,

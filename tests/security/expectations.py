@@ -50,6 +50,7 @@ REAUTH = to(f"/accounts/reauthenticate/?next={THIS_PAGE}")  # the password again
 QUEUE = to("/gestion/demandes/")
 PATROL = to("/gestion/patrouille/")
 LOGIN_NO_NEXT = to("/accounts/login/")
+LOOKUP_NOTICE = to("/avis-de-reclamation/")  # the look-up (its number prefilled)
 
 
 def post(entry: Entry) -> Entry:
@@ -224,6 +225,22 @@ MATRIX: dict[str, Entry] = {
         portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "portal:privacy":
         portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # PAYER UN AVIS DE RÉCLAMATION: the look-up is public; the world's notice (on A's plate,
+    # unpaid) opens to its account, and to whoever found it with its plate (a session none
+    # of these has): anyone else goes back to the look-up, as for a number that does not
+    # exist. Unpaid: no receipt. A's empty payment: no card typed, the page again.
+    "portal:notice_lookup":
+        portal(                    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "portal:notice_detail":
+        portal(LOOKUP_NOTICE, OK, *[LOOKUP_NOTICE] * 7),
+    "portal:notice_photo":
+        portal(LOOKUP_NOTICE, OK, *[LOOKUP_NOTICE] * 7),
+    "portal:notice_receipt":
+        portal(LOOKUP_NOTICE, E404, *[LOOKUP_NOTICE] * 7),
+    "portal:notice_pay": post(
+        portal(LOOKUP_NOTICE, OK, *[LOOKUP_NOTICE] * 7)),
+    "portal:notice_contest":
+        portal(LOOKUP_NOTICE, OK, *[LOOKUP_NOTICE] * 7),
     # --- accounts (allauth), asked on the portal -----------------------------------------
     # Ours, in front of allauth's page of the same URL (`account_email_verification_sent`).
     "accounts/confirm-email/": any_host(
@@ -398,6 +415,8 @@ MATRIX: dict[str, Entry] = {
     "backoffice:notice_pdf_roll":
         root(                      LOGIN, E403,  E403,  E403,  E403,  E404,  E403,  OK,    OK,
              patrol=(E404, OK)),
+    "backoffice:desk_contest_decide": post(  # 400: no decision nor reason given
+        root(                      LOGIN, E403,  E403,  E403,  E404,  E404,  E400,  E400,  E400)),
     # What is kept and for how long: the managers and the operator, not agents.
     "backoffice:retention":
         root(                      LOGIN, E403,  E403,  E403,  E403,  OK,    E403,  OK,    OK),

@@ -43,6 +43,8 @@ QUERY_PARAMETERS: dict[str, tuple[str, ...]] = {
         "end_date",
     ),
     "portal:subscription_vehicles": ("vehicule",),
+    # The printed notice's QR code: the number, prefilled.
+    "portal:notice_lookup": ("numero",),
     "portal:vehicle_models": ("make", "vehicle-make"),
     "portal:subscription_contract": ("langue",),
     "portal:subscription_receipt": ("langue",),
@@ -101,6 +103,11 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
     # The world's request is a modification: its page shows no cancellation decision.
     "backoffice:desk_cancellation_confirm": (),
     "backoffice:desk_cancellation_refuse": ("reason",),
+    # The world's request is a modification: its page shows no contest decision.
+    "backoffice:desk_contest_decide": ("decision", "reason"),
+    # A's notice page shows the payment form while the notice is payable: declared so
+    # that the target never depends on the state another case left it in.
+    "portal:notice_pay": ("card_token", "email"),
     # A's page shows why A's account cannot be closed, not the form: declared so that a
     # refused closure is fuzzed too, as every role.
     "portal:account_close": ("password", "understood"),

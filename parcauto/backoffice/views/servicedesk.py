@@ -20,11 +20,12 @@ from parcauto.core.http import private_download
 from parcauto.servicedesk import selectors
 from parcauto.servicedesk.errors import ServiceDeskError
 from parcauto.servicedesk.models import ServiceRequest
-from parcauto.servicedesk.services import cancellation, thread
+from parcauto.servicedesk.services import cancellation, contests, thread
 
 from ..servicedesk_forms import (
     AssignForm,
     CancellationRefuseForm,
+    ContestDecisionForm,
     InboxFilterForm,
     NoteForm,
     StaffReplyForm,
@@ -92,6 +93,8 @@ def _render_detail(
             "refuse_form": forms.get("refuse_form") or CancellationRefuseForm(),
             "undecided_cancellation": service_request.kind == ServiceRequest.Kind.CANCELLATION
             and service_request.outcome == ServiceRequest.Outcome.NONE,
+            "undecided_contest": thread.contest_undecided(service_request),
+            "contest_form": forms.get("contest_form") or ContestDecisionForm(),
         },
         status=status,
     )
@@ -222,6 +225,30 @@ def cancellation_refuse(request: StaffRequest, pk: int) -> HttpResponse:
     except ServiceDeskError as error:
         return _refused(request, pk, error)
     return _done(request, pk, _("Cancellation refused: the person is told by e-mail."))
+
+
+@require_POST
+@backoffice_view
+def contest_decide(request: StaffRequest, pk: int) -> HttpResponse:
+    """A contested notice: cancelled or kept, the reason e-mailed to the contester."""
+    service_request = _request_or_404(request, pk)
+    form = ContestDecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, service_request, status=400, contest_form=form)
+    decision = form.cleaned_data["decision"]
+    try:
+        contests.contest_decide(
+            request=service_request,
+            decision=decision,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+            now=now(),
+        )
+    except ServiceDeskError as error:
+        return _refused(request, pk, error)
+    if decision == contests.Decision.CANCEL:
+        return _done(request, pk, _("Notice cancelled: the person is told by e-mail."))
+    return _done(request, pk, _("Notice kept: the person is told by e-mail."))
 
 
 @require_GET

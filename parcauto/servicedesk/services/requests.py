@@ -55,7 +55,7 @@ def modification_subject(subscription: Subscription) -> str:
 def request_create(
     *,
     organization: Organization,
-    person: User,
+    person: User | None,
     kind: str,
     subject: str,
     text: str,

@@ -19,6 +19,7 @@ from parcauto.accounts.models import User
 from parcauto.accounts.roles import staff_access
 from parcauto.audit.models import AuditEvent
 from parcauto.audit.services import audit_log
+from parcauto.enforcement.models import ClaimNotice
 
 from .. import emails
 from ..errors import NotAllowed
@@ -31,8 +32,17 @@ State = ServiceRequest.State
 def locked(request: ServiceRequest) -> ServiceRequest:
     return (
         ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("organization", "subscription", "subscription__product", "person")
+        .select_related("organization", "subscription", "subscription__product", "person", "notice")
         .get(organization_id=request.organization_id, pk=request.pk)
+    )
+
+
+def contest_undecided(request: ServiceRequest) -> bool:
+    """A contest whose notice still waits for staff's decision (`contests.contest_decide`)."""
+    return (
+        request.kind == ServiceRequest.Kind.CONTEST
+        and request.notice is not None
+        and request.notice.state == ClaimNotice.State.CONTESTED
     )
 
 
@@ -169,6 +179,8 @@ def request_state_change(
         )
         if state == State.DONE and undecided:
             raise NotAllowed(_("Confirm or refuse the cancellation before closing the request."))
+        if state == State.DONE and contest_undecided(request):
+            raise NotAllowed(_("Cancel or keep the notice before closing the contest."))
         key = state_set(request, state, actor=actor, now=now)
         if key is not None:
             email_after_commit(request, emails.STATE, key)

@@ -58,6 +58,7 @@ from bench.harness import (
 )
 from bench.harness import running as running_process
 from bench.rush import collect_static
+from bench.rush import server_environment as rush_environment
 
 HOST = "acces.bench.localhost"
 DECISIONS = "/api/v1/access/decisions"
@@ -77,28 +78,15 @@ def token_of(contract: int) -> str:
 
 
 def server_environment(*, database_url: str, var_dir: Path, redis_url: str) -> dict[str, str]:
-    """Production settings (bench/rush.py's reasoning), and a device rate the load stays
-    under: the run spreads its load over few devices, each far busier than a real gate."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECURE_", "PARCAUTO_"))
-    }
+    """bench/rush.py's production settings (and what its start-up checks ask for), on this
+    run's host, with a device rate the load stays under: the run spreads its load over few
+    devices, each far busier than a real gate."""
+    env = rush_environment(database_url=database_url, var_dir=var_dir, redis_url=redis_url)
+    env.pop("PARCAUTO_RATE_LIMIT_PAYMENT_SUBMIT", None)  # the rush's, not ours
     env.update(
-        DJANGO_SETTINGS_MODULE="parcauto.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
         DJANGO_ALLOWED_HOSTS=f"{HOST},127.0.0.1,localhost",
-        DATABASE_URL=database_url,
-        DB_CONN_MAX_AGE="600",
-        SECURE_SSL_REDIRECT="false",
-        PARCAUTO_VAR_DIR=str(var_dir),
-        LOG_LEVEL="WARNING",
-        PYTHONDONTWRITEBYTECODE="1",
         PARCAUTO_API_DEVICE_RATE="1000000/m/device",  # still counted: its cost is measured
     )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
     return env
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 _RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip|device)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,11 @@ class Rate:
     limit: int
     period: str  # a count of s, m, h or d: "15m", "h" (django-ratelimit's and allauth's)
     per: Literal["user", "ip", "device"]  # device: an API key's (parcauto.api.throttling)
+
+    @property
+    def seconds(self) -> int:
+        """The period's length: "15m" -> 900."""
+        return int(self.period[:-1] or 1) * _UNIT_SECONDS[self.period[-1]]
 
 
 def rates_parse(value: str) -> list[Rate]:

@@ -55,7 +55,7 @@ class DeviceTimeField(serializers.Field):
     def to_internal_value(self, data: Any) -> dt.datetime:
         value = device_time_parse(data)
         if value is None:
-            self.fail("invalid")
+            raise serializers.ValidationError(self.error_messages["invalid"], code="invalid")
         return value
 
     def to_representation(self, value: dt.datetime) -> str:

@@ -57,4 +57,5 @@ class RedisCache(django_redis.RedisCache):
     def hit(self, key: str, timeout: int) -> int:
         """One more in the counter `key` (created at 1, expiring after `timeout` seconds):
         its new value."""
-        return self._cache.hit(self.make_and_validate_key(key), timeout)
+        client: RedisCacheClient = self._cache  # type: ignore[assignment]  # our _class
+        return client.hit(self.make_and_validate_key(key), timeout)

@@ -43,7 +43,7 @@ from parcauto.vehicles.models import JURISDICTION_CODES
 from parcauto.vehicles.normalizers import normalize_plate
 
 from .devices import LANE_MAX_LENGTH, device_lanes
-from .gate_sql import event_insert, grants_matching, last_accepted_direction
+from .gate_sql import event_insert, grants_matching
 from .models import AccessEvent, AccessGrant, Device, Reason
 
 # What a pass's QR code carries: an opaque random token in URL-safe base64 (at least 128
@@ -232,36 +232,28 @@ def grant_nearest[Row: Sequence[Any]](
     return max(here, key=lambda found: _NEAREST.index(found[0]))
 
 
-def _inside(*, lot: ParkingLot, subscription_id: int) -> bool:
-    """The contract's last accepted passage at this lot was an entry (anti-passback)."""
-    last = last_accepted_direction(
-        organization_id=lot.organization_id, subscription_id=subscription_id, lot_id=lot.pk
-    )
-    return last == Direction.ENTRY
-
-
 def access_evaluate(
     *, lot: ParkingLot, credential: Credential, direction: str, now: dt.datetime
 ) -> Verdict:
     """The decision for `credential` at `lot` (module docstring), recording nothing."""
+    passback = lot.anti_passback and direction == Direction.ENTRY
     rows = grants_matching(
         organization_id=lot.organization_id,
         kind=credential.kind,
         credential=credential.value,
         jurisdiction=credential.jurisdiction if credential.kind == AccessGrant.Kind.PLATE else None,
+        passback_lot_id=lot.pk if passback else None,
     )
     reason, grant = grant_nearest(rows, lot_id=lot.pk, now=now)
     subscription_id = grant[1] if grant is not None else None
     if reason in (Reason.UNKNOWN, Reason.WRONG_LOT):
         return Verdict(allowed=False, reason=reason, subscription_id=subscription_id)
-    assert subscription_id is not None  # noqa: S101 - a grant of this lot answered
+    assert grant is not None  # noqa: S101 - a grant of this lot answered
+    last = grant[6]
     if direction == Direction.EXIT:
         return Verdict(allowed=True, reason=reason, subscription_id=subscription_id)
-    if (
-        reason == Reason.ALLOWED
-        and lot.anti_passback
-        and _inside(lot=lot, subscription_id=subscription_id)
-    ):
+    if reason == Reason.ALLOWED and passback and last == Direction.ENTRY:
+        # The contract's last accepted passage here was an entry, with no exit since.
         reason = Reason.ANTI_PASSBACK
     return Verdict(allowed=reason == Reason.ALLOWED, reason=reason, subscription_id=subscription_id)
 

@@ -1,21 +1,24 @@
 """At most so many requests per device (`PARCAUTO_API_DEVICE_RATE`, e.g. `600/m/device`).
 
-Counted in the shared cache in fixed windows by django-ratelimit (an atomic increment),
-as the pages' own limits are (`core.ratelimit`): one `incr` per request, where DRF's own
-throttles keep and rewrite the list of every request's time in the window.
+Counted in the shared cache in fixed windows (`core.ratelimit.window_hit`: one Redis
+round trip per request, an atomic increment), where DRF's own throttles keep and rewrite
+the list of every request's time in the window.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from parcauto.access.models import Device
+from parcauto.core.ratelimit import window_hit
 from parcauto.core.rates import rates_parse
+
+_rates = cache(rates_parse)  # the setting's few values, parsed once each
 
 
 class DeviceRateThrottle(BaseThrottle):
@@ -26,16 +29,10 @@ class DeviceRateThrottle(BaseThrottle):
         device = request.auth
         if not isinstance(device, Device):
             return True
-        for rate in rates_parse(settings.PARCAUTO_API_DEVICE_RATE):
-            usage = get_usage(
-                request._request,
-                group="parcauto.api.device",
-                key=lambda _group, _request, pk=device.pk: f"device:{pk}",
-                rate=f"{rate.limit}/{rate.period}",
-                increment=True,
-            )
-            if usage is not None and usage["should_limit"]:
-                self.retry_after = max(1, usage["time_left"])
+        for rate in _rates(settings.PARCAUTO_API_DEVICE_RATE):
+            over, seconds_left = window_hit(f"api.device:{device.pk}", rate)
+            if over:
+                self.retry_after = seconds_left
                 return False
         return True
 

@@ -22,6 +22,7 @@ say when a limit ends, and reads its rates from allauth's own settings.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -29,12 +30,14 @@ from typing import Any
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
-from .rates import rates_parse
+from .cache import RedisCache
+from .rates import Rate, rates_parse
 
 _UNKNOWN_WAIT = 60  # seconds, when allauth's own limit answers (it does not say)
 
@@ -102,6 +105,32 @@ def rate_limit_check(request: HttpRequest, *, action: str, key: str | None = Non
     ]
     if over:
         raise RateLimited(action=action, retry_after=max(over))
+
+
+def window_hit(key: str, rate: Rate) -> tuple[bool, int]:
+    """Count one request under `key` in `rate`'s current fixed window: (over the limit,
+    seconds until the window ends).
+
+    For what is counted at every request (the API's devices): one round trip with Redis
+    (`RedisCache.hit`), where django-ratelimit's `get_usage` takes three. Other caches
+    (development, tests) count with `add` then `incr`.
+    """
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False, 0
+    now = int(time.time())
+    ends = now - now % rate.seconds + rate.seconds
+    counter, timeout = f"parcauto.window:{key}:{rate.seconds}:{ends}", rate.seconds + 5
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        count = cache.hit(counter, timeout)
+    elif cache.add(counter, 1, timeout):
+        count = 1
+    else:
+        try:
+            count = cache.incr(counter)
+        except ValueError:  # expired or evicted between the two calls
+            count = 1 if cache.add(counter, 1, timeout) else cache.incr(counter)
+    return count > rate.limit, max(1, ends - now)
 
 
 def rate_limited(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 _RATE = re.compile(r"(\d+)/(\d*[smhd])/(user|ip|device|key)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,11 @@ class Rate:
     # device: an API key's (parcauto.api.throttling); key: a value the view names (the
     # notice number a look-up tries, `core.ratelimit`'s `key=`).
     per: Literal["user", "ip", "device", "key"]
+
+    @property
+    def seconds(self) -> int:
+        """The period's length: "15m" -> 900."""
+        return int(self.period[:-1] or 1) * _UNIT_SECONDS[self.period[-1]]
 
 
 def rates_parse(value: str) -> list[Rate]:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from parcauto.core.cache import RedisCache
+from parcauto.core.ratelimit import window_hit
+from parcauto.core.rates import rates_parse
 
 
 @pytest.fixture
@@ -44,3 +46,27 @@ def test_one_client_serves_every_call_and_values_round_trip(redis_socket: Path) 
     assert cache.get("host") is None
     clients = {id(cache._cache.get_client(write=write)) for write in (True, False, True)}
     assert len(clients) == 1  # Django's own client class makes one per call
+
+
+def test_a_hit_counts_in_one_call_and_its_counter_expires(redis_socket: Path) -> None:
+    cache = RedisCache(f"unix://{redis_socket}", {})
+
+    assert [cache.hit("gate", 60) for _ in range(3)] == [1, 2, 3]
+    ttl = cache._cache.get_client(write=True).ttl(cache.make_and_validate_key("gate"))
+    assert 0 < ttl <= 60
+
+
+def test_a_window_counts_past_its_limit_on_redis(redis_socket: Path, settings) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "parcauto.core.cache.RedisCache",
+            "LOCATION": f"unix://{redis_socket}",
+        }
+    }
+    rate = rates_parse("2/m/device")[0]
+    assert (rate.seconds, rates_parse("5/15m/ip")[0].seconds) == (60, 900)
+
+    hits = [window_hit("device:7", rate) for _ in range(3)]
+    assert [over for over, _ in hits] == [False, False, True]
+    assert all(1 <= left <= 60 for _, left in hits)
+    assert window_hit("device:8", rate)[0] is False  # each key its own count

@@ -13,7 +13,7 @@ from parcauto.core.clock import now
 
 from ..errors import ApiError
 from ..schema import error_responses
-from ..serializers import DecisionRequestSerializer, DecisionSerializer
+from ..serializers import DecisionRequestSerializer, DecisionSerializer, decision_request_read
 from .base import DeviceView
 
 
@@ -87,9 +87,11 @@ class DecisionView(DeviceView):
         },
     )
     def post(self, request: Request) -> Response:
-        asked = DecisionRequestSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
-        data = asked.validated_data
+        data = decision_request_read(request.data)
+        if data is None:  # not a plain request: the serializer reads it, or says why not
+            asked = DecisionRequestSerializer(data=request.data)
+            asked.is_valid(raise_exception=True)
+            data = asked.validated_data
         decision = access_decide(
             device=self.device,
             lot_id=data["lot"],

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.errors import DomainError
 from parcauto.core.fields import IdField
+from parcauto.core.uploads import upload_help
 from parcauto.payments.models import PaymentMethod
+from parcauto.payments.services import pad
 from parcauto.sales.services import (
     CardPayment,
     PadPayment,
@@ -89,7 +91,6 @@ class PaymentForm(CardTokenMixin):
     )
     cheque_file = forms.FileField(
         label=_("Void cheque specimen"),
-        help_text=_("A .jpg, .jpeg, .png or .pdf file (10 MB at most)."),
         required=False,
         allow_empty_file=True,  # the service says why an empty file is refused
         widget=forms.FileInput(attrs={"accept": ACCEPTED_CHEQUE_TYPES}),
@@ -123,6 +124,8 @@ class PaymentForm(CardTokenMixin):
         self.initial.setdefault("holder_kind", PaymentMethod.HolderKind.PERSONAL)
         self.methods = methods
         self.subscription = subscription
+        # The limit the server enforces, so the help never promises more (one constant).
+        self.fields["cheque_file"].help_text = upload_help(pad.CHEQUE_MAX_BYTES)
 
     @property
     def chosen(self) -> str:

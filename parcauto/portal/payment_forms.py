@@ -172,3 +172,45 @@ class PaymentForm(CardTokenMixin):
 class CardUpdateForm(CardTokenMixin):
     """ "Mettre à jour la carte de crédit": the iframe's token, nothing else (no method
     radio: the card script then always tokenizes)."""
+
+
+def payroll_only(subscription: Subscription) -> bool:
+    """Guide 002: a payroll-deduction permit has no payment step ("Les utilisateurs en
+    déduction à la source n'ont pas à procéder à cette étape"); its summary sends it."""
+    methods = subscription.product.payment_methods_for(subscription.category)
+    return methods == [PaymentMethodKind.PAYROLL]
+
+
+class PayrollSummaryForm(forms.Form):
+    """The summary of a payroll-deduction permit: the authorization and the payment
+    conditions, then "Transmettre ma demande"."""
+
+    employee_number = forms.CharField(
+        label=_("Employee number"), max_length=30, required=False, error_messages=REQUIRED
+    )
+    # Both asked of everyone at once (the service would name one refusal at a time).
+    authorized = forms.BooleanField(
+        error_messages={"required": _("Authorize the deduction from your pay to continue.")}
+    )
+    accepted_payment_conditions = forms.BooleanField(
+        label=_("I accept the payment conditions"),
+        error_messages={"required": _("Accept the payment conditions to continue.")},
+    )
+
+    def __init__(
+        self, *args: Any, subscription: Subscription, authorization: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authorized"].label = authorization
+        if subscription.employee_number:  # given at the details step: shown in the summary
+            del self.fields["employee_number"]
+
+    def payment(self) -> PayrollPayment:
+        data = self.cleaned_data
+        return PayrollPayment(
+            employee_number=data.get("employee_number", ""),
+            authorized=bool(data["authorized"]),
+        )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        add_domain_error(self, error)

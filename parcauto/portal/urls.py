@@ -10,6 +10,7 @@ from . import (
     privacy_views,
     profile_views,
     servicedesk_views,
+    summary_views,
     vehicle_views,
     views,
     wallet_views,
@@ -103,7 +104,7 @@ urlpatterns = [
     ),
     path(
         "abonnements/nouveau/recapitulatif/",
-        wizard_views.subscription_summary,
+        summary_views.subscription_summary,
         name="subscription_summary",
     ),
     path(

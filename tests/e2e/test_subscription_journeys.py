@@ -288,7 +288,7 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     page.get_by_label(re.compile("^Je comprends que l'accès au stationnement nécessite")).check()
     shot("02-step1-choose")
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Step 2: no vehicle yet; one added (plate typed "abc-123"), ticked, continue.
     expect(page).to_have_url(chus.pattern("/abonnements/nouveau/vehicules/"))
@@ -522,7 +522,7 @@ def test_an_employee_gets_permit_7117_by_payroll_deduction_approved_by_the_cisso
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     page.get_by_label(re.compile("^Je comprends que l'accès au stationnement nécessite")).check()
     shot("01-step1-choose")
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Step 2: one vehicle.
     expect(page).to_have_url(cisso.pattern("/abonnements/nouveau/vehicules/"))
@@ -640,7 +640,7 @@ def test_a_third_vehicle_and_an_executable_renamed_pdf_are_refused_in_french(
     field(page, "jusqu'au").fill((today + dt.timedelta(days=30)).isoformat())
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     page.get_by_label(re.compile("^Je comprends que l'accès au stationnement nécessite")).check()
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Step 2: while the form is open, a second vehicle was added elsewhere (another tab,
     # the phone): saving this one would make three. Refused; nothing typed is lost.
@@ -709,7 +709,7 @@ def buy_the_winter_permit(page: Page, shot: Steps, cem: Portal, card: str) -> No
     expect(page.get_by_text("Cet abonnement a ses propres dates")).to_be_visible()
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     shot("01-choose")
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Étapes 6-7: one vehicle.
     expect(page).to_have_url(cem.pattern("/abonnements/nouveau/vehicules/"))

@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from parcauto.core.dates import format_date
 from parcauto.access.events import access_events_of
 from parcauto.accounts.models import Profile
 from parcauto.audit.models import AuditEvent
@@ -150,7 +150,7 @@ def approve(request: StaffRequest, pk: int) -> HttpResponse:
         message = _("Request %(number)s approved: pending until %(date)s.")
     messages.success(
         request,
-        message % {"number": approved.contract_number, "date": date_format(approved.start_date)},
+        message % {"number": approved.contract_number, "date": format_date(approved.start_date)},
     )
     return redirect("backoffice:request", pk=pk)
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
-from django.utils import formats, translation
 from playwright.sync_api import Locator, Page, expect
 
 from parcauto.accounts.models import User
@@ -72,10 +71,16 @@ PROOF_PDF = (
 # --- helpers -----------------------------------------------------------------------------
 
 
+FRENCH_MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+).split()
+
+
 def fr_date(day: dt.date) -> str:
-    """A date as the French pages print it: "15 juin 2026"."""
-    with translation.override("fr"):
-        return formats.date_format(day, "DATE_FORMAT")
+    """A date as the French pages print it: "15 juin 2026", "1er juillet 2026" (written
+    apart from core.dates, so that a mistake there shows here)."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {FRENCH_MONTHS[day.month - 1]} {day.year}"
 
 
 def person_with_profile(email: str, **profile: str) -> User:
@@ -565,23 +570,19 @@ def test_an_employee_gets_permit_7117_by_payroll_deduction_approved_by_the_cisso
     expect(vehicles.locator("tbody tr td")).to_have_text(
         ["XYZ789", "Honda", "Civic", "2019", "Bleu"]
     )
-    shot("04-step4-summary")
-    page.get_by_role("button", name="Continuer").click()
-
-    # Step 5: payroll deduction, its authorization, the consents, "Soumettre".
-    expect(page).to_have_url(cisso.pattern("/abonnements/nouveau/paiement/"))
-    payroll = page.get_by_role("radio", name="Déduction à la source")
-    payroll.check()
-    expect(payroll).to_have_accessible_description(
-        re.compile(r"^J'autorise CISSS de l'Outaouais à .*64,39")
-    )
+    # Guide 002: payroll deduction has no payment step; the summary is the last of four,
+    # with the authorization and the payment conditions, then "Transmettre ma demande".
+    expect(page.get_by_text("Étape 4 de 4")).to_be_visible()
+    expect(page.get_by_role("radio", name="Carte de crédit")).to_have_count(0)
+    authorization = page.get_by_label(re.compile(r"^J'autorise CISSS de l'Outaouais à .*64,39"))
+    authorization.check()
     # Nothing is charged to a card or an account: the "débité" box is not asked.
     expect(
         page.get_by_label("Je comprends que je ne serai débité qu'une fois l'abonnement approuvé")
-    ).to_be_hidden()
+    ).to_have_count(0)
     page.get_by_label("J'accepte les conditions de paiement").check()
-    shot("05-step5-payroll")
-    page.get_by_role("button", name="Soumettre").click()
+    shot("04-step4-summary")
+    page.get_by_role("button", name="Transmettre ma demande").click()
 
     expect(page).to_have_url(re.compile(r"/abonnements/\d+/$"))
     subscription = Subscription.objects.get(person__email=email)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from parcauto.catalog.models import PermitProduct
 from parcauto.notifications.models import OutboundEmail
 from parcauto.sales import services as lifecycle
 from parcauto.subscriptions import emails
@@ -350,3 +351,38 @@ def test_the_waiting_list_offer_says_until_when_and_where(
     for line in lines:
         assert line.format(product=product) in _lines(email.body_text), line
     assert len(mail.outbox) == 1
+
+
+# --- sold without approval: a purchase confirmation (guide 000) ---------------------------
+
+
+def test_a_permit_sold_without_approval_gets_a_conditional_purchase_confirmation(
+    offer, person, django_capture_on_commit_callbacks
+):
+    PermitProduct.objects.filter(pk=offer.product.pk).update(approval_required=False)
+    offer.product.refresh_from_db()
+    draft = draft_until_payment(offer, person, end=TODAY + dt.timedelta(days=29))
+    with django_capture_on_commit_callbacks(execute=True):
+        bought = lifecycle.subscription_submit(
+            subscription=draft,
+            payment_method="card",
+            accepted_payment_conditions=True,
+            accepted_charge_after_approval=False,
+            now=NOW,
+        )
+    assert bought.status == Subscription.Status.ACTIVE
+    assert not OutboundEmail.objects.filter(dedupe_key=f"{emails.APPROVED}:{bought.pk}").exists()
+    email = OutboundEmail.objects.get(dedupe_key=f"{emails.PURCHASED}:{bought.pk}")
+    number = bought.contract_number
+    assert _lines(email.subject) == f"{ORG} · Confirmation d'achat (contrat no {number})"
+    text = _lines(email.body_text)
+    assert "approuvé" not in text and "approuvé" not in email.subject
+    for line in [
+        "l'achat de votre titre de stationnement est terminé. Voici votre confirmation d'achat.",
+        "Cette confirmation d'achat est conditionnelle à ce que l'émetteur de votre carte de "
+        "crédit accepte la transaction.",
+        "votre contrat sera automatiquement annulé",
+        "Début de l'abonnement : 1er juin 2026",
+    ]:
+        assert line in text, line
+    assert [a.filename for a in email.attachments.all()] == [f"contrat-{number}.pdf"]

@@ -16,13 +16,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from parcauto.core.dates import format_date
 from parcauto.access.models import AccessPass
 from parcauto.access.qr import pass_code_svg
 from parcauto.access.selectors import pass_for_subscription, pass_token_or_none
 from parcauto.billing.selectors import balance_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
+from parcauto.core.dates import format_date
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest, private_download, private_pdf
 from parcauto.payments.selectors import payment_method_current

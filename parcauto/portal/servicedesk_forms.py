@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from parcauto.core.dates import format_date
 from parcauto.catalog.models import ParkingLot
+from parcauto.core.dates import format_date
 from parcauto.core.errors import DomainError
 from parcauto.core.fields import BoundedDateField, IdChoiceField
 from parcauto.servicedesk.errors import CARD_NUMBER_WARNING

@@ -75,12 +75,11 @@ def subscription_summary(request: PortalRequest) -> HttpResponse:
     if not hasattr(request.user, "profile"):
         return redirect("portal:profile")
     draft = subscription_draft_for(person=request.user, organization=request.organization)
-    if draft is None and request.method == "POST":
+    pk = parse_id(request.POST.get("request")) if request.method == "POST" else None
+    if draft is None and pk is not None:
         # "Transmettre ma demande" clicked twice: the second click finds the request sent.
         sent = subscription_get_for_person(
-            person=request.user,
-            organization=request.organization,
-            pk=parse_id(request.POST.get("request")),
+            person=request.user, organization=request.organization, pk=pk
         )
         if sent is not None and sent.status != Subscription.Status.DRAFT:
             return redirect("portal:subscription_detail", pk=sent.pk)
@@ -88,7 +87,9 @@ def subscription_summary(request: PortalRequest) -> HttpResponse:
         return step_redirect(draft)
     payroll = payroll_only(draft)
     if request.method != "POST":
-        return _render_summary(request, draft, form=_payroll_form(request, draft) if payroll else None)
+        return _render_summary(
+            request, draft, form=_payroll_form(request, draft) if payroll else None
+        )
     if payroll:
         return _payroll_submit(request, draft)
     try:

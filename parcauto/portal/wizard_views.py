@@ -77,7 +77,7 @@ def _step_labels() -> dict[str, str]:
     }
 
 
-def wizard_steps(draft: Subscription | None) -> list[str]:
+def wizard_steps(draft: Subscription | None) -> list[Step]:
     """The steps this request goes through: a payroll-deduction permit has no payment."""
     if draft is not None and payroll_only(draft):
         return STEPS[:-1]

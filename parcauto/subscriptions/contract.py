@@ -26,8 +26,8 @@ from parcauto.accounts.models import Profile
 from parcauto.accounts.normalizers import format_phone
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import LOCAL_TZ
-from parcauto.core.dates import format_date, format_datetime
 from parcauto.core.clock import now as clock_now
+from parcauto.core.dates import format_date, format_datetime
 from parcauto.core.money import GST_RATE, QST_RATE, format_money, format_rate, split_taxes
 from parcauto.notifications.services import Attachment
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from parcauto.core.dates import format_date
 from parcauto.access.events import access_events_of
 from parcauto.accounts.models import Profile
 from parcauto.audit.models import AuditEvent
@@ -20,6 +19,7 @@ from parcauto.audit.services import audit_log
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import local_today, now
+from parcauto.core.dates import format_date
 from parcauto.core.http import private_download
 from parcauto.core.money import format_money_active
 from parcauto.sales.services import subscription_approve, subscription_refuse

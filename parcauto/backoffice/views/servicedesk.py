@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from parcauto.core.dates import format_date
 from parcauto.audit.services import audit_log
 from parcauto.core.clock import now
+from parcauto.core.dates import format_date
 from parcauto.core.http import private_download
 from parcauto.servicedesk import selectors
 from parcauto.servicedesk.errors import ServiceDeskError

@@ -23,21 +23,21 @@ def money(amount: Decimal | int | str | None) -> str:
 
 
 @register.filter
-def qc_date(day: dt.date | dt.datetime | None | str, arg: str = "") -> str:
+def qc_date(day: dt.date | dt.datetime | str | None, arg: str = "") -> str:
     if not isinstance(day, dt.date):
         return ""
     return format_date(day, year=arg != "no_year")
 
 
 @register.filter
-def qc_time(moment: dt.datetime | dt.time | None | str) -> str:
+def qc_time(moment: dt.datetime | dt.time | str | None) -> str:
     if not isinstance(moment, dt.datetime | dt.time):
         return ""
     return format_time(moment)
 
 
 @register.filter
-def qc_datetime(moment: dt.datetime | None | str) -> str:
+def qc_datetime(moment: dt.datetime | str | None) -> str:
     if not isinstance(moment, dt.datetime):
         return ""
     return format_datetime(moment)

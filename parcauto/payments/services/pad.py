@@ -24,11 +24,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from parcauto.core.dates import format_date
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.core.errors import DomainError
 from parcauto.core.money import format_money
 from parcauto.core.uploads import UploadRefused, upload_check

@@ -19,10 +19,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from parcauto.core.dates import format_date
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.subscriptions.models import Subscription
 
 from .. import emails

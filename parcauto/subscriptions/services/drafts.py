@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from parcauto.core.dates import format_date
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.catalog.selectors import category_check_email, product_list_for
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.core.uploads import UploadRefused, display_name, upload_check
 from parcauto.tenants.models import LegalText, Organization
 from parcauto.tenants.selectors import legal_text_current

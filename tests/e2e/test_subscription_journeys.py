@@ -764,7 +764,11 @@ def test_a_student_buys_the_winter_semester_permit_by_card(
     expect(page).to_have_url(re.compile(r"/abonnements/\d+/$"))
     subscription = Subscription.objects.get(person__email=email)
     expect(page).to_have_url(cem.pattern(f"/abonnements/{subscription.pk}/"))
-    expect(page.get_by_role("status")).to_contain_text("Votre abonnement a été créé avec succès.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Votre achat est terminé. Votre confirmation d'achat, avec votre contrat"
+    )
+    expect(page.get_by_text("Votre achat est confirmé.")).to_be_visible()
+    expect(page.get_by_text("Votre abonnement a été approuvé")).to_have_count(0)
     status = page.locator(".status-grid")
     expect(status.locator("div", has_text="Statut de l'abonnement").locator("dd")).to_have_text(
         "En attente jusqu'au 15 janvier 2027"
@@ -776,6 +780,11 @@ def test_a_student_buys_the_winter_semester_permit_by_card(
     assert (invoice.status, invoice.amount) == ("paid", Decimal("189.00"))
     [confirmation] = mail_to(email)
     assert str(subscription.contract_number) in confirmation.body
+    # Guide 000: a purchase confirmation, conditional on the card issuer.
+    assert confirmation.subject.endswith(
+        f"Confirmation d'achat (contrat no {subscription.contract_number})"
+    )
+    assert "conditionnelle à ce que l'émetteur de votre carte de crédit" in confirmation.body
     shot.email(confirmation, "04-confirmation-email")
 
     assert card_number_traces(CARD, caplog.text) == []

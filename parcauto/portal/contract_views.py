@@ -39,7 +39,7 @@ from parcauto.subscriptions.selectors import (
 from .decorators import portal_view
 from .documents import document_language
 from .payment_views import CALENDAR_STATUSES, card_updatable
-from .wizard_views import proof_of, step_number
+from .wizard_views import proof_of, step_number, wizard_steps
 
 # --- MON ABONNEMENT ---------------------------------------------------------------------
 
@@ -70,6 +70,7 @@ def subscription_list(request: PortalRequest) -> HttpResponse:
             "subscriptions": subscriptions,
             "draft": draft,
             "draft_step": step_number(draft.step) if draft else 0,
+            "draft_step_count": len(wizard_steps(draft)),
         },
     )
 

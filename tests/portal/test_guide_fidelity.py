@@ -86,6 +86,7 @@ def test_a_payroll_permit_counts_four_steps_and_its_summary_sends_the_request(pa
     assert buttons(response) == ["Transmettre ma demande"]
     # No payment step to go to: it leads back to the summary.
     assert client.get(PAYMENT).url == SUMMARY
+    assert "(étape 4 de 4)" in text(client.get("/tableau-de-bord/"))
 
     refused = client.post(SUMMARY, {"request": draft.pk})
     assert refused.status_code == 200

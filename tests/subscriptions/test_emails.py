@@ -184,7 +184,9 @@ def test_a_contract_starting_later_is_pending_until_its_start(
     approved = _approve(request)
     assert approved.status == Subscription.Status.APPROVED
     email = _send(django_capture_on_commit_callbacks, emails.APPROVED, approved)
-    assert "Statut de l'abonnement : En attente jusqu'au 1er juillet 2026" in _lines(email.body_text)
+    assert "Statut de l'abonnement : En attente jusqu'au 1er juillet 2026" in _lines(
+        email.body_text
+    )
 
 
 def test_approving_sends_the_contract_email_once_committed(

@@ -8,9 +8,17 @@ from allauth.account import forms as allauth_forms
 from allauth.account import signals
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import email_claims
+
+
+def signup_email_domain(request: HttpRequest | None) -> str:
+    """The domain the portal's institution requires of new accounts, or ""."""
+    organization = getattr(request, "organization", None)
+    return str(getattr(organization, "signup_email_domain", "") or "")
 
 
 def _relabel(form: Any, labels: dict[str, Any]) -> None:
@@ -39,6 +47,23 @@ class SignupForm(allauth_forms.SignupForm):
             },
         )
         self.fields["password1"].help_text = _("8 characters minimum.")
+        self.required_domain = signup_email_domain(get_adapter().request)
+        if self.required_domain:
+            self.fields["email"].help_text = _("Your @%(domain)s address.") % {
+                "domain": self.required_domain
+            }
+
+    def clean_email(self) -> str:
+        # Guide 000: refused here, not only at the category step once the account exists.
+        value = self.cleaned_data["email"].lower()
+        domain = self.required_domain
+        if domain and value.rpartition("@")[2] != domain:
+            raise forms.ValidationError(
+                _("Use your @%(domain)s address: this portal opens accounts only with it.")
+                % {"domain": domain},
+                code="email_domain_required",
+            )
+        return str(super().clean_email())
 
     def validate_unique_email(self, value: str) -> str:
         # allauth counts any account that names the address; only a proven one owns it.

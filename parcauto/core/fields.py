@@ -17,9 +17,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .dates import format_date
 from .params import FIRST_DATE, LAST_DATE, parse_id
 
 
@@ -84,7 +84,7 @@ def validate_date_in_range(
         raise ValidationError(
             _("Enter a date between %(first)s and %(last)s."),
             code="date_out_of_range",
-            params={"first": date_format(first), "last": date_format(last)},
+            params={"first": format_date(first), "last": format_date(last)},
         )
 
 

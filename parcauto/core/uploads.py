@@ -33,6 +33,18 @@ def megabytes(size: int) -> str:
     return gettext("%(amount)s MB") % {"amount": number_format(size / 1024 / 1024, 1)}
 
 
+def size_limit(max_bytes: int) -> str:
+    """A limit as the guides write it: `5 Mo`, `10 MB` (whole megabytes, no decimal)."""
+    return gettext("%(amount)s MB") % {"amount": number_format(max_bytes / 1024 / 1024, 0)}
+
+
+def upload_help(max_bytes: int) -> str:
+    """The help text of a document field, from the limit its check enforces."""
+    return gettext("A .jpg, .jpeg, .png or .pdf file (%(max)s at most).") % {
+        "max": size_limit(max_bytes)
+    }
+
+
 class UploadRefused(DomainError):
     code = "upload_refused"
 

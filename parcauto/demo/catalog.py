@@ -16,6 +16,7 @@ from .upsert import upsert
 _QUEBEC = ZoneInfo("America/Toronto")
 CARD_ONLY = {"accepts_card": True, "accepts_pad": False, "accepts_payroll": False}
 CARD_OR_PAD = {"accepts_card": True, "accepts_pad": True, "accepts_payroll": False}
+PAYROLL_ONLY = {"accepts_card": False, "accepts_pad": False, "accepts_payroll": True}
 ANY_METHOD = {"accepts_card": True, "accepts_pad": True, "accepts_payroll": True}
 # Shown on the demo's table: what a manager types to see the reserved-space permit.
 VIP_ACCESS_CODE = "CADRES-HULL"
@@ -166,16 +167,17 @@ PRODUCTS: dict[str, list[dict[str, Any]]] = {
             "number": "7117",
             "name_fr": "1461 - Hôpital de Hull - Employé CISSSO",
             "name_en": "1461 - Hôpital de Hull - CISSSO employee",
-            "description_fr": "Abonnement mensuel en tout temps. Déduction à la source possible.",
-            "description_en": "Monthly subscription, any time. Payroll deduction available.",
+            # Guide 002 shows it as "DAS (Déduction à la source)": no payment step.
+            "description_fr": "Abonnement mensuel en tout temps. DAS (Déduction à la source).",
+            "description_en": "Monthly subscription, any time. Payroll deduction.",
             "kind": Kind.MONTHLY,
             "billing_frequency": Billing.MONTHLY,
             "price": Decimal("64.39"),
             "approval_required": True,
             "lots": ["1461"],
-            "categories": ["Employé du CISSSO", "Résident"],
+            "categories": ["Employé du CISSSO"],
         }
-        | ANY_METHOD,
+        | PAYROLL_ONLY,
         {
             "number": "7116",
             "name_fr": "1461 - Hôpital de Hull - Cadres du CISSSO - Espace Réservé",

@@ -27,6 +27,8 @@ ORGANIZATIONS: list[dict[str, Any]] = [
         "privacy_officer_name": "Geneviève Lalonde",
         "privacy_officer_email": "vie-privee.cem@parcauto.localhost",
         "service_centre_phone": "450 555-0110",
+        # Guide 000: "Il est important d'utiliser l'adresse courriel du Cégep".
+        "signup_email_domain": "cegepmontpetit.ca",
     },
     {
         "slug": "ciusse-chus",

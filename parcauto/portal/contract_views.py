@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +22,7 @@ from parcauto.access.selectors import pass_for_subscription, pass_token_or_none
 from parcauto.billing.selectors import balance_for
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
+from parcauto.core.dates import format_date
 from parcauto.core.errors import DomainError
 from parcauto.core.http import PortalRequest, private_download, private_pdf
 from parcauto.payments.selectors import payment_method_current
@@ -39,7 +39,7 @@ from parcauto.subscriptions.selectors import (
 from .decorators import portal_view
 from .documents import document_language
 from .payment_views import CALENDAR_STATUSES, card_updatable
-from .wizard_views import proof_of, step_number
+from .wizard_views import proof_of, step_number, wizard_steps
 
 # --- MON ABONNEMENT ---------------------------------------------------------------------
 
@@ -70,6 +70,7 @@ def subscription_list(request: PortalRequest) -> HttpResponse:
             "subscriptions": subscriptions,
             "draft": draft,
             "draft_step": step_number(draft.step) if draft else 0,
+            "draft_step_count": len(wizard_steps(draft)),
         },
     )
 
@@ -77,21 +78,28 @@ def subscription_list(request: PortalRequest) -> HttpResponse:
 def status_label(subscription: Subscription, today: dt.date) -> str:
     """ "En attente jusqu'au 1 mai" for an approved contract that starts later."""
     if subscription.status == Subscription.Status.APPROVED:
-        fmt = "j F" if subscription.start_date.year == today.year else "j F Y"
-        return _("Pending until %(date)s") % {"date": date_format(subscription.start_date, fmt)}
+        start = subscription.start_date
+        return _("Pending until %(date)s") % {
+            "date": format_date(start, year=start.year != today.year)
+        }
     return str(subscription.get_status_display())
 
 
 def status_message(subscription: Subscription) -> str:
-    start = date_format(subscription.start_date, "DATE_FORMAT")
-    end = date_format(subscription.end_date, "DATE_FORMAT") if subscription.end_date else ""
+    start = format_date(subscription.start_date)
+    end = format_date(subscription.end_date) if subscription.end_date else ""
     Status = Subscription.Status
     return {
         Status.SUBMITTED: _(
             "Your subscription is currently awaiting approval. You will receive an e-mail "
             "when your request has been processed by our service centre."
         ),
-        Status.APPROVED: _("Your subscription has been approved. It starts on %(date)s.")
+        Status.APPROVED: (
+            _("Your subscription has been approved. It starts on %(date)s.")
+            if subscription.product.approval_required
+            # Guide 000: sold without approval, it is a purchase, not an approval.
+            else _("Your purchase is confirmed. Your subscription starts on %(date)s.")
+        )
         % {"date": start},
         Status.ACTIVE: _("Your subscription is active."),
         Status.SUSPENDED: _(

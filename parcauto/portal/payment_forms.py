@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.errors import DomainError
 from parcauto.core.fields import IdField
+from parcauto.core.uploads import upload_help
 from parcauto.payments.models import PaymentMethod
+from parcauto.payments.services import pad
 from parcauto.sales.services import (
     CardPayment,
     PadPayment,
@@ -89,7 +91,6 @@ class PaymentForm(CardTokenMixin):
     )
     cheque_file = forms.FileField(
         label=_("Void cheque specimen"),
-        help_text=_("A .jpg, .jpeg, .png or .pdf file (10 MB at most)."),
         required=False,
         allow_empty_file=True,  # the service says why an empty file is refused
         widget=forms.FileInput(attrs={"accept": ACCEPTED_CHEQUE_TYPES}),
@@ -123,6 +124,8 @@ class PaymentForm(CardTokenMixin):
         self.initial.setdefault("holder_kind", PaymentMethod.HolderKind.PERSONAL)
         self.methods = methods
         self.subscription = subscription
+        # The limit the server enforces, so the help never promises more (one constant).
+        self.fields["cheque_file"].help_text = upload_help(pad.CHEQUE_MAX_BYTES)
 
     @property
     def chosen(self) -> str:
@@ -169,3 +172,45 @@ class PaymentForm(CardTokenMixin):
 class CardUpdateForm(CardTokenMixin):
     """ "Mettre à jour la carte de crédit": the iframe's token, nothing else (no method
     radio: the card script then always tokenizes)."""
+
+
+def payroll_only(subscription: Subscription) -> bool:
+    """Guide 002: a payroll-deduction permit has no payment step ("Les utilisateurs en
+    déduction à la source n'ont pas à procéder à cette étape"); its summary sends it."""
+    methods = subscription.product.payment_methods_for(subscription.category)
+    return methods == [PaymentMethodKind.PAYROLL]
+
+
+class PayrollSummaryForm(forms.Form):
+    """The summary of a payroll-deduction permit: the authorization and the payment
+    conditions, then "Transmettre ma demande"."""
+
+    employee_number = forms.CharField(
+        label=_("Employee number"), max_length=30, required=False, error_messages=REQUIRED
+    )
+    # Both asked of everyone at once (the service would name one refusal at a time).
+    authorized = forms.BooleanField(
+        error_messages={"required": _("Authorize the deduction from your pay to continue.")}
+    )
+    accepted_payment_conditions = forms.BooleanField(
+        label=_("I accept the payment conditions"),
+        error_messages={"required": _("Accept the payment conditions to continue.")},
+    )
+
+    def __init__(
+        self, *args: Any, subscription: Subscription, authorization: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authorized"].label = authorization
+        if subscription.employee_number:  # given at the details step: shown in the summary
+            del self.fields["employee_number"]
+
+    def payment(self) -> PayrollPayment:
+        data = self.cleaned_data
+        return PayrollPayment(
+            employee_number=data.get("employee_number", ""),
+            authorized=bool(data["authorized"]),
+        )
+
+    def add_domain_error(self, error: DomainError) -> None:
+        add_domain_error(self, error)

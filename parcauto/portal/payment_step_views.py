@@ -31,10 +31,25 @@ from parcauto.subscriptions.selectors import (
 from parcauto.tenants.models import LegalText
 
 from .decorators import portal_view
-from .payment_forms import PaymentForm
+from .payment_forms import PaymentForm, payroll_only
 from .payment_views import current_period, tokenization_for
 from .subscription_forms import occasional_on_sale
-from .wizard_views import Step, legal_text, step_redirect, wizard_context
+from .wizard_views import STEP_URLS, Step, legal_text, step_redirect, wizard_context
+
+
+def payroll_authorization(request: PortalRequest, draft: Subscription) -> str:
+    """What a person authorizes by choosing payroll deduction (rule 34: written, for a
+    stated purpose, revocable)."""
+    return _(
+        "I authorize %(organization)s to deduct from my pay the amount of this parking "
+        "subscription (%(price)s, taxes included, %(frequency)s) for as long as the "
+        "contract is in force. I may revoke this authorization at any time by ending "
+        "the subscription."
+    ) % {
+        "organization": request.organization.name,
+        "price": format_money_active(draft.price),
+        "frequency": billing_period(draft.billing_frequency),
+    }
 
 
 def _render_payment(request: PortalRequest, draft: Subscription, form: PaymentForm) -> HttpResponse:
@@ -51,23 +66,13 @@ def _render_payment(request: PortalRequest, draft: Subscription, form: PaymentFo
             if "pad" in methods
             else None,
             "payment_conditions": legal_text(request, LegalText.Kind.PAYMENT_CONDITIONS),
-            "payroll_authorization": _(
-                "I authorize %(organization)s to deduct from my pay the amount of this parking "
-                "subscription (%(price)s, taxes included, %(frequency)s) for as long as the "
-                "contract is in force. I may revoke this authorization at any time by ending "
-                "the subscription."
-            )
-            % {
-                "organization": request.organization.name,
-                "price": format_money_active(draft.price),
-                "frequency": billing_period(draft.billing_frequency),
-            },
+            "payroll_authorization": payroll_authorization(request, draft),
             **wizard_context(draft, Step.PAYMENT),
         },
     )
 
 
-def _render_sold_out(request: PortalRequest, draft: Subscription, error: SoldOut) -> HttpResponse:
+def render_sold_out(request: PortalRequest, draft: Subscription, error: SoldOut) -> HttpResponse:
     """Most answers of an opening-day rush: the waiting list and the occasional permit,
     without the payment form (there is nothing left to pay for)."""
     products = product_list_for(
@@ -100,6 +105,8 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
     if request.method != "POST":
         if draft is None or draft.step != Step.PAYMENT:
             return step_redirect(draft)
+        if payroll_only(draft):  # no payment step: its summary sends it
+            return redirect(STEP_URLS[Step.SUMMARY])
         return _render_payment(
             request, draft, PaymentForm(initial={"request": draft.pk}, subscription=draft)
         )
@@ -126,24 +133,25 @@ def subscription_payment(request: PortalRequest) -> HttpResponse:
                 **form.service_arguments(),
             )
         except SoldOut as error:
-            return _render_sold_out(request, target, error)
+            return render_sold_out(request, target, error)
         except DomainError as error:
             form.add_domain_error(error)
         else:
             if target.status == Subscription.Status.DRAFT:  # this click sent it
-                messages.success(request, _submitted_message(sent, request.user.email))
+                messages.success(request, submitted_message(sent, request.user.email))
             return redirect("portal:subscription_detail", pk=sent.pk)
     return _render_payment(request, target, form)
 
 
-def _submitted_message(subscription: Subscription, email: str) -> str:
+def submitted_message(subscription: Subscription, email: str) -> str:
     if subscription.status == Subscription.Status.SUBMITTED:
         return _(
             "Your subscription request has been sent. An e-mail acknowledging it is on its way "
             "to %(email)s. You will receive another e-mail once your request is processed."
         ) % {"email": email}
     message = _(
-        "Your subscription has been created successfully. Your contract is on its way to %(email)s."
+        "Your purchase is complete. Your purchase confirmation, with your contract, is on its "
+        "way to %(email)s."
     ) % {"email": email}
     if subscription.payment_method == PaymentMethodKind.CARD:
         # Guide 000: the purchase stands only once the card issuer accepts the charge.

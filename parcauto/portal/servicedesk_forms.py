@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.catalog.models import ParkingLot
+from parcauto.core.dates import format_date
 from parcauto.core.errors import DomainError
 from parcauto.core.fields import BoundedDateField, FilesField, IdChoiceField, MultipleFileInput
 from parcauto.servicedesk.errors import CARD_NUMBER_WARNING
@@ -68,7 +68,7 @@ class ModificationForm(_DomainErrors, forms.Form):
 
 class _ContractChoice(IdChoiceField[Subscription]):
     def label_from_instance(self, obj: Subscription) -> str:
-        end = date_format(obj.end_date, "DATE_FORMAT") if obj.end_date else _("Indefinite")
+        end = format_date(obj.end_date) if obj.end_date else _("Indefinite")
         return _("%(number)s - %(product)s (end of the subscription: %(end)s)") % {
             "number": obj.product.number,
             "product": obj.product.name,

@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.catalog.models import ParkingLot
 from parcauto.core.clock import local_today
 from parcauto.core.clock import now as clock_now
+from parcauto.core.dates import format_date
 from parcauto.core.http import PortalRequest, private_download
 from parcauto.core.uploads import UploadRefused
 from parcauto.servicedesk import selectors
@@ -252,9 +252,7 @@ def cancellation(request: PortalRequest, pk: int) -> HttpResponse:
         {
             "subscription": contract,
             "form": form,
-            "earliest": [
-                (c.product.number, date_format(day, "DATE_FORMAT")) for c, day in earliest.items()
-            ],
+            "earliest": [(c.product.number, format_date(day)) for c, day in earliest.items()],
         },
     )
 

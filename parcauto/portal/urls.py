@@ -12,6 +12,7 @@ from . import (
     privacy_views,
     profile_views,
     servicedesk_views,
+    summary_views,
     vehicle_views,
     views,
     wallet_views,
@@ -105,7 +106,7 @@ urlpatterns = [
     ),
     path(
         "abonnements/nouveau/recapitulatif/",
-        wizard_views.subscription_summary,
+        summary_views.subscription_summary,
         name="subscription_summary",
     ),
     path(

@@ -37,6 +37,7 @@ from parcauto.vehicles.selectors import vehicle_list
 
 from .access_codes import access_code_check, access_code_missed
 from .decorators import portal_view
+from .payment_forms import payroll_only
 from .subscription_forms import (
     ChooseForm,
     DetailsForm,
@@ -76,15 +77,24 @@ def _step_labels() -> dict[str, str]:
     }
 
 
+def wizard_steps(draft: Subscription | None) -> list[Step]:
+    """The steps this request goes through: a payroll-deduction permit has no payment."""
+    if draft is not None and payroll_only(draft):
+        return STEPS[:-1]
+    return STEPS
+
+
 def wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
-    """The step indicator: "Étape N de 5", the steps done (links back) and to come."""
+    """The step counter ("Étape N de 5", "de 4" without payment), the steps done (links
+    back) and to come."""
     reached = step_number(draft.step) if draft else 1
     current = step_number(step)
     labels = _step_labels()
+    steps = wizard_steps(draft)
     return {
         "draft": draft,
         "step_number": current,
-        "step_count": len(STEPS),
+        "step_count": len(steps),
         "steps": [
             {
                 "number": number,
@@ -95,7 +105,7 @@ def wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
                 "current": number == current,
                 "reachable": number <= reached and number != current,
             }
-            for number, step_value in enumerate(STEPS, start=1)
+            for number, step_value in enumerate(steps, start=1)
         ],
     }
 
@@ -103,6 +113,8 @@ def wizard_context(draft: Subscription | None, step: str) -> dict[str, Any]:
 def step_redirect(draft: Subscription | None) -> HttpResponse:
     if draft is None:
         return redirect(STEP_URLS[Step.CHOOSE])
+    if draft.step == Step.PAYMENT and payroll_only(draft):
+        return redirect(STEP_URLS[Step.SUMMARY])
     return redirect(STEP_URLS[Step(draft.step)])
 
 
@@ -283,7 +295,10 @@ def _initial_vehicles(
     chosen = [pk for pk in draft.vehicles.values_list("pk", flat=True) if pk in own]
     if chosen:
         return chosen
-    return [vehicles[0].pk] if len(vehicles) == 1 else []
+    # The account's vehicles (two at most) are the ones its permits cover: a second
+    # request starts with them ticked, so "Continuer" goes on instead of answering
+    # "Ajoutez au moins un véhicule".
+    return [vehicle.pk for vehicle in vehicles]
 
 
 def _render_vehicles(
@@ -392,32 +407,6 @@ def subscription_details(request: PortalRequest, draft: Subscription) -> HttpRes
         request,
         "portal/subscriptions/details.html",
         {"form": form, "proof": proof, **wizard_context(draft, Step.DETAILS)},
-    )
-
-
-# --- step 4: summary --------------------------------------------------------------------
-
-
-@wizard_step(Step.SUMMARY)
-def subscription_summary(request: PortalRequest, draft: Subscription) -> HttpResponse:
-    error = None
-    if request.method == "POST":
-        try:
-            drafts.subscription_draft_review(subscription=draft, now=clock_now())
-        except DomainError as refused:
-            error = refused.message
-        else:
-            return redirect(STEP_URLS[Step.PAYMENT])
-    return render(
-        request,
-        "portal/subscriptions/summary.html",
-        {
-            "subscription": draft,
-            "vehicles": list(draft.vehicles.all()),
-            "proof": proof_of(draft),
-            "error": error,
-            **wizard_context(draft, Step.SUMMARY),
-        },
     )
 
 

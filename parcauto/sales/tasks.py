@@ -4,9 +4,9 @@ A submission queues one task, whatever its means of payment, in its own transact
 INSERT on the request path of an opening-day rush instead of one per follow-up, and no
 follow-up lost if the process stops at the commit. That task queues the follow-ups,
 each independent, idempotent and tried again on its own, in this order: the card's
-check by the gateway's vault, the e-mail (the acknowledgment, or the contract for a
-product sold without approval), then, for a product sold without approval, the first
-charge (after the vault has the card) and the pass.
+check by the gateway's vault, the e-mail (the acknowledgment, or the purchase
+confirmation with the contract for a product sold without approval), then, for a product
+sold without approval, the first charge (after the vault has the card) and the pass.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def submission_follow_up_queue(request: Subscription, method: PaymentMethod | No
         submission_follow_up,
         organization_id=request.organization_id,
         subscription_id=request.pk,
-        email=emails.APPROVED if approved else emails.SUBMITTED,
+        email=emails.PURCHASED if approved else emails.SUBMITTED,
         card_method_id=(
             method.pk if method is not None and method.kind == PaymentMethodKind.CARD else None
         ),

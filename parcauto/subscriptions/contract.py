@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,6 +27,7 @@ from parcauto.accounts.normalizers import format_phone
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.core.clock import now as clock_now
+from parcauto.core.dates import format_date, format_datetime
 from parcauto.core.money import GST_RATE, QST_RATE, format_money, format_rate, split_taxes
 from parcauto.notifications.services import Attachment
 
@@ -82,12 +83,12 @@ def render_pdf(html: str) -> bytes:
 
 
 def long_date(value: dt.date | None) -> str:
-    """`1 juin 2021` in French, `June 1, 2021` in English (the active language)."""
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
+    """`1er juin 2021` in French, `June 1, 2021` in English (the active language)."""
+    return format_date(value)
 
 
 def _local_datetime(value: dt.datetime) -> str:
-    return formats.date_format(value.astimezone(LOCAL_TZ), "DATETIME_FORMAT")
+    return format_datetime(value)
 
 
 def _label(model: Any, field: str) -> str:

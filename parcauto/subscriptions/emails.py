@@ -13,6 +13,9 @@ from .models import Subscription, WaitingListEntry
 # Templates (notifications/email/<name>-subject.txt, -body.txt, -body.html) by event.
 SUBMITTED = "subscription_submitted"
 APPROVED = "subscription_approved"
+# Guide 000: a permit sold without approval gets a purchase confirmation, conditional on
+# the card issuer accepting the charge, never "Votre abonnement est approuvé".
+PURCHASED = "subscription_purchased"
 REFUSED = "subscription_refused"
 CANCELLED = "subscription_cancelled"
 WAITLIST_OFFER = "waitlist_offer"
@@ -25,7 +28,8 @@ def send_subscription_email(*, organization_id: int, subscription_id: int, templ
         subscription = Subscription.objects.select_related(
             "organization", "person", "person__profile", "lot", "category", "product"
         ).get(pk=subscription_id)
-        attachments = contract_attachments(subscription) if template == APPROVED else []
+        with_contract = template in (APPROVED, PURCHASED)
+        attachments = contract_attachments(subscription) if with_contract else []
         email_send_template(
             template=template,
             to=subscription.person.email,

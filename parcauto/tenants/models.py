@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from parcauto.core.i18n import localized
 from parcauto.core.models import TenantOwnedModel, TimeStampedModel
 
-from .validators import validate_brand_colour, validate_hostname
+from .validators import validate_brand_colour, validate_email_domain, validate_hostname
 
 
 class Organization(TimeStampedModel):
@@ -29,6 +29,14 @@ class Organization(TimeStampedModel):
     privacy_officer_name = models.CharField(_("privacy officer"), max_length=200, blank=True)
     privacy_officer_email = models.EmailField(_("privacy officer e-mail"), blank=True)
     service_centre_phone = models.CharField(_("service centre phone"), max_length=30, blank=True)
+    # Guide 000: the cégep's portal opens accounts only with its own addresses.
+    signup_email_domain = models.CharField(
+        _("e-mail domain required at sign-up"),
+        max_length=253,
+        blank=True,
+        validators=[validate_email_domain],
+        help_text=_("For example cegepmontpetit.ca. Leave empty to accept any address."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

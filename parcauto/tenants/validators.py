@@ -42,3 +42,15 @@ def validate_hostname(value: str) -> None:
             _("Enter a host name such as cem.parcauto.ca (lower case, no port)."),
             code="invalid_hostname",
         )
+
+
+# A bare domain: labels of letters, digits and inner dashes, at least one dot, no "@".
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def validate_email_domain(value: str) -> None:
+    if not _DOMAIN.match(value):
+        raise ValidationError(
+            _("Enter a domain such as cegepmontpetit.ca (lower case, without @)."),
+            code="invalid_email_domain",
+        )

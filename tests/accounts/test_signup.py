@@ -110,3 +110,25 @@ def test_a_wrong_password_is_refused_with_the_portal_wording(portal_client, orga
     )
     assert response.status_code == 200
     assert "L&#x27;adresse courriel ou le mot de passe est incorrect." in response.content.decode()
+
+
+def test_a_portal_that_requires_its_domain_says_so_and_refuses_other_addresses(
+    portal_client, organization
+):
+    # Guide 000: "Il est important d'utiliser l'adresse courriel du Cégep", checked at
+    # sign-up rather than only at the category step once the account exists.
+    organization.signup_email_domain = "cegepmontpetit.ca"
+    organization.save()
+    form = portal_client.get("/accounts/signup/").content.decode()
+    assert "Vous devez utiliser l'adresse courriel de votre établissement" in form
+    assert "(…@cegepmontpetit.ca)" in form
+    assert "Votre adresse @cegepmontpetit.ca." in form
+    response = _sign_up(portal_client, email="marie@gmail.com")
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "Utilisez votre adresse @cegepmontpetit.ca\u00a0: ce portail n'ouvre de compte "
+        "qu'avec elle."
+    ]
+    assert not User.objects.exists()
+    assert _sign_up(portal_client, email="1234567@CegepMontpetit.ca").status_code == 302
+    assert User.objects.get().email == "1234567@cegepmontpetit.ca"

@@ -109,7 +109,7 @@ def test_admin_dates_lie_between_2000_and_2100(manager, organization, name, valu
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert (
-        "Entrez une date entre le 1 janvier 2000 et le 31 décembre 2100."
+        "Entrez une date entre le 1er janvier 2000 et le 31 décembre 2100."
         in (errors[name.removesuffix("_0")])
     )
     assert not PermitProduct.objects.filter(number="5572").exists()

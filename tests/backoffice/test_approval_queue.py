@@ -215,7 +215,7 @@ def test_the_request_page_shows_everything_the_person_gave(manager, chus):
         "attestation stage.pdf",
         "Conditions d&#x27;abonnement v3",
         "23,08\u00a0$",
-        "1 juin 2026",
+        "1er juin 2026",
         "Demande envoyée",
     ]:
         assert expected in page, expected

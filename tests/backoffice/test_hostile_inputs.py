@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 NOT_IDS = ["²", "①", "\u0663", "1" * 23, "9223372036854775808", "-1", "0", "a\x00b", "x" * 10_000]
 NOT_DATES = ["9999-12-31", "0001-01-01", "2026-02-30", "99999-01-01", "²", "x" * 10_000]
 REVENUE = f"{BILLING}revenus/"
-OUT_OF_RANGE = "Entrez une date entre le 1 janvier 2000 et le 31 décembre 2100."
+OUT_OF_RANGE = "Entrez une date entre le 1er janvier 2000 et le 31 décembre 2100."
 
 
 @pytest.mark.parametrize("name", ["first_day", "last_day"])

@@ -85,8 +85,10 @@ def test_a_date_lies_between_2000_and_2100(value, valid):
 def test_a_date_out_of_range_says_which_range_in_french(settings):
     form = _Choose({"day": "9999-12-31", "june": "2026-07-01"})
     assert not form.is_valid()
-    assert form.errors["day"] == ["Entrez une date entre le 1 janvier 2000 et le 31 décembre 2100."]
-    assert form.errors["june"] == ["Entrez une date entre le 1 juin 2026 et le 30 juin 2026."]
+    assert form.errors["day"] == [
+        "Entrez une date entre le 1er janvier 2000 et le 31 décembre 2100."
+    ]
+    assert form.errors["june"] == ["Entrez une date entre le 1er juin 2026 et le 30 juin 2026."]
 
 
 # --- the guard: every form of ours parses with these --------------------------------------

@@ -270,7 +270,7 @@ def test_a_cancellation_at_the_earliest_date_ends_the_contract_and_frees_the_uni
         next_page.get_by_role("radio", name=re.compile("^5432 - Permis multisites")).check()
         next_page.get_by_label("J'accepte les conditions d'abonnement").check()
         next_page.get_by_label(re.compile("^Je comprends que l'accès au stationnement")).check()
-        next_page.get_by_role("button", name="Sélectionner cet abonnement").click()
+        next_page.get_by_role("button", name="Sélectionner ce service").click()
         vehicle_fill(
             next_page, year="2020", make="Honda", model="Civic", colour="Bleu", plate="XYZ789"
         )

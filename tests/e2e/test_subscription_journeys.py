@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
-from django.utils import formats, translation
 from playwright.sync_api import Locator, Page, expect
 
 from parcauto.accounts.models import User
@@ -72,10 +71,27 @@ PROOF_PDF = (
 # --- helpers -----------------------------------------------------------------------------
 
 
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
 def fr_date(day: dt.date) -> str:
-    """A date as the French pages print it: "15 juin 2026"."""
-    with translation.override("fr"):
-        return formats.date_format(day, "DATE_FORMAT")
+    """A date as the French pages print it: "15 juin 2026", "1er juillet 2026" (written
+    apart from core.dates, so that a mistake there shows here)."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {FRENCH_MONTHS[day.month - 1]} {day.year}"
 
 
 def person_with_profile(email: str, **profile: str) -> User:
@@ -288,7 +304,7 @@ def test_a_supervisor_gets_permit_5569_approved_by_the_chus_manager(
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     page.get_by_label(re.compile("^Je comprends que l'accès au stationnement nécessite")).check()
     shot("02-step1-choose")
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Step 2: no vehicle yet; one added (plate typed "abc-123"), ticked, continue.
     expect(page).to_have_url(chus.pattern("/abonnements/nouveau/vehicules/"))
@@ -522,7 +538,7 @@ def test_an_employee_gets_permit_7117_by_payroll_deduction_approved_by_the_cisso
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     page.get_by_label(re.compile("^Je comprends que l'accès au stationnement nécessite")).check()
     shot("01-step1-choose")
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Step 2: one vehicle.
     expect(page).to_have_url(cisso.pattern("/abonnements/nouveau/vehicules/"))
@@ -565,23 +581,19 @@ def test_an_employee_gets_permit_7117_by_payroll_deduction_approved_by_the_cisso
     expect(vehicles.locator("tbody tr td")).to_have_text(
         ["XYZ789", "Honda", "Civic", "2019", "Bleu"]
     )
-    shot("04-step4-summary")
-    page.get_by_role("button", name="Continuer").click()
-
-    # Step 5: payroll deduction, its authorization, the consents, "Soumettre".
-    expect(page).to_have_url(cisso.pattern("/abonnements/nouveau/paiement/"))
-    payroll = page.get_by_role("radio", name="Déduction à la source")
-    payroll.check()
-    expect(payroll).to_have_accessible_description(
-        re.compile(r"^J'autorise CISSS de l'Outaouais à .*64,39")
-    )
+    # Guide 002: payroll deduction has no payment step; the summary is the last of four,
+    # with the authorization and the payment conditions, then "Transmettre ma demande".
+    expect(page.get_by_text("Étape 4 de 4")).to_be_visible()
+    expect(page.get_by_role("radio", name="Carte de crédit")).to_have_count(0)
+    authorization = page.get_by_label(re.compile(r"^J'autorise CISSS de l'Outaouais à .*64,39"))
+    authorization.check()
     # Nothing is charged to a card or an account: the "débité" box is not asked.
     expect(
         page.get_by_label("Je comprends que je ne serai débité qu'une fois l'abonnement approuvé")
-    ).to_be_hidden()
+    ).to_have_count(0)
     page.get_by_label("J'accepte les conditions de paiement").check()
-    shot("05-step5-payroll")
-    page.get_by_role("button", name="Soumettre").click()
+    shot("04-step4-summary")
+    page.get_by_role("button", name="Transmettre ma demande").click()
 
     expect(page).to_have_url(re.compile(r"/abonnements/\d+/$"))
     subscription = Subscription.objects.get(person__email=email)
@@ -640,7 +652,7 @@ def test_a_third_vehicle_and_an_executable_renamed_pdf_are_refused_in_french(
     field(page, "jusqu'au").fill((today + dt.timedelta(days=30)).isoformat())
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     page.get_by_label(re.compile("^Je comprends que l'accès au stationnement nécessite")).check()
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Step 2: while the form is open, a second vehicle was added elsewhere (another tab,
     # the phone): saving this one would make three. Refused; nothing typed is lost.
@@ -709,7 +721,7 @@ def buy_the_winter_permit(page: Page, shot: Steps, cem: Portal, card: str) -> No
     expect(page.get_by_text("Cet abonnement a ses propres dates")).to_be_visible()
     page.get_by_label("J'accepte les conditions d'abonnement").check()
     shot("01-choose")
-    page.get_by_role("button", name="Sélectionner cet abonnement").click()
+    page.get_by_role("button", name="Sélectionner ce service").click()
 
     # Étapes 6-7: one vehicle.
     expect(page).to_have_url(cem.pattern("/abonnements/nouveau/vehicules/"))
@@ -752,7 +764,11 @@ def test_a_student_buys_the_winter_semester_permit_by_card(
     expect(page).to_have_url(re.compile(r"/abonnements/\d+/$"))
     subscription = Subscription.objects.get(person__email=email)
     expect(page).to_have_url(cem.pattern(f"/abonnements/{subscription.pk}/"))
-    expect(page.get_by_role("status")).to_contain_text("Votre abonnement a été créé avec succès.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Votre achat est terminé. Votre confirmation d'achat, avec votre contrat"
+    )
+    expect(page.get_by_text("Votre achat est confirmé.")).to_be_visible()
+    expect(page.get_by_text("Votre abonnement a été approuvé")).to_have_count(0)
     status = page.locator(".status-grid")
     expect(status.locator("div", has_text="Statut de l'abonnement").locator("dd")).to_have_text(
         "En attente jusqu'au 15 janvier 2027"
@@ -764,6 +780,11 @@ def test_a_student_buys_the_winter_semester_permit_by_card(
     assert (invoice.status, invoice.amount) == ("paid", Decimal("189.00"))
     [confirmation] = mail_to(email)
     assert str(subscription.contract_number) in confirmation.body
+    # Guide 000: a purchase confirmation, conditional on the card issuer.
+    assert confirmation.subject.endswith(
+        f"Confirmation d'achat (contrat no {subscription.contract_number})"
+    )
+    assert "conditionnelle à ce que l'émetteur de votre carte de crédit" in confirmation.body
     shot.email(confirmation, "04-confirmation-email")
 
     assert card_number_traces(CARD, caplog.text) == []

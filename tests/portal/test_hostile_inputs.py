@@ -123,7 +123,7 @@ def test_an_episodic_end_date_out_of_any_calendar_is_refused(portal_client, chus
 
 def test_an_end_date_in_year_9999_says_which_dates_are_possible(portal_client, chus, john):
     response = portal_client.post(NEW, choose_data(chus, end_date="9999-12-31"))
-    assert "Entrez une date entre le 1 janvier 2000 et le 31 décembre 2100." in text(response)
+    assert "Entrez une date entre le 1er janvier 2000 et le 31 décembre 2100." in text(response)
 
 
 def test_an_episodic_permit_ends_within_the_products_maximum_term(portal_client, chus, john):

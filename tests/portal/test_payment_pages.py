@@ -158,10 +158,10 @@ def test_the_calendar_shows_the_paid_charge_with_its_receipt_then_those_to_come(
     assert "Calendrier de perception" in words
     # June: charged at approval; July: the last month, to the end date (31 July).
     assert (
-        f"1 juin 2026 23,08{NBSP}$ · Payée du 1 juin 2026 au 30 juin 2026 "
+        f"1er juin 2026 23,08{NBSP}$ · Payée du 1er juin 2026 au 30 juin 2026 "
         f"Avant taxes 20,08{NBSP}$ · TPS 1,00{NBSP}$ · TVQ 2,00{NBSP}$ Reçu (PDF)"
     ) in words
-    assert f"1 juillet 2026 23,08{NBSP}$ · Prévue du 1 juillet 2026 au 31 juillet 2026" in words
+    assert f"1er juillet 2026 23,08{NBSP}$ · Prévue du 1er juillet 2026 au 31 juillet 2026" in words
     assert receipt_url(contract) in page(response)
 
 
@@ -180,7 +180,7 @@ def test_a_receipt_is_a_pdf_with_the_taxes_and_the_suppliers_numbers(client, con
         "Numéro d'inscription à la TVQ 1234567890TQ0001",
         "John",
         str(contract.contract_number),
-        "Période du 1 juin 2026 au 30 juin 2026",
+        "Période du 1er juin 2026 au 30 juin 2026",
         "Montant avant taxes 20,08",
         "TPS (5 %) 1,00",
         "TVQ (9,975 %) 2,00",

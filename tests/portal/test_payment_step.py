@@ -246,6 +246,22 @@ def test_bank_errors_and_consent_errors_show_together_on_the_first_try(
     assert methods_of(draft) == []
 
 
+def test_the_cheque_help_promises_the_limit_the_server_enforces(
+    portal_client, draft, pad_agreement
+):
+    # Issue 13: the help said 10 MB while anything above 5 MB was refused.
+    words = text(portal_client.get(PAYMENT))
+    assert "Un fichier .jpg, .jpeg, .png ou .pdf (5 Mo au maximum)." in words
+    too_big = PDF + b"0" * (5 * 1024 * 1024 + 1 - len(PDF))
+    cheque = SimpleUploadedFile("cheque.pdf", too_big, content_type="application/pdf")
+    response = portal_client.post(PAYMENT, pad_payment(draft, cheque_file=cheque))
+    assert response.status_code == 200
+    assert [str(e) for e in response.context["form"].errors["cheque_file"]] == [
+        f"Le fichier fait 5,0 Mo{NBSP}: le maximum est 5,0 Mo."
+    ]
+    assert methods_of(draft) == []
+
+
 def test_a_holder_name_the_bank_file_cannot_carry_is_refused_and_nothing_is_lost(
     portal_client, draft, pad_agreement
 ):

@@ -121,7 +121,7 @@ def test_a_pending_request_shows_every_line_of_the_guides(signed_in, offer, john
         f"Numéro de contrat {request.contract_number}",
         "Méthode de paiement Carte de crédit",
         f"Solde 0,00{NBSP}$",
-        "Début de l'abonnement 1 juin 2026",
+        "Début de l'abonnement 1er juin 2026",
         "Fin de l'abonnement 31 juillet 2026",
         "Coordonnées du stationnement ou de l'organisme",
         "Stationnement ou organisme 1085 - CIUSSS de l'Estrie - CHUS",
@@ -166,8 +166,8 @@ def test_an_approved_contract_starting_later_is_pending_until_its_start(
     request = submitted(offer, john, start=dt.date(2026, 7, 1))
     lifecycle.subscription_approve(subscription=request, actor=staff, now=NOW)
     words = text(signed_in.get(f"/abonnements/{request.pk}/"))
-    assert "Statut de l'abonnement En attente jusqu'au 1 juillet" in words
-    assert "Votre abonnement a été approuvé. Il commencera le 1 juillet 2026." in words
+    assert "Statut de l'abonnement En attente jusqu'au 1er juillet" in words
+    assert "Votre abonnement a été approuvé. Il commencera le 1er juillet 2026." in words
     assert "Annuler cette demande de service" not in words
     assert "Mon contrat (PDF)" in words
 

@@ -182,8 +182,8 @@ def test_step_1_lists_the_lot_the_category_and_the_permits_with_their_price(
     assert "Vous avez un code d'accès?" in words
     assert "Je souhaite m'abonner à partir du" in words
     assert "Conditions d'abonnement du CHUS." in words  # the text itself, before the box
-    assert "Version 3 du 1 juin 2026" in words
-    assert "Sélectionner cet abonnement" in words
+    assert "Version 3 du 1er juin 2026" in words
+    assert "Sélectionner ce service" in words
     # One lot and one category on this portal: already chosen, the permits already listed.
     assert "5569 - Permis G (général zone 1) - Superviseur de stage-épisodique" in words
     consents = re.findall(r'<input type="checkbox" name="accepted_[a-z_]+"[^>]*>', page(response))

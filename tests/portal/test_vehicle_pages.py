@@ -79,7 +79,7 @@ def test_the_list_shows_each_vehicle_with_edit_and_delete(portal_client, marie):
     assert f'href="/parametres/vehicules/{vehicle.pk}/modifier/"' in listing
     assert f'href="/parametres/vehicules/{vehicle.pk}/supprimer/"' in listing
     # Added just now: it reaches patrol tomorrow at the same time (shown in Quebec time).
-    assert "à partir du 26 novembre 2026 10:00" in listing
+    assert "à partir du 26 novembre 2026 à 10 h 00" in listing
 
 
 def test_at_the_maximum_the_add_button_is_disabled_and_explained(portal_client, marie):

@@ -96,6 +96,14 @@ POSTED_FIELDS: dict[str, tuple[str, ...]] = {
         "back_to",
     ),
     "portal:set_language": ("language", "next"),
+    # A payroll-deduction permit's summary sends the request with these (the world's
+    # draft may be another permit's, whose summary shows none of them).
+    "portal:subscription_summary": (
+        "request",
+        "authorized",
+        "accepted_payment_conditions",
+        "employee_number",
+    ),
     # Phones post JSON (tests/wallets/test_webservice_fuzz.py sends them with a valid
     # token); a form here must be refused as cleanly.
     "wallets:apple_registration": ("pushToken",),

@@ -112,7 +112,7 @@ def test_a_product_may_shorten_the_maximum_term_to_a_single_day(offer, person):
         _choose(offer, person, end_date=TODAY + dt.timedelta(days=1))
     assert str(refused.value.errors["end_date"]) == (
         "Ce permis dure au plus 1 jour\u00a0: choisissez une date de fin au plus tard "
-        "le 1 juin 2026."
+        "le 1er juin 2026."
     )
     assert _choose(offer, person, end_date=TODAY).end_date == TODAY
 

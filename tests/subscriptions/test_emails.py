@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from parcauto.catalog.models import PermitProduct
 from parcauto.notifications.models import OutboundEmail
 from parcauto.sales import services as lifecycle
 from parcauto.subscriptions import emails
@@ -79,7 +80,7 @@ def test_the_acknowledgement_in_french(submitted, django_capture_on_commit_callb
         f"Numéro de contrat : {number}",
         "Statut de l'abonnement : En attente d'approbation",
         f"Stationnement ou organisme : 1085 - {ORG}",
-        "Début de l'abonnement : 1 juin 2026",
+        "Début de l'abonnement : 1er juin 2026",
         "Fin de l'abonnement : 30 juin 2026",
         "Aucun montant ne sera prélevé avant l'approbation de votre demande.",
         "Un délai de 24 h est nécessaire pour l'activation de votre permis",
@@ -183,7 +184,9 @@ def test_a_contract_starting_later_is_pending_until_its_start(
     approved = _approve(request)
     assert approved.status == Subscription.Status.APPROVED
     email = _send(django_capture_on_commit_callbacks, emails.APPROVED, approved)
-    assert "Statut de l'abonnement : En attente jusqu'au 1 juillet 2026" in _lines(email.body_text)
+    assert "Statut de l'abonnement : En attente jusqu'au 1er juillet 2026" in _lines(
+        email.body_text
+    )
 
 
 def test_approving_sends_the_contract_email_once_committed(
@@ -304,7 +307,7 @@ def test_the_withdrawal_is_confirmed(
             "Une place est disponible pour vous : {product}",
             [
                 "Bonne nouvelle : une place s'est libérée pour {product}",
-                "Elle vous est réservée jusqu'au 4 juin 2026 à 10:00 (heure du Québec).",
+                "Elle vous est réservée jusqu'au 4 juin 2026 à 10 h 00 (heure du Québec).",
                 "https://chus.testserver/abonnements/nouveau/",
                 "la place sera offerte à la personne suivante",
             ],
@@ -314,7 +317,7 @@ def test_the_withdrawal_is_confirmed(
             "A place is available for you: {product}",
             [
                 "Good news: a place has become available for {product}",
-                "It is reserved for you until June 4, 2026 at 10 a.m. (Quebec time).",
+                "It is reserved for you until June 4, 2026 at 10:00 a.m. (Quebec time).",
                 "https://chus.testserver/abonnements/nouveau/",
             ],
         ),
@@ -350,3 +353,39 @@ def test_the_waiting_list_offer_says_until_when_and_where(
     for line in lines:
         assert line.format(product=product) in _lines(email.body_text), line
     assert len(mail.outbox) == 1
+
+
+# --- sold without approval: a purchase confirmation (guide 000) ---------------------------
+
+
+def test_a_permit_sold_without_approval_gets_a_conditional_purchase_confirmation(
+    offer, person, django_capture_on_commit_callbacks
+):
+    PermitProduct.objects.filter(pk=offer.product.pk).update(approval_required=False)
+    offer.product.refresh_from_db()
+    draft = draft_until_payment(offer, person, end=TODAY + dt.timedelta(days=29))
+    with django_capture_on_commit_callbacks(execute=True):
+        bought = lifecycle.subscription_submit(
+            subscription=draft,
+            payment_method="card",
+            accepted_payment_conditions=True,
+            accepted_charge_after_approval=False,
+            now=NOW,
+        )
+    assert bought.status == Subscription.Status.ACTIVE
+    assert not OutboundEmail.objects.filter(dedupe_key=f"{emails.APPROVED}:{bought.pk}").exists()
+    email = OutboundEmail.objects.get(dedupe_key=f"{emails.PURCHASED}:{bought.pk}")
+    number = bought.contract_number
+    assert _lines(email.subject) == f"{ORG} · Confirmation d'achat (contrat no {number})"
+    text = _lines(email.body_text)
+    assert "est approuvé" not in text and "approuvé" not in email.subject
+    assert "Bonne nouvelle" not in text  # the approval's words, not a purchase's
+    for line in [
+        "l'achat de votre titre de stationnement est terminé. Voici votre confirmation d'achat.",
+        "Cette confirmation d'achat est conditionnelle à ce que l'émetteur de votre carte de "
+        "crédit accepte la transaction.",
+        "votre contrat sera automatiquement annulé",
+        "Début de l'abonnement : 1er juin 2026",
+    ]:
+        assert line in text, line
+    assert [a.filename for a in email.attachments.all()] == [f"contrat-{number}.pdf"]

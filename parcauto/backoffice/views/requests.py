@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from parcauto.audit.services import audit_log
 from parcauto.billing.models import Invoice
 from parcauto.catalog.models import PermitProduct
 from parcauto.core.clock import local_today, now
+from parcauto.core.dates import format_date
 from parcauto.core.http import private_download
 from parcauto.core.money import format_money_active
 from parcauto.sales.services import subscription_approve, subscription_refuse
@@ -150,7 +150,7 @@ def approve(request: StaffRequest, pk: int) -> HttpResponse:
         message = _("Request %(number)s approved: pending until %(date)s.")
     messages.success(
         request,
-        message % {"number": approved.contract_number, "date": date_format(approved.start_date)},
+        message % {"number": approved.contract_number, "date": format_date(approved.start_date)},
     )
     return redirect("backoffice:request", pk=pk)
 

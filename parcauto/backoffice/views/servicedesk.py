@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from parcauto.audit.services import audit_log
 from parcauto.core.clock import now
+from parcauto.core.dates import format_date
 from parcauto.core.http import private_download
 from parcauto.servicedesk import selectors
 from parcauto.servicedesk.errors import ServiceDeskError
@@ -204,7 +204,7 @@ def cancellation_confirm(request: StaffRequest, pk: int) -> HttpResponse:
         request,
         pk,
         _("Cancellation confirmed: the subscription ends on %(date)s.")
-        % {"date": date_format(confirmed.requested_end_date, "DATE_FORMAT")},
+        % {"date": format_date(confirmed.requested_end_date)},
     )
 
 

@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import PaymentMethodKind
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.core.errors import DomainError
 from parcauto.core.money import format_money
 from parcauto.core.uploads import UploadRefused, upload_check
@@ -396,7 +396,7 @@ def pad_confirmation_record(
     if first_debit_on < earliest:
         raise PadError(
             _("The first debit cannot be drawn before %(date)s, 10 days after the confirmation.")
-            % {"date": date_format(earliest, "DATE_FORMAT")},
+            % {"date": format_date(earliest)},
             code="first_debit_too_soon",
         )
     method.status = PaymentMethod.Status.ACTIVE
@@ -427,7 +427,7 @@ def pad_amount_change_notice(
     if effective_on < earliest:
         raise PadError(
             _("A new amount can apply from %(date)s at the earliest, 10 days after the notice.")
-            % {"date": date_format(earliest, "DATE_FORMAT")},
+            % {"date": format_date(earliest)},
             code="notice_too_short",
         )
     if payment_method.kind != PaymentMethodKind.PAD:

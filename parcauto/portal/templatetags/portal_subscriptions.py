@@ -20,6 +20,8 @@ from parcauto.subscriptions.selectors import (
     subscription_list_for_person,
 )
 
+from ..payment_forms import payroll_only
+
 register = template.Library()
 
 WIZARD_STEPS = list(Subscription.Step.values)
@@ -36,6 +38,11 @@ class Overview:
     @property
     def draft_step_number(self) -> int:
         return WIZARD_STEPS.index(self.draft.step) + 1 if self.draft else 0
+
+    @property
+    def draft_step_count(self) -> int:
+        """5, or 4 for a payroll-deduction permit (no payment step, guide 002)."""
+        return len(WIZARD_STEPS) - (1 if self.draft and payroll_only(self.draft) else 0)
 
 
 @register.simple_tag(takes_context=True)

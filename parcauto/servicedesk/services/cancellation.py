@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.subscriptions.models import Subscription
 
 from .. import emails
@@ -70,12 +70,12 @@ def cancellation_date_check(
     if last_day < earliest:
         raise DateRefused(
             _("Under your contract's cancellation clause, choose %(date)s or later.")
-            % {"date": date_format(earliest, "DATE_FORMAT")}
+            % {"date": format_date(earliest)}
         )
     if subscription.end_date is not None and last_day >= subscription.end_date:
         raise DateRefused(
             _("Your subscription already ends on %(date)s.")
-            % {"date": date_format(subscription.end_date, "DATE_FORMAT")}
+            % {"date": format_date(subscription.end_date)}
         )
 
 
@@ -99,7 +99,7 @@ def cancellation_request_send(
             text=_("%(service)s: last day %(date)s.")
             % {
                 "service": f"{product.number} - {product.name}",
-                "date": date_format(last_day, "DATE_FORMAT"),
+                "date": format_date(last_day),
             },
             contact_email=person.email,
             full_name=person_full_name(person),

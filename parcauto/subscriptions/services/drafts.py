@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -17,6 +16,7 @@ from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot, PermitProduct, UserCategory
 from parcauto.catalog.selectors import category_check_email, product_list_for
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.core.uploads import UploadRefused, display_name, upload_check
 from parcauto.tenants.models import LegalText, Organization
 from parcauto.tenants.selectors import legal_text_current
@@ -64,7 +64,7 @@ def _dates_for(
             "This permit lasts at most %(days)d day: choose an end date on or before %(date)s.",
             "This permit lasts at most %(days)d days: choose an end date on or before %(date)s.",
             "days",
-        ) % {"days": product.max_term_days, "date": date_format(_last_day(product, start))}
+        ) % {"days": product.max_term_days, "date": format_date(_last_day(product, start))}
     if errors:
         raise FieldErrors(errors)
     assert start is not None  # noqa: S101 - checked above

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
-from parcauto.catalog.models import PaymentMethodKind
+from parcauto.catalog.models import PaymentMethodKind, PermitProduct
 from parcauto.core.clock import local_today
 from parcauto.tenants.models import LegalText
 from parcauto.vehicles.models import Vehicle
@@ -184,9 +184,23 @@ def payment_consents_record(
     )
 
 
+def starts_on_approval(subscription: Subscription, today: dt.date) -> bool:
+    """A pending monthly subscription whose chosen start has come starts the day it is
+    approved (guide 002 shows "Début de l'abonnement: Jour de l'approbation"): nobody
+    pays for days they could not park. A fixed-term or episodic permit keeps its dates."""
+    return (
+        subscription.status == Subscription.Status.SUBMITTED
+        and subscription.product.kind == PermitProduct.Kind.MONTHLY
+        and subscription.start_date <= today
+    )
+
+
 def mark_approved(request: Subscription, *, actor: User | None, now: dt.datetime) -> None:
     request.decided_at = now
     request.decided_by = actor
+    today = local_today(now)
+    if starts_on_approval(request, today):
+        request.start_date = today
     if starts_now(request, now):
         request.status = Subscription.Status.ACTIVE
         request.activated_at = now

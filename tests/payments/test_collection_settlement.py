@@ -145,7 +145,7 @@ def test_the_return_e_mail_speaks_the_persons_language(
     assert f"Your bank returned the pre-authorized debit of invoice no. {helene.number}" in (
         email.body_text
     )
-    assert "We will debit your account again on 6 July 2026." in email.body_html
+    assert "We will debit your account again on July 6, 2026." in email.body_html
 
 
 def test_without_a_retry_left_the_contract_is_suspended_then_cancelled(

@@ -210,8 +210,8 @@ def test_the_confirmation_states_the_terms_and_the_calendar(contract) -> None:
     # The calendar: a month of 23,08 $ from 1 July, monthly, each on a business day
     # (1 August 2026 is a Saturday: Monday 3 August).
     assert "- July 2, 2026 — $23.08" in body
-    assert "- Aug. 3, 2026 — $23.08" in body
-    assert "- Sept. 1, 2026 — $23.08" in body
+    assert "- August 3, 2026 — $23.08" in body
+    assert "- September 1, 2026 — $23.08" in body
     assert "$23.08" in email.body_html
     # A second call sends nothing new.
     again = pad_confirmation_send(

@@ -77,7 +77,7 @@ def test_running_it_twice_changes_nothing_and_duplicates_nothing():
         "catalog.UserCategory": 5,
         "catalog.PermitProduct": 6,
         "catalog.PermitProduct_lots": 7,
-        "catalog.PermitProduct_categories": 10,
+        "catalog.PermitProduct_categories": 9,  # 7117: employees only (guide 002)
         "catalog.ProductGrant": 0,
         "accounts.User": 5,
         "account.EmailAddress": 5,
@@ -177,7 +177,8 @@ def test_the_cisso_products_include_a_hidden_one_and_a_multisite_one():
     employee = UserCategory.objects.get(organization=cisso, name_fr="Employé du CISSSO")
     assert employee.requires_employee_number is True
     assert "résident" in employee.employee_number_help_fr
-    assert products["7117"].payment_methods_for(employee) == ["card", "pad", "payroll"]
+    # Guide 002: the employee permit is paid by payroll deduction only ("DAS").
+    assert products["7117"].payment_methods_for(employee) == ["payroll"]
 
 
 def test_the_hidden_cisso_product_shows_only_with_its_access_code():

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from parcauto.core.clock import now
+from parcauto.core.clock import LOCAL_TZ, local_today, now
 from parcauto.enforcement.models import (
     CheckReason,
     ClaimNotice,
@@ -75,11 +75,15 @@ def _office(organization: Organization) -> ClaimNotice:
             state=state,
             state_changed_at=moment - dt.timedelta(hours=index) if state == State.PAID else at,
         )
-    check = check_make(organization, lot=lots[0], at=moment - dt.timedelta(minutes=12))
+    # Today's, whatever the hour the test runs at (the history shows one local day).
+    midnight = dt.datetime.combine(local_today(), dt.time(0), tzinfo=LOCAL_TZ)
+    check = check_make(
+        organization, lot=lots[0], at=max(moment - dt.timedelta(minutes=12), midnight)
+    )
     check_make(
         organization,
         lot=lots[1],
-        at=moment - dt.timedelta(minutes=40),
+        at=max(moment - dt.timedelta(minutes=40), midnight),
         plate="VAL123",
         verdict=Verdict.VALID,
         reason=CheckReason.VALID_PERMIT,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -46,7 +45,7 @@ from parcauto.servicedesk.models import (
 from parcauto.servicedesk.services.requests import modification_request_send
 from parcauto.subscriptions.models import Attachment, Subscription
 from parcauto.tenants.models import LegalText, Organization
-from tests.backoffice.notices import jpeg
+from tests.backoffice.notices import photo_make
 from tests.backoffice.requests import (
     NOW,
     TODAY,
@@ -244,18 +243,7 @@ def _notice(lot: ParkingLot, plate: str, agent: User) -> tuple[ClaimNotice, Noti
         agent=agent,
         now=NOW,
     )
-    photo = NoticePhoto(
-        organization=notice.organization,
-        notice=notice,
-        content_type="image/jpeg",
-        width=64,
-        height=48,
-        latitude=Decimal("45.402100"),
-        longitude=Decimal("-71.889700"),
-    )
-    photo.image.save("photo.jpg", ContentFile(jpeg()), save=False)
-    photo.save()
-    return notice, photo
+    return notice, photo_make(notice)
 
 
 def world_build() -> World:

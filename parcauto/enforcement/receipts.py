@@ -14,16 +14,10 @@ from django_scopes import scope
 from parcauto.billing.receipts import RECEIPT_LANGUAGES, supplier_context
 from parcauto.core.clock import LOCAL_TZ
 from parcauto.core.money import format_money
-from parcauto.payments.gateways.simulator import Brand
+from parcauto.payments.brands import card_brand_name
 from parcauto.subscriptions.contract import long_date, render_pdf
 
 from .models import NoticePayment
-
-BRANDS: dict[str, str] = {
-    Brand.VISA: "Visa",
-    Brand.MASTERCARD: "Mastercard",
-    Brand.AMEX: "American Express",
-}
 
 
 def notice_receipt_context(payment: NoticePayment, language: str) -> dict[str, Any]:
@@ -52,7 +46,7 @@ def notice_receipt_context(payment: NoticePayment, language: str) -> dict[str, A
         "plate": f"{notice.plate} ({notice.jurisdiction})",
         "lot": f"{notice.lot.number} - {notice.lot.name}",
         "observed_on": long_date(observed.date()),
-        "card": f"{BRANDS.get(payment.card_brand, payment.card_brand)} •••• {payment.card_last4}",
+        "card": f"{card_brand_name(payment.card_brand)} •••• {payment.card_last4}",
         "order_id": payment.order_id,
         "auth_code": payment.auth_code,
         "money": {name: format_money(value, language) for name, value in money.items()},

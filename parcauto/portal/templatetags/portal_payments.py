@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from django import template
 
-register = template.Library()
+from parcauto.payments.brands import card_brand_name
 
-# Gateways give a code (Moneris: V, M, AX; the sandbox: visa, mastercard, amex).
-BRANDS = {
-    "v": "Visa",
-    "visa": "Visa",
-    "m": "Mastercard",
-    "mastercard": "Mastercard",
-    "ax": "American Express",
-    "amex": "American Express",
-}
+register = template.Library()
 
 
 @register.filter
 def card_brand(code: str) -> str:
-    return BRANDS.get(code.lower(), code.title())
+    return card_brand_name(code)
 
 
 @register.filter

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
         from django.test import Client
-        from django.test.utils import CaptureQueriesContext, override_settings
+        from django.test.utils import override_settings
 
         override_settings(ALLOWED_HOSTS=[HOST]).enable()
         setup: Setup = prepare(
@@ -116,51 +116,63 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
         for _ in range(50):  # warm: imports, the device remembered, the host cache
             decide()
             health.get("/healthz/")
-        from django.db import connection
+        profile(args, decide, lambda: health.get("/healthz/"), what="decision")
 
-        with CaptureQueriesContext(connection) as queries:
-            response = decide()
-        print(f"\n== one decision: {response.json()['reason']}, {len(queries)} queries ==")
-        for query in queries.captured_queries:
-            print(f"  {' '.join(query['sql'].split())[:160]}")
 
-        measured = cpu_per_request(
-            {"decision": decide, "healthz": lambda: health.get("/healthz/")},
-            count=args.requests,
-            rounds=args.rounds,
-        )
-        print(f"\n== CPU per request, in process (median of {args.rounds} rounds) ==")
-        for name, (app, pg) in measured.items():
-            print(f"  {name:<10} {app + pg:5.2f} ms (app {app:.2f} + PostgreSQL {pg:.2f})")
-        decision, healthz = (sum(measured[name]) for name in ("decision", "healthz"))
-        print(f"  healthz / decision: {healthz / decision:.3f}")
+def profile(
+    args: argparse.Namespace, request: Callable[[], Any], health: Callable[[], Any], *, what: str
+) -> None:
+    """Print one `request`'s queries, its CPU beside `health`'s (rounds interleaved), and
+    with --cprofile / --spy where its CPU goes. Django is set up and both are warm."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-        if args.cprofile:
-            profiler = cProfile.Profile(time.process_time)  # CPU: waits left out
-            profiler.enable()
-            for _ in range(args.cprofile):
-                decide()
-            profiler.disable()
-            print(f"\n== cProfile: {args.cprofile} decisions, CPU time ==")
-            stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
-            stats.sort_stats(args.sort).print_stats(args.top)
-        if args.spy:
-            with sampled(os.getpid(), output=Path(args.spy), seconds=600):
-                for _ in range(args.requests):
-                    decide()
-            print(f"\npy-spy's samples of {args.requests} decisions: {args.spy}")
+    with CaptureQueriesContext(connection) as queries:
+        response = request()
+    print(f"\n== one {what}: {response.content[:120]!r}, {len(queries)} queries ==")
+    for query in queries.captured_queries:
+        print(f"  {' '.join(query['sql'].split())[:160]}")
+
+    measured = cpu_per_request(
+        {what: request, "healthz": health}, count=args.requests, rounds=args.rounds
+    )
+    print(f"\n== CPU per request, in process (median of {args.rounds} rounds) ==")
+    for name, (app, pg) in measured.items():
+        print(f"  {name:<10} {app + pg:5.2f} ms (app {app:.2f} + PostgreSQL {pg:.2f})")
+    mine, healthz = (sum(measured[name]) for name in (what, "healthz"))
+    print(f"  healthz / {what}: {healthz / mine:.3f}")
+
+    if args.cprofile:
+        profiler = cProfile.Profile(time.process_time)  # CPU: waits left out
+        profiler.enable()
+        for _ in range(args.cprofile):
+            request()
+        profiler.disable()
+        print(f"\n== cProfile: {args.cprofile} requests, CPU time ==")
+        stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+        stats.sort_stats(args.sort).print_stats(args.top)
+    if args.spy:
+        with sampled(os.getpid(), output=Path(args.spy), seconds=600):
+            for _ in range(args.requests):
+                request()
+        print(f"\npy-spy's samples of {args.requests} requests: {args.spy}")
+
+
+def profile_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `profile`, and the server's database."""
+    parser.add_argument("--requests", type=int, default=300, help="per round and side")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cprofile", type=int, default=0, help="profile this many requests")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order")
+    parser.add_argument("--top", type=int, default=60)
+    parser.add_argument("--spy", help="py-spy's collapsed stacks of --requests requests here")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contracts", type=int, default=20_000)
-    parser.add_argument("--requests", type=int, default=300, help="per round and side")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--cprofile", type=int, default=0, help="profile this many decisions")
-    parser.add_argument("--sort", default="cumulative", help="cProfile's order")
-    parser.add_argument("--top", type=int, default=60)
-    parser.add_argument("--spy", help="py-spy's collapsed stacks of --requests decisions here")
-    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    profile_options(parser)
     parser.add_argument("--database", default="parcauto_bench_decision")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))

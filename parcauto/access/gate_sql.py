@@ -59,7 +59,7 @@ _MATCHING = (
 )
 
 
-def _aware(value: Any) -> dt.datetime | None:
+def aware(value: Any) -> dt.datetime | None:
     """A datetime read back: SQLite gives it naive in UTC, PostgreSQL aware."""
     if value is None:
         return None
@@ -67,7 +67,7 @@ def _aware(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _when(value: dt.datetime) -> Any:
+def when(value: dt.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
@@ -100,7 +100,7 @@ def grants_matching(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        (lot, contract, state, _aware(starts), _aware(opens), _aware(ends), last or "")  # type: ignore[misc]
+        (lot, contract, state, aware(starts), aware(opens), aware(ends), last or "")  # type: ignore[misc]
         for lot, contract, state, starts, opens, ends, last in rows
     ]
 
@@ -108,8 +108,8 @@ def grants_matching(
 def event_insert(event: AccessEvent, *, now: dt.datetime) -> bool:
     """Write the event (its id set on it); False when its device already used its nonce."""
     values: list[Any] = [
-        _when(now),
-        _when(now),
+        when(now),
+        when(now),
         event.organization_id,
         event.device_id,
         event.lot_id,
@@ -123,8 +123,8 @@ def event_insert(event: AccessEvent, *, now: dt.datetime) -> bool:
         event.reason,
         event.nonce,
         event.request_digest,
-        _when(event.device_time),
-        _when(event.recorded_at),
+        when(event.device_time),
+        when(event.recorded_at),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_INSERT, values)

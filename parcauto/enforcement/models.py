@@ -151,6 +151,9 @@ class PlateCheck(TenantOwnedModel):
         related_name="+",
         verbose_name=_("contract"),
     )
+    # The contract's number as the check read it, with the grant: the answer needs no
+    # second look-up (nor does a retry's), as its candidates carry theirs.
+    contract_number = models.PositiveBigIntegerField(_("contract number"), null=True, blank=True)
     candidates = models.JSONField(_("possible matches"), default=list, blank=True)
 
     class Meta:

@@ -9,14 +9,17 @@ from rest_framework.response import Response
 from parcauto.core.clock import now
 from parcauto.enforcement.models import PlateCheck, Verdict
 from parcauto.enforcement.services.device_reads import PlateRead, plate_reads_check
-from parcauto.subscriptions.models import Subscription
 
 from ..schema import error_responses
-from ..serializers import PlateChecksRequestSerializer, PlateChecksSerializer
+from ..serializers import (
+    PlateChecksRequestSerializer,
+    PlateChecksSerializer,
+    plate_checks_request_read,
+)
 from .base import DeviceView
 
 
-def _result(check: PlateCheck, contracts: dict[int, int | None]) -> dict[str, object]:
+def _result(check: PlateCheck) -> dict[str, object]:
     return {
         "read_id": check.read_id,
         "check_id": check.pk,
@@ -25,7 +28,7 @@ def _result(check: PlateCheck, contracts: dict[int, int | None]) -> dict[str, ob
         "verdict": check.verdict,
         "reason": check.reason,
         "valid_until": check.valid_until.isoformat() if check.valid_until else None,
-        "contract": contracts.get(check.subscription_id) if check.subscription_id else None,
+        "contract": check.contract_number,
         "possible": check.verdict == Verdict.NOT_VALID and bool(check.candidates),
         "candidates": [
             {
@@ -40,12 +43,7 @@ def _result(check: PlateCheck, contracts: dict[int, int | None]) -> dict[str, ob
 
 
 def checks_body(checks: list[PlateCheck]) -> dict[str, object]:
-    """The answers, with their contracts' numbers read in one query."""
-    ids = {check.subscription_id for check in checks if check.subscription_id}
-    contracts = dict(
-        Subscription.objects.filter(pk__in=ids).values_list("pk", "contract_number") if ids else []
-    )
-    return {"results": [_result(check, contracts) for check in checks]}
+    return {"results": [_result(check) for check in checks]}
 
 
 class PlateChecksView(DeviceView):
@@ -99,8 +97,11 @@ class PlateChecksView(DeviceView):
         ],
     )
     def post(self, request: Request) -> Response:
-        asked = PlateChecksRequestSerializer(data=request.data)
-        asked.is_valid(raise_exception=True)
+        asked = plate_checks_request_read(request.data)
+        if asked is None:  # not a plain request: the serializer reads it, or says why not
+            serializer = PlateChecksRequestSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            asked = serializer.validated_data["reads"]
         reads = [
             PlateRead(
                 read_id=read["read_id"],
@@ -111,7 +112,7 @@ class PlateChecksView(DeviceView):
                 camera=read["camera"],
                 confidence=read["confidence"],
             )
-            for read in asked.validated_data["reads"]
+            for read in asked
         ]
         checks = plate_reads_check(device=self.device, reads=reads, now=now())
         return Response(checks_body(checks))

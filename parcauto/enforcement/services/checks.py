@@ -24,17 +24,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from parcauto.access.decisions import Credential, grant_nearest
-from parcauto.access.models import AccessGrant, Device
+from parcauto.access.models import Device
 from parcauto.access.models import Reason as GateReason
 from parcauto.access.ranges import day_start
 from parcauto.accounts.models import User
 from parcauto.catalog.models import ParkingLot, PermitProduct
 from parcauto.core.clock import local_today
 
-from ..models import CheckReason, ClaimNotice, PlateCheck, Verdict
+from ..check_sql import GrantRow, check_insert, noticed_between, plate_grant_rows
+from ..models import CheckReason, PlateCheck, Verdict
 from .matching import plate_lookalikes
 
 # What a gate's reason is called on the street.
@@ -52,20 +51,6 @@ _REASONS = {
 _OCCASIONAL = (PermitProduct.Kind.EPISODIC, PermitProduct.Kind.OCCASIONAL)
 # More look-alikes than this is a read too poor to act on: the closest are kept.
 MAX_CANDIDATES = 10
-# Each row: the six `grant_nearest` reads first, then what patrol shows.
-_ROW_FIELDS = (
-    "lot_id",
-    "subscription_id",
-    "state",
-    "contract_from",
-    "valid_from",
-    "valid_until",
-    "credential",
-    "jurisdiction",
-    "subscription__contract_number",
-    "subscription__product__kind",
-)
-Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -94,33 +79,18 @@ class Answer:
     reason: str  # CheckReason
     valid_until: dt.datetime | None
     subscription_id: int | None
+    contract_number: int | None
     candidates: list[Candidate]
 
 
-def _grant_rows(*, organization_id: int, plates: list[str]) -> list[Row]:
-    """The institution's plate grants of these plates, any province, revoked ones left
-    out: one query on the `grant_lookup` index (organization, kind, credential)."""
-    if not plates:
-        return []
-    return list(
-        AccessGrant.objects.filter(
-            organization_id=organization_id,
-            kind=AccessGrant.Kind.PLATE,
-            credential__in=plates,
-        )
-        .exclude(state=AccessGrant.State.REVOKED)
-        .values_list(*_ROW_FIELDS)
-    )
-
-
-def _by_plate(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
-    found: dict[tuple[str, str], list[Row]] = defaultdict(list)
+def _by_plate(rows: list[GrantRow]) -> dict[tuple[str, str], list[GrantRow]]:
+    found: dict[tuple[str, str], list[GrantRow]] = defaultdict(list)
     for row in rows:
         found[(row[6], row[7])].append(row)
     return found
 
 
-def _reason(rows: list[Row], *, lot_id: int, at: dt.datetime) -> tuple[str, Row | None]:
+def _reason(rows: list[GrantRow], *, lot_id: int, at: dt.datetime) -> tuple[str, GrantRow | None]:
     gate_reason, row = grant_nearest(rows, lot_id=lot_id, now=at)
     reason = _REASONS[gate_reason]
     occasional = row is not None and row[9] in _OCCASIONAL and row[5] is not None
@@ -131,24 +101,22 @@ def _reason(rows: list[Row], *, lot_id: int, at: dt.datetime) -> tuple[str, Row 
 
 def _noticed_that_day(*, organization_id: int, credential: Credential, at: dt.datetime) -> bool:
     day = local_today(at)
-    return (
-        ClaimNotice.objects.filter(
-            organization_id=organization_id,
-            plate=credential.value,
-            jurisdiction=credential.jurisdiction,
-            observed_at__gte=day_start(day),
-            observed_at__lt=day_start(day + dt.timedelta(days=1)),
-        )
-        .exclude(state=ClaimNotice.State.CANCELLED)
-        .exists()
+    return noticed_between(
+        organization_id=organization_id,
+        plate=credential.value,
+        jurisdiction=credential.jurisdiction,
+        start=day_start(day),
+        end=day_start(day + dt.timedelta(days=1)),
     )
 
 
 def _candidates(
-    *, lot: ParkingLot, credential: Credential, exact_rows: list[Row], at: dt.datetime
+    *, lot: ParkingLot, credential: Credential, exact_rows: list[GrantRow], at: dt.datetime
 ) -> list[Candidate]:
     lookalikes = plate_lookalikes(credential.value)
-    rows = exact_rows + _grant_rows(organization_id=lot.organization_id, plates=list(lookalikes))
+    rows = exact_rows + plate_grant_rows(
+        organization_id=lot.organization_id, plates=list(lookalikes)
+    )
     found = []
     for (plate, jurisdiction), grants in _by_plate(rows).items():
         if plate == credential.value:
@@ -168,7 +136,7 @@ def _candidates(
 
 def plate_answer(*, lot: ParkingLot, credential: Credential, at: dt.datetime) -> Answer:
     """The answer for a normalised plate credential at `lot` at `at`; records nothing."""
-    all_provinces = _grant_rows(organization_id=lot.organization_id, plates=[credential.value])
+    all_provinces = plate_grant_rows(organization_id=lot.organization_id, plates=[credential.value])
     exact = _by_plate(all_provinces).get((credential.value, credential.jurisdiction), [])
     reason, row = _reason(exact, lot_id=lot.pk, at=at)
     valid = reason in (CheckReason.VALID_PERMIT, CheckReason.VALID_UNTIL)
@@ -182,6 +150,7 @@ def plate_answer(*, lot: ParkingLot, credential: Credential, at: dt.datetime) ->
         reason=reason,
         valid_until=row[5] if row is not None and valid else None,
         subscription_id=row[1] if row is not None else None,
+        contract_number=row[8] if row is not None else None,
         candidates=candidates,
     )
 
@@ -204,10 +173,6 @@ def plate_check(
 
     A device's `read_id` is checked once: a retry gets the stored check back unchanged.
     """
-    if device is not None and read_id:
-        stored = PlateCheck.objects.filter(device=device, read_id=read_id).first()
-        if stored is not None:
-            return stored
     at = read_at or now
     answer = plate_answer(lot=lot, credential=credential, at=at)
     check = PlateCheck(
@@ -227,15 +192,13 @@ def plate_check(
         reason=answer.reason,
         valid_until=answer.valid_until,
         subscription_id=answer.subscription_id,
+        contract_number=answer.contract_number,
         candidates=[candidate.as_json() for candidate in answer.candidates],
     )
-    try:
-        with transaction.atomic():
-            check.save()
-    except IntegrityError:
-        # The same read sent twice at once: the first one's check is the answer.
-        stored = PlateCheck.objects.filter(device=device, read_id=read_id).first()
-        if device is None or not read_id or stored is None:
-            raise
-        return stored
-    return check
+    if device is None or not read_id:
+        check.save()
+        return check
+    if check_insert(check):
+        return check
+    # A read checked before (a retry, or the same read sent twice at once): its answer.
+    return PlateCheck.objects.get(device=device, read_id=read_id)

@@ -142,6 +142,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: its request id and its timing cover every other one (core.request_log).
     "parcauto.core.request_log.RequestLogMiddleware",
+    # Next: devices' key-authenticated requests take their own chain, below.
+    "parcauto.api.middleware.DeviceApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -159,6 +161,13 @@ MIDDLEWARE = [
     "parcauto.accounts.middleware.ForgetOnLogoutMiddleware",
     # Last, so that it sees a view's RateLimited first.
     "parcauto.core.ratelimit.RateLimitMiddleware",
+]
+
+# The device API's chain (parcauto.api.middleware): HTTPS and the host check, as for
+# pages; no session, portal, CSRF nor account, none of which a device's key uses.
+DEVICE_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
 ]
 
 ROOT_URLCONF = "parcauto.urls"

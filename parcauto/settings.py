@@ -250,6 +250,8 @@ PARCAUTO_PERIODIC_TASKS = {
     "parcauto.servicedesk.tasks.end_contracts_due": "15 0 * * *",
     # Claim notices unpaid past their collection date are sent to collection.
     "parcauto.enforcement.tasks.send_notices_to_collection": "20 0 * * *",
+    # Notice payments whose answer was lost: the gateway asked what became of them.
+    "parcauto.enforcement.tasks.settle_lost_notice_payments": "*/10 * * * *",
     # Law 25 retention: proofs, drafts, unverified accounts, expired downloads: at night.
     "parcauto.privacy.tasks.run_retention": "15 4 * * *",
 }

@@ -32,13 +32,12 @@ class _DeviceApiHandler(BaseHandler):
             self.load_middleware()
         finally:
             settings.MIDDLEWARE = site_chain
+        self._chain: Callable[[HttpRequest], HttpResponseBase] = self._middleware_chain  # type: ignore[attr-defined]
 
     def respond(self, request: HttpRequest) -> HttpResponseBase:
         # The chain alone: the site's handler around this one already sets the URLconf,
         # closes the request and logs errors.
-        chain = self._middleware_chain
-        assert chain is not None  # noqa: S101 - loaded in __init__
-        return chain(request)
+        return self._chain(request)
 
 
 class DeviceApiMiddleware:

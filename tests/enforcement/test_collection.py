@@ -10,7 +10,7 @@ import time_machine
 from parcauto.accounts.models import StaffRole
 from parcauto.audit.models import AuditEvent
 from parcauto.core.clock import LOCAL_TZ
-from parcauto.enforcement.models import ClaimNotice, NoticeReason
+from parcauto.enforcement.models import ClaimNotice, NoticePayment, NoticeReason
 from parcauto.enforcement.services.issuing import NoticeDraft, notice_issue
 from parcauto.enforcement.services.transitions import notice_transition
 from parcauto.enforcement.tasks import send_notices_to_collection
@@ -68,3 +68,21 @@ def test_unpaid_notices_of_every_institution_go_to_collection_once(
         assert elsewhere.state == ClaimNotice.State.COLLECTION
     event = AuditEvent.objects.get(action="enforcement.notice_collection", target_id=str(unpaid.pk))
     assert event.actor is None and event.data["collection_date"] == "2026-08-30"
+
+
+def test_a_notice_whose_payment_answer_is_unknown_waits_for_it(organization):
+    with time_machine.travel(ISSUED, tick=False):
+        [unknown] = _notices(organization, ["EEE555"])
+        with within(organization):
+            NoticePayment.objects.create(
+                organization=organization,
+                notice=unknown,
+                order_id=f"notice-{unknown.number}-1",
+                amount=unknown.total,
+                gateway="sandbox",
+            )
+    with time_machine.travel(COLLECTION_DAY, tick=False):
+        assert worker_call(send_notices_to_collection) == 0
+    with within(organization):
+        unknown.refresh_from_db()
+    assert unknown.state == ClaimNotice.State.ISSUED

@@ -6,10 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from parcauto.enforcement.errors import NoticeAlreadyPaid, NoticeNotPayable
 from parcauto.enforcement.models import ClaimNotice, NoticePayment
-from parcauto.enforcement.services.payments import notice_pay, notice_payments_settle
+from parcauto.enforcement.services.payments import (
+    LOST_AFTER,
+    lost_notice_payments_settle,
+    notice_pay,
+    notice_payments_settle,
+)
 from parcauto.enforcement.services.transitions import notice_transition
 from parcauto.payments.gateways.base import CardRejected, Charge
 from parcauto.payments.gateways.sandbox import SandboxGateway, sandbox_card_tokenize
@@ -156,3 +162,35 @@ def test_a_contested_or_cancelled_notice_cannot_be_paid(organization) -> None:
         with pytest.raises(NoticeNotPayable):
             _pay(notice)
     assert not NoticePayment.objects.exists()
+
+
+def test_the_periodic_job_settles_lost_answers_and_leaves_those_in_flight(
+    organization,
+) -> None:
+    approved, never, in_flight = (
+        notice_make(organization, plate=p) for p in ("AAA111", "BBB222", "CCC333")
+    )
+    gateway = SandboxGateway()
+    profile = gateway.vault_add(temporary_token=_token(), customer_id="x")
+    charged = f"notice-{approved.number}-1"
+    gateway.purchase(Charge(order_id=charged, data_key=profile.data_key, amount=approved.total))
+    with time_machine.travel(ON_TIME, tick=False):
+        _sent(approved, charged)
+        _sent(never, f"notice-{never.number}-1")
+    with time_machine.travel(ON_TIME + LOST_AFTER - dt.timedelta(seconds=1), tick=False):
+        recent = _sent(in_flight, f"notice-{in_flight.number}-1")  # still in flight
+    settled = lost_notice_payments_settle(
+        organization=organization, today=ON_TIME.date(), now=ON_TIME + LOST_AFTER
+    )
+    assert settled == 2
+    states = {
+        notice.plate: (notice.state, notice.payments.get().status)
+        for notice in ClaimNotice.objects.order_by("plate")
+    }
+    assert states == {
+        "AAA111": (ClaimNotice.State.PAID, NoticePayment.Status.APPROVED),
+        "BBB222": (ClaimNotice.State.ISSUED, NoticePayment.Status.DECLINED),
+        "CCC333": (ClaimNotice.State.ISSUED, NoticePayment.Status.SENT),
+    }
+    assert recent.pk == in_flight.payments.get().pk
+    assert SandboxTransaction.objects.count() == 1  # asked about, never charged again

@@ -2,8 +2,9 @@
 
 A notice still `issued` on its `collection_date` (its due date plus the tariff's days
 before collection, copied at issue) moves to `collection` through `notice_transition`
-(locked, audited). A contested notice waits for the decision on its contest; a paid or
-cancelled one is never touched. Running it twice in a day changes nothing the second time.
+(locked, audited). A contested notice waits for the decision on its contest, one with a
+payment whose answer is not known yet for that answer (`lost_notice_payments_settle`); a
+paid or cancelled one is never touched. Running it twice in a day changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from django.utils.translation import gettext
 from parcauto.tenants.models import Organization
 
 from ..errors import NoticeStateRefused
-from ..models import ClaimNotice
+from ..models import ClaimNotice, NoticePayment
 from .transitions import notice_transition
 
 
 def notices_to_collection(*, organization: Organization, today: dt.date, now: dt.datetime) -> int:
     """Send this institution's notices due for collection; how many were sent."""
-    due = ClaimNotice.objects.filter(
-        organization=organization,
-        state=ClaimNotice.State.ISSUED,
-        collection_date__isnull=False,
-        collection_date__lte=today,
-    ).order_by("pk")
+    due = (
+        ClaimNotice.objects.filter(
+            organization=organization,
+            state=ClaimNotice.State.ISSUED,
+            collection_date__isnull=False,
+            collection_date__lte=today,
+        )
+        .exclude(payments__status=NoticePayment.Status.SENT)
+        .order_by("pk")
+    )
     sent = 0
     for notice in due:
         try:

@@ -7,7 +7,9 @@ the charge is made outside any transaction, then its answer recorded: approved, 
 notice moves to PAID (`notice_transition`) and its receipt is e-mailed if an address was
 given. A lost answer (timeout) is asked back at once with `status(order_id)`; if the
 gateway still cannot say, the attempt stays SENT and blocks any other payment of the
-notice until it is settled (the next visit of the notice's page asks again). The vault
+notice until it is settled: the next visit of the notice's page asks again, and so does
+the periodic job (`lost_notice_payments_settle`) once it has been SENT for `LOST_AFTER`,
+so a payment the gateway approved is never left unrecorded for want of a visit. The vault
 profile is deleted once the charge is answered: nothing of the card stays.
 """
 
@@ -24,6 +26,7 @@ from parcauto.audit.services import audit_log
 from parcauto.core.clock import local_today
 from parcauto.payments.gateways import get_gateway
 from parcauto.payments.gateways.base import CardProfile, Charge, ChargeResult, Gateway, GatewayError
+from parcauto.tenants.models import Organization
 
 from ..emails import notice_receipt_email
 from ..errors import NoticeAlreadyPaid, NoticeNotPayable, NoticeStateRefused, PaymentUnconfirmed
@@ -38,6 +41,9 @@ Status = NoticePayment.Status
 PAYABLE_STATES = (State.ISSUED, State.COLLECTION)
 # Moneris' message when the gateway never had the order id (nothing was charged).
 NEVER_REACHED = "not received by the gateway"
+# An attempt still SENT after this lost its answer with the process that sent it (a
+# charge in flight is answered within the gateway's timeout, seconds).
+LOST_AFTER = dt.timedelta(minutes=10)
 
 
 def notice_payable_check(notice: ClaimNotice) -> None:
@@ -115,6 +121,29 @@ def notice_payments_settle(
                 order_id=payment.order_id, approved=False, response_code="", message=NEVER_REACHED
             )
         _answer_record(payment, known, gateway=gateway, actor=actor, now=now)
+
+
+def lost_notice_payments_settle(
+    *, organization: Organization, today: dt.date, now: dt.datetime
+) -> int:
+    """The periodic job: settle this institution's attempts SENT for `LOST_AFTER`; how
+    many notices were settled. One the gateway still cannot say about waits for the next
+    run (logged); it keeps the notice out of collection meanwhile."""
+    del today  # `each_institution` gives every job the day; this one needs the time
+    lost = ClaimNotice.objects.filter(
+        organization=organization,
+        payments__status=Status.SENT,
+        payments__created_at__lte=now - LOST_AFTER,
+    ).distinct()
+    settled = 0
+    for notice in lost.order_by("pk"):
+        try:
+            notice_payments_settle(notice=notice, actor=None, now=now)
+        except PaymentUnconfirmed:
+            logger.warning("notice payment still unconfirmed", extra={"notice": notice.pk})
+            continue
+        settled += 1
+    return settled
 
 
 def _attempt_commit(

@@ -13,36 +13,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from bench.device_api import site
 from bench.enforcement import CHECKS, HOST, Reads, prepared
 from bench.harness import ROOT, BenchError
-from bench.profile_decision import profile, profile_options
+from bench.profile_decision import device_profile, profile_options
 
 
 def run(args: argparse.Namespace) -> None:
     with site(pg_url=args.pg_url, database=args.database, host=HOST, fresh=False):
-        from django.test import Client
-
         setup = prepared(devices=1)
         reads = Reads(setup, tag="profile", fuzzy=args.misreads, batch=args.batch, seed="profile")
-        camera = Client(
-            HTTP_HOST=HOST,
-            headers={"Authorization": f"Bearer {setup.keys[0]}", "X-Forwarded-Proto": "https"},
+        device_profile(
+            args, host=HOST, key=setup.keys[0], path=CHECKS, body=reads.body, what="check"
         )
-        health = Client(HTTP_HOST=HOST, headers={"X-Forwarded-Proto": "https"})
-
-        def check() -> Any:
-            response = camera.post(CHECKS, reads.body(), content_type="application/json")
-            if response.status_code != 200:
-                raise BenchError(f"a check answered {response.status_code}: {response.content!r}")
-            return response
-
-        for _ in range(50):  # warm: imports, the device remembered, the host cache
-            check()
-            health.get("/healthz/")
-        profile(args, check, lambda: health.get("/healthz/"), what="check")
 
 
 def main() -> int:

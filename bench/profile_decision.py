@@ -91,7 +91,6 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
-        from django.test import Client
         from django.test.utils import override_settings
 
         override_settings(ALLOWED_HOSTS=[HOST]).enable()
@@ -100,23 +99,43 @@ def run(args: argparse.Namespace, var_dir: Path) -> None:
         )
         print(f"cache: {'redis' if redis else 'database'}; {setup.grant_rows:,} grants")
         requests = Requests(setup, seed=1)
-        device = Client(
-            HTTP_HOST=HOST,
-            headers={"Authorization": f"Bearer {setup.keys[0]}", "X-Forwarded-Proto": "https"},
+        device_profile(
+            args,
+            host=HOST,
+            key=setup.keys[0],
+            path=DECISIONS,
+            body=requests.body,
+            what="decision",
         )
-        health = Client(HTTP_HOST=HOST, headers={"X-Forwarded-Proto": "https"})
 
-        def decide() -> Any:
-            response = device.post(DECISIONS, requests.body(), content_type="application/json")
-            if response.status_code != 200:
-                answer = f"{response.status_code}: {response.content!r}"
-                raise BenchError(f"a decision answered {answer}")
-            return response
 
-        for _ in range(50):  # warm: imports, the device remembered, the host cache
-            decide()
-            health.get("/healthz/")
-        profile(args, decide, lambda: health.get("/healthz/"), what="decision")
+def device_profile(
+    args: argparse.Namespace,
+    *,
+    host: str,
+    key: str,
+    path: str,
+    body: Callable[[], bytes],
+    what: str,
+) -> None:
+    """`profile` of a device's JSON POSTs of `body()` to `path`, warmed up first."""
+    from django.test import Client
+
+    device = Client(
+        HTTP_HOST=host, headers={"Authorization": f"Bearer {key}", "X-Forwarded-Proto": "https"}
+    )
+    health = Client(HTTP_HOST=host, headers={"X-Forwarded-Proto": "https"})
+
+    def request() -> Any:
+        response = device.post(path, body(), content_type="application/json")
+        if response.status_code != 200:
+            raise BenchError(f"a {what} answered {response.status_code}: {response.content!r}")
+        return response
+
+    for _ in range(50):  # warm: imports, the device remembered, the host cache
+        request()
+        health.get("/healthz/")
+    profile(args, request, lambda: health.get("/healthz/"), what=what)
 
 
 def profile(

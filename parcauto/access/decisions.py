@@ -379,7 +379,7 @@ def access_decide(
         device_time=device_time,
         recorded_at=now,
     )
-    if not event_insert(event, now=now):  # a retry: its first request is recorded
+    if not event_insert(event):  # a retry: its first request is recorded
         stored = _stored(device=device, nonce=nonce, digest=digest)
         assert stored is not None  # noqa: S101 - the conflicting row exists
         return stored

@@ -21,6 +21,7 @@ from django.db import connection
 from parcauto.access.gate_sql import aware, when
 from parcauto.access.models import AccessGrant
 from parcauto.catalog.models import PermitProduct
+from parcauto.core.upsert import InsertUnlessStored
 from parcauto.subscriptions.models import Subscription
 
 from .models import ClaimNotice, PlateCheck
@@ -42,11 +43,8 @@ _NOTICED = (
     "AND jurisdiction = %s AND observed_at >= %s AND observed_at < %s AND state <> %s LIMIT 1"
 )
 # The partial unique index `one_check_per_device_read`, named as its condition reads.
-_CHECK_FIELDS = [field for field in PlateCheck._meta.concrete_fields if not field.primary_key]
-_CHECK_INSERT = (
-    f"INSERT INTO {_CHECKS} ({', '.join(str(field.column) for field in _CHECK_FIELDS)}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * len(_CHECK_FIELDS))}) ON CONFLICT (device_id, read_id) "
-    "WHERE (device_id IS NOT NULL AND NOT (read_id = '')) DO NOTHING RETURNING id"
+_CHECK_INSERT = InsertUnlessStored.of(
+    PlateCheck, conflict="(device_id, read_id) WHERE (device_id IS NOT NULL AND NOT (read_id = ''))"
 )
 
 # (lot, contract, state, contract_from, valid_from, valid_until, plate, province,
@@ -78,17 +76,7 @@ def plate_grant_rows(*, organization_id: int, plates: list[str]) -> list[GrantRo
 def check_insert(check: PlateCheck) -> bool:
     """Write a device's check (its id set on it); False when the device's read id is
     stored already, and nothing is written."""
-    values = [
-        field.get_db_prep_save(field.pre_save(check, True), connection) for field in _CHECK_FIELDS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_CHECK_INSERT, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    check.pk = row[0]
-    check._state.adding = False
-    return True
+    return _CHECK_INSERT.write(check)
 
 
 def noticed_between(

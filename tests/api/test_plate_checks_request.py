@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from parcauto.api.serializers import PlateChecksRequestSerializer, plate_checks_request_read
 
+from .edges import TEXT_EDGES
+
 NOW = dt.datetime(2026, 12, 6, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 READ = {
     "read_id": "cam2-000123",
@@ -21,34 +23,9 @@ READ = {
     "camera": "cam-2",
 }
 
-# Values near the rules' edges: valid ones, others of the wrong type or form.
+# Besides the API's common edges: a camera's name's, a plate's and a confidence's.
 _VALUE = st.one_of(
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "a" * 64,
-            "a" * 65,
-            " cam",
-            "cam ",
-            "caméra",
-            "a\x00b",
-            "ABC123",
-            "abc 123",
-            "ABC 123 ",
-            "A-1",
-            "A$C",
-            "QC",
-            "qc",
-            "ON",
-            "XX",
-            "0.5",
-            "2026-12-06T08:00:00-05:00",
-            "2026-12-06T13:00:00Z",
-            "2026-12-06T08:00:00",
-            "0001-01-01T00:00:00+05:00",
-        ]
-    ),
+    st.sampled_from([*TEXT_EDGES, "a" * 64, "a" * 65, " cam", "cam ", "caméra", "ABC 123 ", "0.5"]),
     st.text(max_size=12),
     st.integers(min_value=-2, max_value=2**64),
     st.sampled_from([0, 1, 0.0, 1.0, 0.5, 0.125, 0.1234, 1.001, 1e-3, 1e-4, -0.0, 2.5]),

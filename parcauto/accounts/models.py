@@ -139,7 +139,9 @@ class StaffRole(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # Named by its app label, not imported: catalog sits above accounts. Read by
-    # `roles.StaffAccess.patrol_lot_ids`, checked by `roles.staff_role_lots_check`.
+    # `roles.StaffAccess.patrol_lot_ids`, checked by `roles.staff_role_lots_check`. A lot
+    # deleted leaves the list (a lot with checks or notices cannot be deleted): a role
+    # whose every lot was deleted patrols every lot of its institution again.
     lots = models.ManyToManyField(
         "catalog.ParkingLot",
         blank=True,

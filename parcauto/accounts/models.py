@@ -138,6 +138,20 @@ class StaffRole(TimeStampedModel):
         help_text=_("Empty only for operator administrators, who see every institution."),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Named by its app label, not imported: catalog sits above accounts. Read by
+    # `roles.StaffAccess.patrol_lot_ids`, checked by `roles.staff_role_lots_check`. A lot
+    # deleted leaves the list (a lot with checks or notices cannot be deleted): a role
+    # whose every lot was deleted patrols every lot of its institution again.
+    lots = models.ManyToManyField(
+        "catalog.ParkingLot",
+        blank=True,
+        related_name="+",
+        verbose_name=_("parking lots patrolled"),
+        help_text=_(
+            "Patrol agents only: the lots of the institution where this agent checks plates "
+            "and issues notices. Leave empty for every lot of the institution."
+        ),
+    )
 
     class Meta:
         verbose_name = _("staff role")

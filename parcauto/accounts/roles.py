@@ -49,7 +49,10 @@ institution, and one query tells everything a person may do.
   another institution do not exist for them). A check shows the contract number a
   plate's permit belongs to, never the holder's name: confirming a plate needs no more.
   Managers of X patrol too (a small institution has no patrol team); service-centre
-  agents do not.
+  agents do not. A patrol role may name some of X's lots (`StaffRole.lots`): its agent
+  then checks plates and issues notices in those lots only, and the checks and notices
+  of X's other lots do not exist for them (`StaffAccess.patrol_lot_ids`). Managers and
+  operator admins patrol every lot.
 - Operator admin: a superuser, or a `StaffRole` `operator_admin` (no institution): every
   institution, every model.
 - "Of X" is exact: a manager of X is a stranger to Y. One person may hold different roles
@@ -81,14 +84,21 @@ institution, and one query tells everything a person may do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from parcauto.tenants.models import Organization
 
 from .models import StaffRole, User
+
+if TYPE_CHECKING:  # catalog sits above accounts: its lots are only named here
+    from parcauto.catalog.models import ParkingLot
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +109,9 @@ class StaffAccess:
     managed: frozenset[int] = frozenset()  # institution ids with the manager role
     assisted: frozenset[int] = frozenset()  # institution ids with the agent role
     patrolled: frozenset[int] = frozenset()  # institution ids with the patrol role
+    # (institution id, lot id) for each lot a patrol role names; an institution of
+    # `patrolled` absent here is patrolled in every lot.
+    patrol_lots: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def visible(self) -> frozenset[int]:
@@ -157,6 +170,38 @@ class StaffAccess:
             organization_id is not None and organization_id in self.managed | self.patrolled
         )
 
+    def patrol_lot_ids(self, organization_id: int) -> frozenset[int] | None:
+        """The lots of this institution this person is limited to on patrol, or None for
+        every lot (ask `may_patrol` first: None does not say they patrol there at all).
+
+        Only a patrol role is limited: managing the institution, or administering them
+        all, opens every lot, whatever a patrol role of the same person names.
+        """
+        if self.operator_admin or organization_id in self.managed:
+            return None
+        named = frozenset(lot for org, lot in self.patrol_lots if org == organization_id)
+        return named or None
+
+    def may_patrol_lot(self, lot: ParkingLot) -> bool:
+        """Check plates and issue claim notices in this lot."""
+        if not self.may_patrol(lot.organization_id):
+            return False
+        limited = self.patrol_lot_ids(lot.organization_id)
+        return limited is None or lot.pk in limited
+
+    def patrolled_rows(self, lot_field: str = "lot") -> Q:
+        """The rows (lots, plate checks, notices) of the lots this person patrols, for a
+        query that also narrows them to `patrol_organizations`: `lot_field` is the lookup
+        of the row's lot id ("pk" for lots themselves)."""
+        if self.operator_admin:
+            return Q()
+        limited = {org: self.patrol_lot_ids(org) for org in self.managed | self.patrolled}
+        condition = Q(organization_id__in=[org for org, lots in limited.items() if lots is None])
+        for org, lots in limited.items():
+            if lots is not None:
+                condition |= Q(organization_id=org, **{f"{lot_field}__in": sorted(lots)})
+        return condition
+
     def visible_organizations(self) -> QuerySet[Organization]:
         if self.operator_admin:
             return Organization.objects.all()
@@ -171,6 +216,28 @@ class StaffAccess:
 NO_ACCESS = StaffAccess()
 
 
+def staff_role_lots_check(
+    *, role: str, organization_id: int | None, lots: Iterable[ParkingLot]
+) -> None:
+    """Only a patrol role names lots, and only lots of its own institution; raises
+    ValidationError otherwise (the admin's forms show it on the lots)."""
+    lots = list(lots)
+    if not lots:
+        return
+    if role != StaffRole.Role.PATROL:
+        raise ValidationError(
+            _("Only a patrol agent's role names parking lots: leave them empty for this role."),
+            code="lots_not_patrol",
+        )
+    strangers = [lot for lot in lots if lot.organization_id != organization_id]
+    if strangers:
+        raise ValidationError(
+            _("Choose lots of this role's institution only, not %(lots)s."),
+            code="lots_of_another_institution",
+            params={"lots": ", ".join(str(lot) for lot in strangers)},
+        )
+
+
 def staff_access(user: User | AnonymousUser) -> StaffAccess:
     if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
@@ -178,9 +245,13 @@ def staff_access(user: User | AnonymousUser) -> StaffAccess:
     managed: set[int] = set()
     assisted: set[int] = set()
     patrolled: set[int] = set()
-    for role, organization_id in StaffRole.objects.filter(user=user).values_list(
-        "role", "organization_id"
+    patrol_lots: set[tuple[int, int]] = set()
+    # One row per lot a role names (one with None for a role that names none).
+    for role, organization_id, lot_id in StaffRole.objects.filter(user=user).values_list(
+        "role", "organization_id", "lots"
     ):
+        if role == StaffRole.Role.PATROL and lot_id is not None:
+            patrol_lots.add((organization_id, lot_id))
         if role == StaffRole.Role.OPERATOR_ADMIN:
             operator_admin = True
         elif role == StaffRole.Role.MANAGER:
@@ -194,6 +265,7 @@ def staff_access(user: User | AnonymousUser) -> StaffAccess:
         managed=frozenset(managed),
         assisted=frozenset(assisted),
         patrolled=frozenset(patrolled),
+        patrol_lots=frozenset(patrol_lots),
     )
 
 

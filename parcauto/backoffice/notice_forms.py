@@ -20,6 +20,7 @@ from parcauto.enforcement.models import CheckReason, NoticePhoto, NoticeReason
 from parcauto.vehicles.models import JURISDICTION_CHOICES
 
 from .access_forms import LotChoiceField, lots_offered
+from .patrol_forms import PATROL_LOT_ERRORS
 
 ACCEPTED_PHOTOS = "image/jpeg,image/png"
 # The check's verdict -> the reason a notice most likely has; the agent may change it.
@@ -79,7 +80,11 @@ class NoticeFromCheckForm(_NoticeFields):
 class NoticeNewForm(_NoticeFields):
     """A notice typed in full (back office, or a plate not checked on the phone)."""
 
-    lot = LotChoiceField(queryset=ParkingLot.objects.none(), label=_("Parking lot"))
+    lot = LotChoiceField(
+        queryset=ParkingLot.objects.none(),
+        label=_("Parking lot"),
+        error_messages=PATROL_LOT_ERRORS,
+    )
     plate = forms.CharField(label=_("Licence plate"), max_length=20)
     jurisdiction = forms.ChoiceField(
         label=_("Province or state"), choices=JURISDICTION_CHOICES, initial="QC"

@@ -13,9 +13,17 @@ from parcauto.vehicles.models import JURISDICTION_CHOICES
 
 from .access_forms import LotChoiceField, lots_offered
 
+# A posted lot the list does not offer: another institution's, or outside the lots a
+# patrol agent's role names.
+PATROL_LOT_ERRORS = {"invalid_choice": _("Choose one of the parking lots you patrol.")}
+
 
 class PatrolCheckForm(forms.Form):
-    lot = LotChoiceField(queryset=ParkingLot.objects.none(), label=_("Parking lot"))
+    lot = LotChoiceField(
+        queryset=ParkingLot.objects.none(),
+        label=_("Parking lot"),
+        error_messages=PATROL_LOT_ERRORS,
+    )
     plate = forms.CharField(
         label=_("Licence plate"),
         max_length=20,

@@ -5,13 +5,13 @@ public page (to the address typed); each in the person's language."""
 from __future__ import annotations
 
 from django.tasks import task
-from django.utils import formats, translation
+from django.utils import translation
 from django_scopes import scope
 
-from parcauto.core.clock import LOCAL_TZ
+from parcauto.core.dates import format_date, format_datetime
 from parcauto.core.money import format_money
 from parcauto.notifications.services import Attachment, email_send_template
-from parcauto.subscriptions.contract import PDF_MIMETYPE, long_date
+from parcauto.subscriptions.contract import PDF_MIMETYPE
 
 from .models import ClaimNotice, NoticePayment
 from .printing import notice_filename, notice_payment_url, notice_pdf
@@ -35,10 +35,8 @@ def send_notice_email(*, organization_id: int, notice_id: int) -> None:
         person = notice.person
         language = person.language if person.language in ("fr", "en") else "fr"
         with translation.override(language):
-            observed_at = formats.date_format(
-                notice.observed_at.astimezone(LOCAL_TZ), "DATETIME_FORMAT"
-            )
-            due_on = long_date(notice.due_date)
+            observed_at = format_datetime(notice.observed_at)
+            due_on = format_date(notice.due_date)
         email_send_template(
             template=TEMPLATE,
             to=person.email,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from parcauto.accounts.models import User
+from parcauto.catalog.models import ParkingLot
 from parcauto.tenants.models import Organization
 
 from .models import ClaimNotice
@@ -56,11 +57,11 @@ def notices_of_person(
 
 
 def notices_recent_by_agent(
-    *, agent: User, organizations: QuerySet[Organization], limit: int = RECENT_NOTICES
+    *, agent: User, lots: QuerySet[ParkingLot], limit: int = RECENT_NOTICES
 ) -> QuerySet[ClaimNotice]:
-    """The agent's own latest notices in the institutions they patrol (the patrol page's side)."""
+    """The agent's own latest notices in the lots they patrol (the patrol page's side)."""
     return (
-        ClaimNotice.objects.filter(agent=agent, organization__in=organizations)
+        ClaimNotice.objects.filter(agent=agent, lot__in=lots)
         .select_related("lot", "organization")
         .order_by("-issued_at", "-pk")[:limit]
     )

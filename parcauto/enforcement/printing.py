@@ -14,14 +14,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from parcauto.access.qr import qr_svg
-from parcauto.core.clock import LOCAL_TZ
+from parcauto.core.dates import format_date, format_datetime
 from parcauto.core.money import format_money
-from parcauto.subscriptions.contract import long_date, render_pdf
+from parcauto.subscriptions.contract import render_pdf
 from parcauto.tenants.links import portal_absolute_path
 
 from .models import ClaimNotice
@@ -57,9 +57,7 @@ def notice_context(notice: ClaimNotice, language: str) -> dict[str, Any]:
         "colour": organization.primary_colour,
         "service_centre_phone": organization.service_centre_phone,
         "number": notice.number,
-        "observed_at": formats.date_format(
-            notice.observed_at.astimezone(LOCAL_TZ), "DATETIME_FORMAT"
-        ),
+        "observed_at": format_datetime(notice.observed_at),
         "lot": f"{lot.number} - {lot.name}",
         "lot_address": f"{lot.address_line}, {lot.city}",
         "zone": notice.zone,
@@ -75,7 +73,7 @@ def notice_context(notice: ClaimNotice, language: str) -> dict[str, Any]:
         },
         "with_late_fee": notice.late_fee > 0,
         "late_total": format_money(notice.total + notice.late_fee, language),
-        "due_on": long_date(notice.due_date),
+        "due_on": format_date(notice.due_date),
         "gst_number": organization.gst_number,
         "qst_number": organization.qst_number,
         "payment_url": url,

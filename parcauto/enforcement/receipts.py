@@ -13,9 +13,10 @@ from django_scopes import scope
 
 from parcauto.billing.receipts import RECEIPT_LANGUAGES, supplier_context
 from parcauto.core.clock import LOCAL_TZ
+from parcauto.core.dates import format_date
 from parcauto.core.money import format_money
 from parcauto.payments.brands import card_brand_name
-from parcauto.subscriptions.contract import long_date, render_pdf
+from parcauto.subscriptions.contract import render_pdf
 
 from .models import NoticePayment
 
@@ -39,13 +40,13 @@ def notice_receipt_context(payment: NoticePayment, language: str) -> dict[str, A
             organization=notice.organization, tax_day=observed.date(), language=language
         ),
         "title": _("Receipt: claim notice no. %(number)s") % {"number": notice.number},
-        "issued_on": long_date(paid_at.date()),
+        "issued_on": format_date(paid_at.date()),
         "email": payment.email,
         "notice_number": notice.number,
         "reason": notice.get_reason_display(),
         "plate": f"{notice.plate} ({notice.jurisdiction})",
         "lot": f"{notice.lot.number} - {notice.lot.name}",
-        "observed_on": long_date(observed.date()),
+        "observed_on": format_date(observed.date()),
         "card": f"{card_brand_name(payment.card_brand)} •••• {payment.card_last4}",
         "order_id": payment.order_id,
         "auth_code": payment.auth_code,

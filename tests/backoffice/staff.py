@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
 from parcauto.accounts.models import StaffRole, User
+from parcauto.catalog.models import ParkingLot
 from parcauto.tenants.models import Organization
 from tests.factories import UserFactory
+from tests.scoping import within
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32, as allauth generates
 
@@ -19,9 +22,14 @@ def staff_member(
     *,
     email: str | None = None,
     totp: bool = True,
+    lots: Sequence[ParkingLot] = (),
 ) -> User:
+    """`lots`: the only lots a patrol agent patrols (none: every lot of the institution)."""
     user = UserFactory(**({"email": email} if email else {}))
-    StaffRole.objects.create(user=user, role=role, organization=organization)
+    staff_role = StaffRole.objects.create(user=user, role=role, organization=organization)
+    if lots and organization is not None:
+        with within(organization):
+            staff_role.lots.set(lots)
     if totp:
         TOTP.activate(user, TOTP_SECRET)
     return user

@@ -155,6 +155,18 @@ def test_a_lot_of_another_institution_a_bad_plate_or_a_future_time_are_refused(
     assert not ClaimNotice.objects.exists()
 
 
+def test_an_agent_limited_to_other_lots_issues_no_notice_in_this_one(organization, offer):
+    tariffs_of(organization)
+    elsewhere = ParkingLotFactory(organization=organization, number="2000")
+    limited = staff_member(StaffRole.Role.PATROL, organization, lots=[elsewhere])
+    with pytest.raises(NoticeRefused) as refused:
+        _issue(organization, offer.lot, limited)
+    assert refused.value.field == "lot"
+    assert str(refused.value.message) == "Choisissez un des stationnements où vous patrouillez."
+    assert not ClaimNotice.objects.exists()
+    assert _issue(organization, elsewhere, limited, draft=_draft(elsewhere)).lot == elsewhere
+
+
 def test_a_double_tap_issues_once_and_a_plate_once_a_day(organization, offer, agent):
     tariffs_of(organization)
     check = check_of(offer.lot, agent=agent, at=SEEN)

@@ -62,6 +62,13 @@ def observed(response: HttpResponse, asked: str) -> Outcome:
     return Outcome(response.status_code, path)
 
 
+def filled(outcome: Outcome, kwargs: dict[str, Any]) -> Outcome:
+    """A redirect to the object's own page is declared with its arguments: `{pk}`."""
+    if outcome.to is None or "{" not in outcome.to:
+        return outcome
+    return Outcome(outcome.status, outcome.to.format_map(kwargs))
+
+
 Arguments = Callable[[World], dict[str, Any]]
 
 

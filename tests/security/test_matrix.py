@@ -10,7 +10,6 @@ POST that approves a request as one role leaves it awaiting approval for the nex
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -18,7 +17,7 @@ from django.db import transaction
 
 from .arguments import arguments_for
 from .expectations import ADMIN_MODELS, declared
-from .outcomes import E404, Entry, Outcome, observed
+from .outcomes import E404, Entry, Outcome, filled, observed
 from .routes import ADMIN_VIEWS, admin_labels, url_routes
 from .world import ROLES, Host, Role, World
 
@@ -55,13 +54,6 @@ def ask(world: World, path: str, entry: Entry, role: Role) -> Outcome:
     return observed(response, path)
 
 
-def _filled(outcome: Outcome, kwargs: dict[str, Any]) -> Outcome:
-    """A redirect to the object's own page is declared with its arguments: `{pk}`."""
-    if outcome.to is None or "{" not in outcome.to:
-        return outcome
-    return Outcome(outcome.status, outcome.to.format_map(kwargs))
-
-
 @pytest.mark.parametrize("key", sorted(DECLARED.keys() & ROUTES.keys()))
 def test_each_role_gets_what_the_matrix_declares(world, key):
     entry, fill = DECLARED[key], arguments_for(key)
@@ -69,7 +61,7 @@ def test_each_role_gets_what_the_matrix_declares(world, key):
     path = ROUTES[key].path(kwargs)
     wrong = []
     for role in ROLES:
-        expected = _filled(entry.outcomes[role], kwargs)
+        expected = filled(entry.outcomes[role], kwargs)
         got = ask(world, path, entry, role)
         if got != expected:
             wrong.append(f"{role}: {entry.method.upper()} {path} answered {got}, not {expected}")

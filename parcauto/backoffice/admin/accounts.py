@@ -11,17 +11,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import Profile, StaffRole, User
+from parcauto.accounts.roles import staff_role_lots_check
 from parcauto.audit.services import audit_log
 from parcauto.backoffice.admin_scoping import OperatorEditedInlineMixin, RoleAwareAdmin
+from parcauto.catalog.models import ParkingLot
+from parcauto.core.fields import IdMultipleChoiceField
 from parcauto.core.params import parse_id
 
 # Permissions come from staff roles (accounts.roles), never from groups.
@@ -30,8 +35,49 @@ admin.site.unregister(Group)
 admin.site.unregister(Authenticator)
 
 
+class _LotsField(IdMultipleChoiceField[ParkingLot]):
+    def label_from_instance(self, obj: ParkingLot) -> str:
+        return f"{obj.organization.name} · {obj}"
+
+
+class StaffRoleForm(forms.ModelForm[StaffRole]):
+    """A role, and for a patrol agent the lots they are limited to (none: every lot)."""
+
+    lots = _LotsField(
+        queryset=ParkingLot.objects.none(),
+        required=False,
+        label=StaffRole._meta.get_field("lots").verbose_name,
+        help_text=StaffRole._meta.get_field("lots").help_text,
+    )
+
+    class Meta:
+        model = StaffRole
+        fields = ["user", "organization", "role", "lots"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every institution's lots: only operator admins edit staff roles.
+        self.fields["lots"].queryset = ParkingLot.objects.select_related(  # type: ignore[attr-defined]
+            "organization"
+        ).order_by("organization__name_fr", "number")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        organization = cleaned.get("organization")
+        try:
+            staff_role_lots_check(
+                role=cleaned.get("role") or "",
+                organization_id=organization.pk if organization else None,
+                lots=cleaned.get("lots") or [],
+            )
+        except ValidationError as refused:
+            self.add_error("lots", refused)
+        return cleaned
+
+
 class StaffRoleInline(OperatorEditedInlineMixin, admin.TabularInline):
     model = StaffRole
+    form = StaffRoleForm
     extra = 0
     fk_name = "user"
 
@@ -95,6 +141,7 @@ class _AutocompleteSelect(AutocompleteSelect):
 
 @admin.register(StaffRole)
 class StaffRoleAdmin(RoleAwareAdmin):
+    form = StaffRoleForm
     list_display = ["user", "role", "organization", "created_at"]
     list_filter = ["role", "organization"]
     list_select_related = ["user", "organization"]

@@ -14,6 +14,8 @@ from django.http.response import HttpResponseBase
 
 from parcauto.accounts.models import User
 from parcauto.accounts.roles import StaffAccess
+from parcauto.catalog.models import ParkingLot
+from parcauto.enforcement.models import ClaimNotice, PlateCheck
 from parcauto.tenants.models import Organization
 
 from ..admin_scoping import access_for
@@ -60,7 +62,7 @@ def backoffice_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[...
 
 def patrol_view[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
     """A patrol page: as `backoffice_view`, for those who patrol (patrol agents and
-    managers); each view narrows rows to `patrol_organizations`."""
+    managers); each view narrows lots to `patrol_lots`, checks and notices to `patrolled`."""
     return _staff_page(view, lambda access: access.may_patrol_somewhere)
 
 
@@ -85,9 +87,21 @@ def deciding_organizations(request: HttpRequest) -> QuerySet[Organization]:
     return visible.filter(pk__in=[o.pk for o in visible if access.may_decide(o.pk)])
 
 
-def patrol_organizations(request: HttpRequest) -> QuerySet[Organization]:
-    """The institutions in whose lots this person checks plates."""
-    return staff(request).patrol_organizations().order_by("name_fr")
+def patrol_lots(request: HttpRequest) -> QuerySet[ParkingLot]:
+    """The lots this person checks plates in: every lot of the institutions they patrol,
+    or only those their patrol role names (`StaffAccess.patrol_lot_ids`)."""
+    access = staff(request)
+    return ParkingLot.objects.filter(organization__in=access.patrol_organizations()).filter(
+        access.patrolled_rows("pk")
+    )
+
+
+def patrolled[M: PlateCheck | ClaimNotice](request: HttpRequest, rows: QuerySet[M]) -> QuerySet[M]:
+    """The plate checks or notices of the lots this person patrols: any other is a 404."""
+    access = staff(request)
+    return rows.filter(organization__in=access.patrol_organizations()).filter(
+        access.patrolled_rows()
+    )
 
 
 def layout_context(request: HttpRequest) -> dict[str, Any]:

@@ -3,7 +3,8 @@ issued notice with its two printouts (letter, and the 80 mm strip of a mobile pr
 
 For those who may patrol the institution (`StaffAccess.may_patrol`: its patrol agents and
 managers, the operator): a check or notice of any other institution answers 404, as if it
-did not exist, and a staff member who patrols nowhere gets 403.
+did not exist, and so does one of a lot outside those a patrol agent's role names
+(`StaffAccess.patrol_lot_ids`); a staff member who patrols nowhere gets 403.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from parcauto.enforcement.services.issuing import NoticeDraft, notice_issue
 from parcauto.tenants.models import Organization
 
 from ..notice_forms import NoticeFromCheckForm, NoticeNewForm
-from .base import StaffRequest, layout_context, patrol_organizations, patrol_view
+from .base import StaffRequest, layout_context, patrol_lots, patrol_view, patrolled
 
 
 def _check_or_404(request: StaffRequest, pk: int) -> PlateCheck:
     check = (
-        PlateCheck.objects.filter(pk=pk, organization__in=patrol_organizations(request))
+        patrolled(request, PlateCheck.objects.filter(pk=pk))
         .select_related("lot", "organization", "subscription")
         .first()
     )
@@ -41,7 +42,7 @@ def _check_or_404(request: StaffRequest, pk: int) -> PlateCheck:
 
 def _notice_or_404(request: StaffRequest, pk: int) -> ClaimNotice:
     notice = (
-        ClaimNotice.objects.filter(pk=pk, organization__in=patrol_organizations(request))
+        patrolled(request, ClaimNotice.objects.filter(pk=pk))
         .select_related("lot", "organization", "agent")
         .first()
     )
@@ -51,9 +52,7 @@ def _notice_or_404(request: StaffRequest, pk: int) -> ClaimNotice:
 
 
 def _page(request: StaffRequest, template: str, context: dict[str, Any], status: int = 200) -> Any:
-    recent = notices_recent_by_agent(
-        agent=request.user, organizations=patrol_organizations(request)
-    )
+    recent = notices_recent_by_agent(agent=request.user, lots=patrol_lots(request))
     return render(
         request,
         template,
@@ -126,12 +125,11 @@ def notice_issue_from_check(request: StaffRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @patrol_view
 def notice_new(request: StaffRequest) -> HttpResponse:
-    lots = ParkingLot.objects.filter(organization__in=patrol_organizations(request))
     posted = request.method == "POST"
     form = NoticeNewForm(
         request.POST if posted else None,
         request.FILES if posted else None,
-        lots=lots,
+        lots=patrol_lots(request),
         now=now(),
     )
     if posted and form.is_valid():

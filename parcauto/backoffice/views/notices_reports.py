@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from parcauto.core.clock import local_today
+from parcauto.core.dates import format_date
 from parcauto.core.i18n import active_language
 from parcauto.enforcement.reports import NoticeWeeks, notices_per_lot_and_week
 from parcauto.enforcement.selectors import notice_search
@@ -192,7 +193,7 @@ def weeks_chart(found: NoticeWeeks, *, several_institutions: bool) -> WeeksChart
         columns.append(
             Column(
                 label=date_format(monday, "j N"),
-                title="; ".join([_("Week of %(day)s") % {"day": date_format(monday)}, *parts]),
+                title="; ".join([_("Week of %(day)s") % {"day": format_date(monday)}, *parts]),
                 total=sum(counts),
                 x=AXIS_WIDTH + w * slot + (slot - width) // 2,
                 width=width,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,18 +25,14 @@ from parcauto.enforcement.notice_selectors import notices_recent_by_agent
 from parcauto.enforcement.services.checks import plate_check
 
 from ..patrol_forms import PatrolCheckForm
-from .base import StaffRequest, layout_context, patrol_organizations, patrol_view
+from .base import StaffRequest, layout_context, patrol_lots, patrol_view, patrolled
 
 _LOT_KEY = "patrol_lot"
 
 
-def _lots(request: StaffRequest) -> QuerySet[ParkingLot]:
-    return ParkingLot.objects.filter(organization__in=patrol_organizations(request))
-
-
 def _form(request: StaffRequest, data: QueryDict | None = None) -> PatrolCheckForm:
     last = parse_id(str(request.session.get(_LOT_KEY, "")))
-    return PatrolCheckForm(data, lots=_lots(request), initial={"lot": last, "province": "QC"})
+    return PatrolCheckForm(data, lots=patrol_lots(request), initial={"lot": last, "province": "QC"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,9 +63,7 @@ def patrol(request: StaffRequest) -> HttpResponse:
             **layout_context(request),
             "form": form,
             "recent_notices": list(
-                notices_recent_by_agent(
-                    agent=request.user, organizations=patrol_organizations(request)
-                )
+                notices_recent_by_agent(agent=request.user, lots=patrol_lots(request))
             ),
         },
         status=400 if posted else 200,
@@ -88,9 +81,7 @@ def _last_minute(until: dt.datetime | None) -> dt.datetime | None:
 @patrol_view
 def patrol_check(request: StaffRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(
-        PlateCheck.objects.select_related("lot", "subscription"),
-        pk=pk,
-        organization__in=patrol_organizations(request),
+        patrolled(request, PlateCheck.objects.select_related("lot", "subscription")), pk=pk
     )
     not_valid = check.verdict == Verdict.NOT_VALID
     return render(

@@ -12,7 +12,9 @@ accounts registered the same plate, only the one the check matched (its contract
 it: a notice is not sent to a stranger who once typed the same plate.
 
 A check issues one notice (a double tap returns the first); otherwise a plate gets at
-most one notice per institution and Quebec day (the "already noticed today" rule).
+most one notice per institution and Quebec day (the "already noticed today" rule). The
+agent issues notices only in the lots they patrol (`StaffAccess.may_patrol_lot`: a
+patrol role may name some lots of its institution).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from parcauto.accounts.models import User
+from parcauto.accounts.roles import staff_access
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot
 from parcauto.core.clock import LOCAL_TZ
@@ -160,6 +163,8 @@ def notice_issue(
         existing = ClaimNotice.objects.filter(plate_check=plate_check).first()
         if existing is not None:
             return existing
+    if not staff_access(agent).may_patrol_lot(draft.lot):
+        raise NoticeRefused(_("Choose one of the parking lots you patrol."), field="lot")
     draft = _clean(organization, draft, now)
     tariff = tariff_for(organization=organization, reason=draft.reason)
     prepared = photos_prepare(photos)  # outside the transaction: Pillow's work holds no lock

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import statistics
 import tempfile
 import threading
 import time
@@ -24,6 +25,8 @@ from typing import Protocol
 from bench.harness import (
     ROOT,
     Client,
+    CpuSnapshot,
+    cpu_delta,
     free_port,
     gunicorn_command,
     hammer,
@@ -265,6 +268,61 @@ def baseline(*, port: int, host: str, connections: int, seconds: float) -> Basel
         port=port, host=host, path=BASELINE_PATH, concurrency=connections, seconds=seconds
     )
     return Baseline(count / elapsed, latencies, others)
+
+
+@dataclass
+class Paired:
+    """The maximum and `/healthz/` measured in alternating rounds, each ratio from a pair
+    taken within the same few seconds."""
+
+    baselines: list[Baseline]
+    loads: list[Load]
+    cpu: dict[str, float]  # of the maximum's rounds only, summed
+
+    @property
+    def ratios(self) -> list[float]:
+        return [
+            load.rate / base.rate for base, load in zip(self.baselines, self.loads, strict=True)
+        ]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def load(self) -> Load:
+        """The maximum's rounds as one load (latencies, answers, time)."""
+        merged = Load()
+        for load in self.loads:
+            merged.latencies += load.latencies
+            merged.statuses.update(load.statuses)
+            merged.outcomes.update(load.outcomes)
+            merged.seconds += load.seconds
+        return merged
+
+
+def paired_maximum(
+    target: Target,
+    *,
+    connections: int,
+    rounds: int,
+    seconds: float,
+    snapshot: Callable[[], CpuSnapshot],
+) -> Paired:
+    """`rounds` of `/healthz/` for 3 s then the maximum for `seconds`. A shared machine's
+    speed drifts between minutes (`/healthz/` gave 2,064 to 2,739/s in four runs of one
+    hour here), so a baseline taken once, half a minute away from the maximum, moved the
+    ratio by as much; the median of paired rounds moves far less."""
+    baselines, loads, cpu = [], [], {}
+    for _ in range(rounds):
+        baselines.append(
+            baseline(port=target.port, host=target.host, connections=connections, seconds=3)
+        )
+        before = snapshot()
+        loads.append(saturate(target, seconds=seconds, connections=connections))
+        for group, used in cpu_delta(before, snapshot()).items():
+            cpu[group] = cpu.get(group, 0.0) + used
+    return Paired(baselines, loads, cpu)
 
 
 def cpu_line(cpu: dict[str, float], requests: int) -> str:

@@ -13,6 +13,7 @@ from django_scopes import scope
 from hypothesis import settings as hypothesis_settings
 
 from parcauto.access.devices import devices_forget
+from parcauto.api.throttling import device_leases_forget
 from parcauto.billing.models import TaxRate
 from parcauto.billing.taxes import tax_rates_forget
 from parcauto.tenants.selectors import organization_hosts_forget
@@ -40,6 +41,7 @@ def _test_settings(settings, tmp_path) -> None:
     cache.clear()  # rate limits must not leak between tests
     organization_hosts_forget()  # nor the portals' host names
     devices_forget()  # nor the devices' keys
+    device_leases_forget()  # nor their rate's blocks
 
 
 @pytest.fixture(autouse=True)

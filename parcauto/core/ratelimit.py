@@ -107,30 +107,36 @@ def rate_limit_check(request: HttpRequest, *, action: str, key: str | None = Non
         raise RateLimited(action=action, retry_after=max(over))
 
 
-def window_hit(key: str, rate: Rate) -> tuple[bool, int]:
-    """Count one request under `key` in `rate`'s current fixed window: (over the limit,
-    seconds until the window ends).
+def window_take(key: str, rate: Rate, amount: int) -> tuple[int, int]:
+    """Add `amount` to the count under `key` in `rate`'s current fixed window: (the count
+    now, seconds until the window ends); (0, 0) when rate limits are off.
 
     For what is counted at every request (the API's devices): one round trip with Redis
     (`RedisCache.hit`), where django-ratelimit's `get_usage` takes three. Other caches
     (development, tests) count with `add` then `incr`.
     """
     if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return False, 0
-    now = int(time.time())
-    ends = now - now % rate.seconds + rate.seconds
+        return 0, 0
+    ends, seconds_left = window_end(rate)
     counter, timeout = f"parcauto.window:{key}:{rate.seconds}:{ends}", rate.seconds + 5
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        count = cache.hit(counter, timeout)
-    elif cache.add(counter, 1, timeout):
-        count = 1
+        count = cache.hit(counter, timeout, amount)
+    elif cache.add(counter, amount, timeout):
+        count = amount
     else:
         try:
-            count = cache.incr(counter)
+            count = cache.incr(counter, amount)
         except ValueError:  # expired or evicted between the two calls
-            count = 1 if cache.add(counter, 1, timeout) else cache.incr(counter)
-    return count > rate.limit, max(1, ends - now)
+            count = amount if cache.add(counter, amount, timeout) else cache.incr(counter, amount)
+    return count, seconds_left
+
+
+def window_end(rate: Rate) -> tuple[int, int]:
+    """The current fixed window of `rate`: (its end, a Unix time; seconds until then)."""
+    now = int(time.time())
+    ends = now - now % rate.seconds + rate.seconds
+    return ends, max(1, ends - now)
 
 
 def rate_limited(

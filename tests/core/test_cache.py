@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from parcauto.core.cache import RedisCache
-from parcauto.core.ratelimit import window_hit
+from parcauto.core.ratelimit import window_take
 from parcauto.core.rates import rates_parse
 
 
@@ -52,11 +52,12 @@ def test_a_hit_counts_in_one_call_and_its_counter_expires(redis_socket: Path) ->
     cache = RedisCache(f"unix://{redis_socket}", {})
 
     assert [cache.hit("gate", 60) for _ in range(3)] == [1, 2, 3]
+    assert cache.hit("gate", 60, 5) == 8
     ttl = cache._cache.get_client(write=True).ttl(cache.make_and_validate_key("gate"))
     assert 0 < ttl <= 60
 
 
-def test_a_window_counts_past_its_limit_on_redis(redis_socket: Path, settings) -> None:
+def test_a_window_counts_hits_and_blocks_on_redis(redis_socket: Path, settings) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "parcauto.core.cache.RedisCache",
@@ -66,7 +67,8 @@ def test_a_window_counts_past_its_limit_on_redis(redis_socket: Path, settings) -
     rate = rates_parse("2/m/device")[0]
     assert (rate.seconds, rates_parse("5/15m/ip")[0].seconds) == (60, 900)
 
-    hits = [window_hit("device:7", rate) for _ in range(3)]
-    assert [over for over, _ in hits] == [False, False, True]
+    hits = [window_take("device:7", rate, 1) for _ in range(3)]
+    assert [count for count, _ in hits] == [1, 2, 3]
     assert all(1 <= left <= 60 for _, left in hits)
-    assert window_hit("device:8", rate)[0] is False  # each key its own count
+    assert window_take("device:7", rate, 10)[0] == 13  # a block at once
+    assert window_take("device:8", rate, 1)[0] == 1  # each key its own count

@@ -177,6 +177,10 @@ def notice_issue(
         plate_check=plate_check,
     )
     with transaction.atomic():
+        # The institution's row locked: two agents (or a double tap on the typed form)
+        # issuing for one plate at once would both find none issued yet. Notices are a
+        # few an hour per institution; SQLite serializes its writers at BEGIN anyway.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
         if _noticed_today(organization, draft):
             raise AlreadyNoticedToday()
         notice = ClaimNotice.objects.create(

@@ -84,6 +84,10 @@ def test_the_object_carries_the_qr_token_contract_and_validity():
     modules = {m["id"]: m for m in obj["textModulesData"]}
     assert modules["lots"]["body"] == "1085 – Stationnement P1"  # noqa: RUF001
     assert modules["plates"]["body"] == "ABC123 (QC)"
+    assert modules["validity"]["body"] == "1er juin 2026 → 31 juillet 2026"
+    assert modules["validity"]["localizedBody"]["translatedValues"] == [
+        {"language": "en-CA", "value": "June 1, 2026 → July 31, 2026"}
+    ]
     assert modules["lots"]["localizedHeader"]["translatedValues"] == [
         {"language": "en-CA", "value": "Parking lot"}
     ]

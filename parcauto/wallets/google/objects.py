@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import translation
+
 from parcauto.core.clock import LOCAL_TZ
+from parcauto.core.dates import format_date
 
 from ..content import PassContent, PassState
 from ..credentials import GoogleCredentials
@@ -71,9 +74,26 @@ def _validity(content: PassContent) -> dict[str, Any]:
     return interval
 
 
-def _days(content: PassContent) -> str:
-    until = content.valid_until.isoformat() if content.valid_until else "…"
-    return f"{content.valid_from.isoformat()} → {until}"
+def _days(content: PassContent, language: str) -> str:
+    """« 1er juin 2026 → 31 juillet 2026 », "June 1, 2026 → July 31, 2026"."""
+    with translation.override(language):
+        until = format_date(content.valid_until) if content.valid_until else "…"
+        return f"{format_date(content.valid_from)} → {until}"
+
+
+def _validity_module(content: PassContent) -> dict[str, Any]:
+    """The days of validity, written in each of the institution's languages."""
+    module = _module(content, "validity", _days(content, "fr"), header="valid_until")
+    others = [
+        {"language": _LANGUAGE_TAGS[language], "value": _days(content, language)}
+        for language in content.institution.languages
+        if language != "fr"
+    ]
+    module["localizedBody"] = {
+        "defaultValue": {"language": _LANGUAGE_TAGS["fr"], "value": module["body"]},
+        **({"translatedValues": others} if others else {}),
+    }
+    return module
 
 
 def generic_class(content: PassContent, credentials: GoogleCredentials) -> dict[str, Any]:
@@ -84,7 +104,7 @@ def generic_object(content: PassContent, credentials: GoogleCredentials) -> dict
     modules = [
         _module(content, "lots", ", ".join(map(str, content.lots))),
         _module(content, "contract", content.contract_number),
-        _module(content, "validity", _days(content), header="valid_until"),
+        _validity_module(content),
         _module(
             content, "plates", ", ".join(content.plates) or pass_texts(content, "fr")["no_plate"]
         ),

@@ -1,5 +1,6 @@
 """Notices, photos and plate checks written straight into the database for the back-office
-tests (issuing and checking are built and tested in their own modules)."""
+tests, on the enforcement tests' builders (`tests.enforcement.notices`): a notice here is
+issued at a given time with its audit event, and its amount given in words."""
 
 from __future__ import annotations
 
@@ -14,16 +15,9 @@ from PIL import Image
 from parcauto.accounts.models import User
 from parcauto.audit.services import audit_log
 from parcauto.catalog.models import ParkingLot
-from parcauto.enforcement.models import (
-    CheckReason,
-    ClaimNotice,
-    NoticePhoto,
-    NoticeReason,
-    PlateCheck,
-    Verdict,
-)
-from parcauto.enforcement.services.numbers import notice_number_next
+from parcauto.enforcement.models import CheckReason, ClaimNotice, NoticePhoto, PlateCheck, Verdict
 from parcauto.tenants.models import Organization
+from tests.enforcement import notices
 from tests.factories import ParkingLotFactory, UserFactory
 from tests.scoping import within_its_institution
 
@@ -49,25 +43,24 @@ def notice_make(
     **fields: Any,
 ) -> ClaimNotice:
     """A notice issued at `at` (with its "issued" audit event), taxes as given."""
-    pre_tax = Decimal(amount) - Decimal(gst) - Decimal(qst)
-    values: dict[str, Any] = {
-        "number": notice_number_next(),
-        "lot": lot or ParkingLotFactory(organization=organization),
-        "plate": "ABC123",
-        "jurisdiction": "QC",
+    issued: dict[str, Any] = {
         "observed_at": at,
-        "reason": NoticeReason.NO_PERMIT,
-        "agent": agent or UserFactory(),
-        "pre_tax": pre_tax,
-        "gst": Decimal(gst),
-        "qst": Decimal(qst),
-        "total": Decimal(amount),
-        "late_fee": Decimal("15.00"),
-        "due_date": (at + dt.timedelta(days=30)).date(),
         "issued_at": at,
         "state_changed_at": at,
+        "due_date": (at + dt.timedelta(days=30)).date(),
+        "vehicle_make": "",
+        "vehicle_colour": "",
     }
-    notice = ClaimNotice.objects.create(organization=organization, **(values | fields))
+    notice = notices.notice_make(
+        organization,
+        lot=lot or ParkingLotFactory(organization=organization),
+        agent=agent or UserFactory(),
+        pre_tax=Decimal(amount) - Decimal(gst) - Decimal(qst),
+        gst=Decimal(gst),
+        qst=Decimal(qst),
+        total=Decimal(amount),
+        **(issued | fields),
+    )
     audit_log(
         action="enforcement.notice_issued",
         actor=notice.agent,
@@ -103,7 +96,6 @@ def photo_make(
     return photo
 
 
-@within_its_institution
 def check_make(
     organization: Organization,
     *,
@@ -114,14 +106,5 @@ def check_make(
     reason: str = CheckReason.NO_PERMIT,
     **fields: Any,
 ) -> PlateCheck:
-    values: dict[str, Any] = {
-        "lot": lot,
-        "plate": plate,
-        "jurisdiction": "QC",
-        "source": PlateCheck.Source.PATROL,
-        "read_at": at,
-        "checked_at": at,
-        "verdict": verdict,
-        "reason": reason,
-    }
-    return PlateCheck.objects.create(organization=organization, **(values | fields))
+    assert lot.organization_id == organization.pk
+    return notices.check_of(lot, plate=plate, at=at, reason=reason, verdict=verdict, **fields)

@@ -116,21 +116,21 @@ def check_of(
     agent: User | None = None,
     at: dt.datetime,
     reason: str = CheckReason.NO_PERMIT,
-    subscription=None,
+    **fields: Any,
 ) -> PlateCheck:
-    return PlateCheck.objects.create(
-        organization=lot.organization,
-        lot=lot,
-        plate=plate,
-        jurisdiction="QC",
-        source=PlateCheck.Source.PATROL,
-        agent=agent,
-        read_at=at,
-        checked_at=at,
-        verdict=Verdict.VALID if reason.startswith("valid") else Verdict.NOT_VALID,
-        reason=reason,
-        subscription=subscription,
-    )
+    """A patrol agent's check of `plate` at `at`, valid or not as `reason` says."""
+    values: dict[str, Any] = {
+        "lot": lot,
+        "plate": plate,
+        "jurisdiction": "QC",
+        "source": PlateCheck.Source.PATROL,
+        "agent": agent,
+        "read_at": at,
+        "checked_at": at,
+        "verdict": Verdict.VALID if reason.startswith("valid") else Verdict.NOT_VALID,
+        "reason": reason,
+    }
+    return PlateCheck.objects.create(organization=lot.organization, **(values | fields))
 
 
 def photo_jpeg(

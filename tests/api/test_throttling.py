@@ -63,4 +63,3 @@ def test_no_limit_when_rate_limits_are_off(settings) -> None:
     settings.RATELIMIT_ENABLE = False
     rate = _rate("1/m/device")
     assert [device_hit(10, rate)[0] for _ in range(5)] == [False] * 5
-

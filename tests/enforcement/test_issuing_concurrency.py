@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from functools import partial
 
 import pytest
-from django.db import connections
-from django_scopes import scope
 
 from parcauto.accounts.models import StaffRole
 from parcauto.core.clock import LOCAL_TZ
@@ -16,6 +14,7 @@ from parcauto.enforcement.models import ClaimNotice, NoticeReason
 from parcauto.enforcement.services.issuing import NoticeDraft, notice_issue
 from tests.backoffice.requests import offer_of
 from tests.backoffice.staff import staff_member
+from tests.concurrency import run_together
 from tests.enforcement.notices import tariffs_of
 
 NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=LOCAL_TZ)
@@ -30,33 +29,20 @@ def test_one_plate_issued_at_once_by_several_gets_one_notice(organization) -> No
         staff_member(StaffRole.Role.PATROL, organization, email=f"agent{n}@chus.example")
         for n in range(TRIES)
     ]
-    start = threading.Barrier(TRIES)
-    outcomes: list[object] = []
-
-    def issue(agent) -> None:
-        draft = NoticeDraft(
-            lot=lot,
-            plate="ABC123",
-            jurisdiction="QC",
-            reason=NoticeReason.NO_PERMIT,
-            observed_at=NOW - dt.timedelta(minutes=5),
-        )
-        try:
-            start.wait()
-            with scope(organization=organization):  # a new thread starts unscoped
-                outcomes.append(
-                    notice_issue(organization=organization, draft=draft, agent=agent, now=NOW)
-                )
-        except BaseException as error:  # a thread's exception would vanish: keep it
-            outcomes.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue, args=(agent,)) for agent in agents]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    draft = NoticeDraft(
+        lot=lot,
+        plate="ABC123",
+        jurisdiction="QC",
+        reason=NoticeReason.NO_PERMIT,
+        observed_at=NOW - dt.timedelta(minutes=5),
+    )
+    outcomes = run_together(
+        organization,
+        [
+            partial(notice_issue, organization=organization, draft=draft, agent=agent, now=NOW)
+            for agent in agents
+        ],
+    )
 
     issued = [outcome for outcome in outcomes if isinstance(outcome, ClaimNotice)]
     refused = [outcome for outcome in outcomes if isinstance(outcome, AlreadyNoticedToday)]

@@ -4,14 +4,13 @@ invoice in one file, file numbers that follow each other without a gap or a repe
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from functools import partial
 
 import pytest
-from django.db import connections
-from django_scopes import scope
 
 from parcauto.billing.services.collect_pad import pad_collect
 from parcauto.payments.models import CollectionFile, PadOriginator, PaymentAttempt
+from tests.concurrency import run_together
 
 from .conftest import NOW
 from .factories import invoice_make, originator_make, pad_agreement_make, pad_contract_make
@@ -20,25 +19,12 @@ JULY, AUGUST = dt.date(2026, 7, 1), dt.date(2026, 8, 1)
 
 
 def _run_together(organization, dates: list[dt.date]) -> list[BaseException]:
-    start = threading.Barrier(len(dates))
-    errors: list[BaseException] = []
-
-    def collect(day: dt.date) -> None:
-        try:
-            start.wait()
-            with scope(organization=organization):  # a new thread starts unscoped
-                pad_collect(organization=organization, collection_date=day, now=NOW)
-        except BaseException as error:  # a thread's exception would vanish: keep it
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=collect, args=(day,)) for day in dates]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    runs = [
+        partial(pad_collect, organization=organization, collection_date=day, now=NOW)
+        for day in dates
+    ]
+    outcomes = run_together(organization, runs)
+    return [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -87,10 +87,7 @@ def account_section(person: User) -> Row:
             "two_step_verification": sorted(
                 Authenticator.objects.filter(user=person).values_list("type", flat=True)
             ),
-            "staff_roles": [
-                {"role": r.role, "institution": r.organization.slug if r.organization else None}
-                for r in StaffRole.objects.filter(user=person).select_related("organization")
-            ],
+            "staff_roles": _staff_roles(person),
         },
         "profile": None
         if profile is None
@@ -118,6 +115,26 @@ def account_section(person: User) -> Row:
             for o in EmailOptOut.objects.filter(person=person).order_by("since", "pk")
         ],
     }
+
+
+def _staff_roles(person: User) -> list[Row]:
+    """Each staff role, with the lots a patrol role names (their numbers): read through
+    the link table, as the lots belong to the roles' institutions, not to one scope."""
+    lots: dict[int, list[str]] = {}
+    for role_id, number in (
+        StaffRole.lots.through.objects.filter(staffrole__user=person)
+        .order_by("parkinglot__number")
+        .values_list("staffrole_id", "parkinglot__number")
+    ):
+        lots.setdefault(role_id, []).append(number)
+    return [
+        {
+            "role": role.role,
+            "institution": role.organization.slug if role.organization else None,
+            "lots": lots.get(role.pk, []),
+        }
+        for role in StaffRole.objects.filter(user=person).select_related("organization")
+    ]
 
 
 def vehicles_section(person: User) -> Row:

@@ -14,13 +14,14 @@ import time_machine
 from django.core import mail, signing
 from django.core.files.storage import default_storage
 
-from parcauto.accounts.models import User
+from parcauto.accounts.models import StaffRole, User
 from parcauto.audit.models import AuditEvent
 from parcauto.privacy.links import data_export_token
 from parcauto.privacy.models import DataExport
 from parcauto.privacy.services.export import data_export_for_download, data_export_request
 from parcauto.privacy.services.retention import retention_run
 from tests.backoffice.requests import NOW, offer_of
+from tests.factories import ParkingLotFactory
 from tests.privacy.builders import contract_ended, person_make
 from tests.scoping import within
 
@@ -179,3 +180,24 @@ def test_a_person_with_nothing_but_an_account_gets_an_archive_too(prepare):
     assert data["institutions"] == []
     assert data["vehicles"] == []
     assert data["account"]["email"] == "luc@example.com"
+
+
+def test_a_staff_members_roles_come_with_the_lots_they_patrol(
+    prepare, organization, other_organization
+):
+    person = person_make(email="agent@chus.example")
+    lot_a = ParkingLotFactory(organization=organization, number="1085")
+    lot_b = ParkingLotFactory(organization=organization, number="1534")
+    patrol = StaffRole.objects.create(
+        user=person, role=StaffRole.Role.PATROL, organization=organization
+    )
+    patrol.lots.set([lot_b, lot_a])
+    StaffRole.objects.create(
+        user=person, role=StaffRole.Role.AGENT, organization=other_organization
+    )
+    _export_row, data, _archive = prepare(person)
+    roles = sorted(data["account"]["staff_roles"], key=lambda role: role["role"])
+    assert roles == [
+        {"role": "agent", "institution": other_organization.slug, "lots": []},
+        {"role": "patrol", "institution": organization.slug, "lots": ["1085", "1534"]},
+    ]

@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ["serious", "critical"]
+_INJECTIONS = 3
 
 # Runs are chained (axe refuses two at once in one document); a caller asking again about
 # an unchanged page gets the run already made (or under way) for it.
 _RUN_JS = """async ([tags, blocking]) => {
+  if (typeof axe === 'undefined') return null;  // a new document since axe was injected
   const state = location.href + ' ' + document.documentElement.outerHTML.length;
   if (window.__axeState !== state) {
     window.__axeState = state;
@@ -99,10 +101,16 @@ class AxeAudit:
         return audited
 
     def _run(self, frame: Frame) -> list[dict[str, Any]]:
-        if not frame.evaluate("() => typeof window.axe === 'object'"):
-            # Evaluated by the debugger protocol: the page's CSP does not apply.
-            frame.evaluate(_axe_source())
-        return frame.evaluate(_RUN_JS, [WCAG_TAGS, BLOCKING])
+        # The frame may load a new document between axe's injection and its run (a
+        # redirect, a reload): then axe is injected again into the new one.
+        for _ in range(_INJECTIONS):
+            if not frame.evaluate("() => typeof window.axe === 'object'"):
+                # Evaluated by the debugger protocol: the page's CSP does not apply.
+                frame.evaluate(_axe_source())
+            violations = frame.evaluate(_RUN_JS, [WCAG_TAGS, BLOCKING])
+            if violations is not None:
+                return violations
+        raise AssertionError(f"axe-core: {frame.url} kept loading new documents")
 
     def assert_clean(self) -> None:
         findings = list(self.findings.values())

@@ -64,7 +64,7 @@ def test_the_csv_lists_every_filtered_notice_for_quebec_excel(manager, organizat
     lines = body[1:].split("\r\n")
     assert lines[0] == (
         "Numéro;Établissement;Stationnement;Zone;Plaque;Province;Constaté le;Motif;Agent;État;"
-        "Émis le;Échéance;Avant taxes;TPS;TVQ;Total;Frais de retard;Raison du dernier changement"
+        "Émis le;Échéance;Avant taxes;TPS;TVQ;Total;Frais de retard;Motif du dernier changement"
     )
     assert lines[1] == (
         f"{second.number};CIUSSS de l'Estrie - CHUS;1085 - Fleurimont;;XYZ789;QC;"

@@ -156,7 +156,7 @@ def test_a_contest_cancels_another_notice_by_the_service_centres_decision(
     staff_page.get_by_role("combobox", name="Décision").select_option(
         label="Annuler l'avis (rien n'est dû)"
     )
-    staff_page.get_by_label("Raison de la décision (envoyée à la personne)").fill(
+    staff_page.get_by_label("Motif de la décision (envoyé à la personne)").fill(
         "Votre permis était valide ce jour-là."
     )
     staff_shot("01-decide")

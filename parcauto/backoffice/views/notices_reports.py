@@ -48,7 +48,7 @@ CSV_HEADERS = [
     "TVQ",
     "Total",
     "Frais de retard",
-    "Raison du dernier changement",
+    "Motif du dernier changement",
 ]
 
 

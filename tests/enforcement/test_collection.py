@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 
 from parcauto.accounts.models import StaffRole
 from parcauto.audit.models import AuditEvent
@@ -17,6 +18,7 @@ from parcauto.enforcement.tasks import send_notices_to_collection
 from tests.backoffice.requests import offer_of
 from tests.backoffice.staff import staff_member
 from tests.enforcement.notices import tariffs_of
+from tests.factories import UserFactory
 from tests.scoping import within, within_its_institution, worker_call
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,26 @@ def test_a_notice_whose_payment_answer_is_unknown_waits_for_it(organization):
     with within(organization):
         unknown.refresh_from_db()
     assert unknown.state == ClaimNotice.State.ISSUED
+
+
+def test_the_account_the_notice_was_sent_to_is_told_of_the_collection(
+    organization, django_capture_on_commit_callbacks
+):
+    person = UserFactory(email="lea@example.com", language="fr")
+    with time_machine.travel(ISSUED, tick=False):
+        told, anonymous = _notices(organization, ["FFF666", "GGG777"])
+        with within(organization):
+            ClaimNotice.objects.filter(pk=told.pk).update(person=person)
+    with (
+        time_machine.travel(COLLECTION_DAY, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert worker_call(send_notices_to_collection) == 2
+        assert worker_call(send_notices_to_collection) == 0
+    [sent] = mail.outbox  # the notice without an account tells no one; once only
+    assert sent.to == ["lea@example.com"]
+    assert f"Avis de réclamation n° {told.number} transmis au recouvrement" in sent.subject
+    assert "n’a pas été payé au plus tard le 1er juillet 2026" in sent.body  # noqa: RUF001
+    assert "65,00\u00a0$" in sent.body  # 50,00 $ and the 15,00 $ late fee
+    assert f"/avis-de-reclamation/?numero={told.number}" in sent.body
+    assert anonymous.person_id is None

@@ -2,9 +2,10 @@
 
 A notice still `issued` on its `collection_date` (its due date plus the tariff's days
 before collection, copied at issue) moves to `collection` through `notice_transition`
-(locked, audited). A contested notice waits for the decision on its contest, one with a
-payment whose answer is not known yet for that answer (`lost_notice_payments_settle`); a
-paid or cancelled one is never touched. Running it twice in a day changes nothing the second time.
+(locked, audited), and the account the notice was sent to is told by e-mail. A contested
+notice waits for the decision on its contest, one with a payment whose answer is not known
+yet for that answer (`lost_notice_payments_settle`); a paid or cancelled one is never
+touched. Running it twice in a day changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import datetime as dt
 
 from django.utils.translation import gettext
 
+from parcauto.core.tasks import enqueue_with_transaction
 from parcauto.tenants.models import Organization
 
+from ..emails import send_notice_collection_email
 from ..errors import NoticeStateRefused
 from ..models import ClaimNotice, NoticePayment
 from .transitions import notice_transition
@@ -44,5 +47,9 @@ def notices_to_collection(*, organization: Organization, today: dt.date, now: dt
             )
         except NoticeStateRefused:  # paid or contested since the query: leave it
             continue
+        if notice.person_id is not None:
+            enqueue_with_transaction(
+                send_notice_collection_email, organization_id=organization.pk, notice_id=notice.pk
+            )
         sent += 1
     return sent

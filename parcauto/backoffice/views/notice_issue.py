@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parcauto.catalog.models import ParkingLot
@@ -30,25 +30,13 @@ from .base import StaffRequest, layout_context, patrol_lots, patrol_view, patrol
 
 
 def _check_or_404(request: StaffRequest, pk: int) -> PlateCheck:
-    check = (
-        patrolled(request, PlateCheck.objects.filter(pk=pk))
-        .select_related("lot", "organization", "subscription")
-        .first()
-    )
-    if check is None:
-        raise Http404
-    return check
+    checks = PlateCheck.objects.select_related("lot", "organization", "subscription")
+    return get_object_or_404(patrolled(request, checks), pk=pk)
 
 
 def _notice_or_404(request: StaffRequest, pk: int) -> ClaimNotice:
-    notice = (
-        patrolled(request, ClaimNotice.objects.filter(pk=pk))
-        .select_related("lot", "organization", "agent")
-        .first()
-    )
-    if notice is None:
-        raise Http404
-    return notice
+    notices = ClaimNotice.objects.select_related("lot", "organization", "agent")
+    return get_object_or_404(patrolled(request, notices), pk=pk)
 
 
 def _page(request: StaffRequest, template: str, context: dict[str, Any], status: int = 200) -> Any:

@@ -80,9 +80,8 @@ def _last_minute(until: dt.datetime | None) -> dt.datetime | None:
 @require_GET
 @patrol_view
 def patrol_check(request: StaffRequest, pk: int) -> HttpResponse:
-    check = get_object_or_404(
-        patrolled(request, PlateCheck.objects.select_related("lot", "subscription")), pk=pk
-    )
+    # The page shows the contract's number kept on the check: no join to the contract.
+    check = get_object_or_404(patrolled(request, PlateCheck.objects.select_related("lot")), pk=pk)
     not_valid = check.verdict == Verdict.NOT_VALID
     return render(
         request,

@@ -23,7 +23,14 @@ from parcauto.enforcement.reports import week_of
 from parcauto.enforcement.selectors import CheckFilters, NoticeFilters, notice_agents
 from parcauto.tenants.models import Organization
 
-from .forms import ALL_STATUSES, DATE_INPUT, InstitutionFilterForm, _chosen, _InstitutionChoiceField
+from .forms import (
+    ALL_STATUSES,
+    DATE_INPUT,
+    InstitutionFilterForm,
+    PeriodFilterForm,
+    _chosen,
+    _InstitutionChoiceField,
+)
 
 # A chart of more weeks than this is a smudge: ask for a year at most.
 MAX_CHART_WEEKS = 53
@@ -141,26 +148,20 @@ class PlateCheckFilterForm(_LotFiltered):
         )
 
 
-class NoticeWeeksForm(InstitutionFilterForm):
+class NoticeWeeksForm(PeriodFilterForm):
     """The weeks of the chart: the last eight by default, a year at most."""
 
     first_day = BoundedDateField(label=_("Issued from"), widget=DATE_INPUT)
     last_day = BoundedDateField(label=_("Issued until"), widget=DATE_INPUT)
 
-    def __init__(
-        self, query: QueryDict, *, organizations: QuerySet[Organization], today: dt.date
-    ) -> None:
-        data = query.copy()
-        data.setdefault("first_day", (week_of(today) - dt.timedelta(weeks=7)).isoformat())
-        data.setdefault("last_day", today.isoformat())
-        super().__init__(data, organizations=organizations)
+    def first_default(self, today: dt.date) -> dt.date:
+        return week_of(today) - dt.timedelta(weeks=7)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
-        if first and last and last < first:
-            self.add_error("last_day", _("The end date cannot be before the start date."))
-        elif first and last and (week_of(last) - week_of(first)).days // 7 >= MAX_CHART_WEEKS:
+        weeks = (week_of(last) - week_of(first)).days // 7 if first and last else 0
+        if first and last and last >= first and weeks >= MAX_CHART_WEEKS:
             self.add_error(
                 "last_day",
                 forms.ValidationError(

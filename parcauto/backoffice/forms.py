@@ -229,19 +229,21 @@ class InvoiceSearchForm(InstitutionFilterForm):
         return str(self.cleaned_data.get(name) or "")
 
 
-class RevenueFilterForm(InstitutionFilterForm):
-    """A date range of payments (this month so far by default) and an institution."""
-
-    first_day = BoundedDateField(label=_("Paid from"), widget=DATE_INPUT)
-    last_day = BoundedDateField(label=_("Paid until"), widget=DATE_INPUT)
+class PeriodFilterForm(InstitutionFilterForm):
+    """An institution and a range of days (`first_day`, `last_day`: the subclass's fields,
+    with its labels), from `first_default(today)` to today by default; the end not before
+    the start."""
 
     def __init__(
         self, query: QueryDict, *, organizations: QuerySet[Organization], today: dt.date
     ) -> None:
         data = query.copy()
-        data.setdefault("first_day", today.replace(day=1).isoformat())
+        data.setdefault("first_day", self.first_default(today).isoformat())
         data.setdefault("last_day", today.isoformat())
         super().__init__(data, organizations=organizations)
+
+    def first_default(self, today: dt.date) -> dt.date:
+        raise NotImplementedError
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -249,6 +251,16 @@ class RevenueFilterForm(InstitutionFilterForm):
         if first and last and last < first:
             self.add_error("last_day", _("The end date cannot be before the start date."))
         return cleaned
+
+
+class RevenueFilterForm(PeriodFilterForm):
+    """A date range of payments (this month so far by default) and an institution."""
+
+    first_day = BoundedDateField(label=_("Paid from"), widget=DATE_INPUT)
+    last_day = BoundedDateField(label=_("Paid until"), widget=DATE_INPUT)
+
+    def first_default(self, today: dt.date) -> dt.date:
+        return today.replace(day=1)
 
 
 class RefundForm(forms.Form):
